@@ -1,0 +1,97 @@
+"""Every date the crawler reads goes through this module (dateparser is called nowhere else).
+
+Three kinds of input reach it: machine timestamps (ISO 8601 from ``abbr.published@title``,
+``time@datetime``, feeds and sitemaps), Blogger's localised date headers
+(``2025年2月7日金曜日``), and the free-text date lines of news sites and citation blocks
+(``on February 04, 2025 at 12:59 PM``). The US defence press writes those lines in US Eastern
+local time without an offset, so that is the default zone for them.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+import dateparser
+
+__all__ = [
+    "SOURCE_TIMEZONE",
+    "isoformat",
+    "parse_date_header",
+    "parse_date_line",
+    "parse_timestamp",
+]
+
+SOURCE_TIMEZONE = "America/New_York"
+
+# Words that news sites put around a date ("Published", "Updated", "on ... at ...") and that
+# dateparser does not skip by itself; zone abbreviations are dropped because the zone database
+# knows better than the abbreviation which offset applied on that day.
+_NOISE = re.compile(
+    r"^\s*(?:(?:first\s+)?published|posted|updated|last\s+updated|date)\s*:?\s*"
+    r"|^\s*on\s+|\s+at\s+(?=\d)|\b(?:EST|EDT|ET)\b|\|",
+    re.IGNORECASE,
+)
+_FULLWIDTH = str.maketrans("０１２３４５６７８９：／", "0123456789:/")
+
+
+def parse_timestamp(value: str | None) -> datetime | None:
+    """Parse a machine timestamp (ISO 8601 / RFC 3339), keeping the offset it was written with."""
+    if not value:
+        return None
+    text = value.strip()
+    if text.endswith("Z"):
+        text = text[:-1] + "+00:00"
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        return _dateparse(text, None, None)
+
+
+def parse_date_header(text: str | None, language: str | None = None) -> date | None:
+    """Parse a Blogger date header such as ``2025年2月7日金曜日`` or ``Friday, December 23, 2016``."""
+    if not text or not text.strip():
+        return None
+    parsed = _dateparse(text.strip().translate(_FULLWIDTH), language, None)
+    return parsed.date() if parsed else None
+
+
+def parse_date_line(text: str | None, timezone: str = SOURCE_TIMEZONE) -> datetime | None:
+    """Parse a news site's or a citation block's date line as local time in ``timezone``.
+
+    ``on February 04, 2025 at 12:59 PM`` -> 2025-02-04T12:59:00-05:00.
+    """
+    if not text or not text.strip():
+        return None
+    cleaned = _NOISE.sub(" ", text.translate(_FULLWIDTH))
+    cleaned = re.sub(r"\s+", " ", cleaned).strip(" ,.")
+    if not cleaned:
+        return None
+    return _dateparse(cleaned, None, timezone)
+
+
+def isoformat(value: datetime | date | None) -> str | None:
+    """ISO 8601 text for the manifest: seconds precision, offset kept."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.isoformat(timespec="seconds")
+    return value.isoformat()
+
+
+@lru_cache(maxsize=4096)
+def _dateparse(text: str, language: str | None, timezone: str | None) -> datetime | None:
+    settings: dict[str, object] = {"PREFER_DAY_OF_MONTH": "first", "STRICT_PARSING": False}
+    if timezone:
+        settings["TIMEZONE"] = timezone
+        settings["RETURN_AS_TIMEZONE_AWARE"] = True
+    languages = [language] if language else None
+    parsed = dateparser.parse(text, languages=languages, settings=settings)  # type: ignore[arg-type]
+    if parsed is None or timezone is None:
+        return parsed
+    # dateparser attaches a fixed offset; re-attach the named zone so DST is right for the day.
+    return parsed.replace(tzinfo=None).replace(tzinfo=ZoneInfo(timezone)).astimezone(
+        ZoneInfo(timezone)
+    )
