@@ -1,0 +1,45 @@
+"""Defaults of the project's own settings, in one place.
+
+Components read their settings with these defaults, so a crawler built in a unit test (which does
+not load ``crawler/settings.py``) sees the same values as a real crawl.
+"""
+
+from __future__ import annotations
+
+# Where WARC files, the manifest and crawl state go.
+ARCHIVE_DIR = "archives"
+
+# WARC capture (crawler/extensions/warc_capture.py).
+WARC_ENABLED = True
+WARC_PREFIX = "BITEXT"
+WARC_MAX_FILE_SIZE = 1_000_000_000  # bytes; the IIPC's customary 1 GB
+WARC_COMPRESSLEVEL = 6
+WARC_OPERATOR = ""  # who runs the crawl (a name and an email address), written to warcinfo
+WARC_DEDUP = True  # write revisit records for payloads already archived
+WARC_CDXJ_INDEX = True  # rebuild ARCHIVE_DIR/index.cdxj when the crawl closes
+
+# The pairs manifest (crawler/pipelines/pairs.py).
+PAIRS_ENABLED = True
+PAIRS_MANIFEST = "pairs.jsonl"  # relative to ARCHIVE_DIR
+
+# An honest User-Agent names the project and a page that explains the crawl.
+BOT_NAME = "bitext-crawler"
+BOT_CONTACT_URL = "https://github.com/bitext-crawler/bitext-crawler"
+
+SETTINGS = {
+    "ARCHIVE_DIR": ARCHIVE_DIR,
+    "WARC_ENABLED": WARC_ENABLED,
+    "WARC_PREFIX": WARC_PREFIX,
+    "WARC_MAX_FILE_SIZE": WARC_MAX_FILE_SIZE,
+    "WARC_COMPRESSLEVEL": WARC_COMPRESSLEVEL,
+    "WARC_OPERATOR": WARC_OPERATOR,
+    "WARC_DEDUP": WARC_DEDUP,
+    "WARC_CDXJ_INDEX": WARC_CDXJ_INDEX,
+    "PAIRS_ENABLED": PAIRS_ENABLED,
+    "PAIRS_MANIFEST": PAIRS_MANIFEST,
+    "BOT_CONTACT_URL": BOT_CONTACT_URL,
+}
+
+
+def user_agent(contact_url: str = BOT_CONTACT_URL, version: str = "0.1") -> str:
+    return f"{BOT_NAME}/{version} (+{contact_url})"

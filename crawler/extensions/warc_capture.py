@@ -1,0 +1,163 @@
+"""Archive every HTTP exchange of a crawl into WARC files, as it was on the wire.
+
+Scrapy's ``response_downloaded`` signal fires before any downloader middleware touches the
+response: the body is still content-encoded and ``Content-Encoding``/``Content-Length`` are intact,
+which is what a WARC record must hold. Robots.txt, sitemaps, feeds, pages and every redirect hop
+pass through the downloader, so all of them are captured.
+
+What cannot be kept, because Scrapy does not expose it: the status line's reason phrase (the
+standard one is written), the original order of differently named headers and their case, and the
+exact request bytes (the request record is rebuilt from the headers Scrapy sent).
+"""
+
+from __future__ import annotations
+
+import logging
+import platform
+import socket
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+from scrapy import signals
+from scrapy.exceptions import NotConfigured
+
+from crawler import defaults
+from crawler.archive import DigestIndex, HttpExchange, WarcArchive, build_cdxj_index
+
+if TYPE_CHECKING:
+    from scrapy import Request, Spider
+    from scrapy.crawler import Crawler
+    from scrapy.http import Response
+
+    from crawler.archive import WrittenExchange
+
+logger = logging.getLogger(__name__)
+
+# Request.meta keys set on every captured request (the final hop of a redirect chain included).
+META_POINTER = "warc_pointer"  # WarcPointer of the record holding the payload bytes
+META_RECORD = "warc_record"  # WarcPointer of the record this fetch wrote (response or revisit)
+
+
+class WarcCapture:
+    def __init__(self, crawler: Crawler, archive_dir: Path) -> None:
+        self.crawler = crawler
+        self.archive_dir = archive_dir
+        self.archive: WarcArchive | None = None
+        self.digest_index: DigestIndex | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> WarcCapture:
+        settings = crawler.settings
+        if not settings.getbool("WARC_ENABLED", defaults.WARC_ENABLED):
+            raise NotConfigured("WARC_ENABLED is off")
+        ext = cls(crawler, Path(settings.get("ARCHIVE_DIR", defaults.ARCHIVE_DIR)))
+        crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(ext.response_downloaded, signal=signals.response_downloaded)
+        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        return ext
+
+    def spider_opened(self, spider: Spider) -> None:
+        settings = self.crawler.settings
+        self.archive_dir.mkdir(parents=True, exist_ok=True)
+        if settings.getbool("WARC_DEDUP", defaults.WARC_DEDUP):
+            self.digest_index = DigestIndex(self.archive_dir / "state" / "digests.sqlite")
+        self.archive = WarcArchive(
+            self.archive_dir,
+            prefix=settings.get("WARC_PREFIX", defaults.WARC_PREFIX),
+            max_file_size=settings.getint("WARC_MAX_FILE_SIZE", defaults.WARC_MAX_FILE_SIZE),
+            compresslevel=settings.getint("WARC_COMPRESSLEVEL", defaults.WARC_COMPRESSLEVEL),
+            warcinfo=self._warcinfo(spider),
+            digest_index=self.digest_index,
+        )
+
+    def _warcinfo(self, spider: Spider) -> dict[str, str]:
+        settings = self.crawler.settings
+        import scrapy
+        import warcio
+
+        from crawler import __version__
+
+        return {
+            "software": (
+                f"bitext-crawler/{__version__} (Scrapy {scrapy.__version__}, "
+                f"warcio {warcio.__version__}, Python {platform.python_version()})"
+            ),
+            "hostname": socket.gethostname(),
+            "operator": settings.get("WARC_OPERATOR", defaults.WARC_OPERATOR),
+            "isPartOf": spider.name,
+            "description": f"{spider.name} crawl of {getattr(spider, 'blog', '')}".strip(),
+            "http-header-user-agent": settings.get("USER_AGENT", ""),
+            "robots": "obey" if settings.getbool("ROBOTSTXT_OBEY") else "ignore",
+        }
+
+    def response_downloaded(self, response: Response, request: Request, spider: Spider) -> None:
+        if self.archive is None:
+            return
+        try:
+            written = self.archive.write_exchange(exchange_from(request, response))
+        except OSError as exc:
+            # A full disk or a lost mount: stop now, with every file still readable, rather than
+            # go on crawling what cannot be archived.
+            logger.error("cannot write WARC record for %s: %s; closing the crawl", request.url, exc)
+            self._stats_inc("warc/write_errors")
+            self.crawler.engine.close_spider(spider, "warc_write_error")  # type: ignore[union-attr]
+            self.archive = None
+            return
+        self._record(request, written)
+
+    def _record(self, request: Request, written: WrittenExchange) -> None:
+        request.meta[META_POINTER] = written.payload
+        request.meta[META_RECORD] = written.record
+        self._stats_inc("warc/revisits" if written.is_revisit else "warc/responses")
+
+    def _stats_inc(self, key: str) -> None:
+        if self.crawler.stats is not None:
+            self.crawler.stats.inc_value(key)
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        if self.archive is not None:
+            self.archive.close()
+            self.archive = None
+        if self.digest_index is not None:
+            self.digest_index.close()
+        if self.crawler.settings.getbool("WARC_CDXJ_INDEX", defaults.WARC_CDXJ_INDEX):
+            try:
+                build_cdxj_index(self.archive_dir)
+            except Exception:
+                logger.exception("could not build the CDXJ index of %s", self.archive_dir)
+
+
+def exchange_from(request: Request, response: Response) -> HttpExchange:
+    """The exchange as it went over the wire, from what Scrapy kept of it."""
+    latency = float(request.meta.get("download_latency") or 0.0)
+    started_at = datetime.now(UTC) - timedelta(seconds=latency)
+    host = urlsplit(request.url).netloc
+    request_headers = [("Host", host)]
+    for name, values in request.headers.items():
+        request_headers.extend((_text(name), _text(value)) for value in values)
+    response_headers = [
+        (_text(name), _text(value))
+        for name in response.headers
+        for value in response.headers.getlist(name)
+    ]
+    return HttpExchange(
+        url=request.url,
+        method=request.method,
+        request_headers=tuple(request_headers),
+        request_body=request.body,
+        protocol=response.protocol or "HTTP/1.1",
+        status=response.status,
+        reason="",
+        response_headers=tuple(response_headers),
+        body=response.body,
+        started_at=started_at,
+        ip_address=str(response.ip_address) if response.ip_address else None,
+        truncated="length" if "dataloss" in (response.flags or []) else None,
+    )
+
+
+def _text(value: bytes | str) -> str:
+    # HTTP header bytes are ISO-8859-1 by definition; this round-trips every byte.
+    return value.decode("latin-1") if isinstance(value, bytes) else value

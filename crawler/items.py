@@ -1,0 +1,44 @@
+"""What the spiders hand to the pipelines: one item per fetched post, one per cited source.
+
+Pairs are composed from these when the crawl closes (a source cited by several posts is fetched
+once), so each item carries everything the manifest needs about its side, including failures.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from crawler.archive.pointer import WarcPointer
+    from crawler.blogger import BloggerPost
+    from crawler.extraction import ExtractedArticle
+
+
+@dataclass
+class PostItem:
+    """A translation post: its parse, or why it could not be parsed."""
+
+    url: str  # canonical permalink
+    fetched_url: str  # the URL actually fetched (may carry ?m=1, a country-code host, ...)
+    http_status: int
+    post: BloggerPost | None
+    warc: WarcPointer | None
+    crawled_at: str
+    error: str | None = None  # set when the page had no parsable post
+
+
+@dataclass
+class SourceItem:
+    """The outcome of fetching one cited URL (as repaired)."""
+
+    cited_url: str
+    status: str  # a manifest status: "ok" or what went wrong
+    crawled_at: str
+    url: str | None = None  # final URL after redirects
+    redirects: list[str] = field(default_factory=list)  # the hops before ``url``
+    http_status: int | None = None
+    content_type: str | None = None
+    article: ExtractedArticle | None = None
+    warc: WarcPointer | None = None
+    error: str | None = None

@@ -1,0 +1,45 @@
+"""Scrapy settings of the bitext-crawler project: polite by default, archival first."""
+
+from __future__ import annotations
+
+from crawler import defaults
+
+BOT_NAME = defaults.BOT_NAME
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+# The project's own settings (ARCHIVE_DIR, WARC_*, PAIRS_*, BOT_CONTACT_URL) take their defaults
+# from crawler/defaults.py; set them here, with -s on the command line, or in a spider.
+
+# USER_AGENT: the spiders build an honest one that carries BOT_CONTACT_URL (crawler/defaults.py).
+
+# Politeness: a daily crawl of somebody else's blog must stay invisible in their load.
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 1.0
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+RETRY_TIMES = 2
+DOWNLOAD_TIMEOUT = 60
+# A news page is far below this; anything larger is recorded, not kept whole.
+DOWNLOAD_MAXSIZE = 32 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 8 * 1024 * 1024
+# A response cut short is still archived (marked truncated) rather than dropped.
+DOWNLOAD_FAIL_ON_DATALOSS = False
+
+# Sources are on any host: no offsite filtering of cited URLs.
+COOKIES_ENABLED = True
+TELNETCONSOLE_ENABLED = False
+
+EXTENSIONS = {
+    "crawler.extensions.warc_capture.WarcCapture": 100,
+}
+ITEM_PIPELINES = {
+    "crawler.pipelines.pairs.PairsPipeline": 500,
+}
+
+FEED_EXPORT_ENCODING = "utf-8"
+LOG_LEVEL = "INFO"

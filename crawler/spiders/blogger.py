@@ -1,0 +1,301 @@
+"""Spiders for Blogger-hosted translation blogs: discover every post once, follow its sources.
+
+Discovery never touches ``/search`` (Blogger's robots.txt disallows it): permalinks come from the
+sitemap index (``/sitemap.xml`` and its ``?page=N`` children) and from the Atom feed, paged by
+``start-index`` until a page comes back empty. Whatever found a post, its text is always parsed
+from the permalink page, exactly once. Parsing, dates and extraction live in the core modules;
+this module only routes responses to them and turns outcomes into items.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING, Any
+
+import scrapy
+from scrapy.settings import SETTINGS_PRIORITIES
+
+from crawler import defaults
+from crawler.blogger import (
+    DiscoveryError,
+    PostParseError,
+    blog_root,
+    canonical_post_url,
+    feed_url,
+    parse_feed,
+    parse_post,
+    parse_sitemap,
+    sitemap_url,
+)
+from crawler.dates import isoformat
+from crawler.extensions.warc_capture import META_POINTER
+from crawler.extraction import extract_article, looks_like_html, paywall_signals
+from crawler.items import PostItem, SourceItem
+from crawler.spiders.outcomes import failure_status
+
+if TYPE_CHECKING:
+    from scrapy.http import Response
+    from scrapy.settings import BaseSettings
+    from twisted.python.failure import Failure
+
+logger = logging.getLogger(__name__)
+
+FEED_PAGE_SIZE = 150  # Blogger's cap; the loop does not rely on getting that many
+
+
+class BloggerSpider(scrapy.Spider):
+    """``scrapy crawl blogger -a blog=https://HOST/`` for any Blogger blog, any theme.
+
+    Options (``-a name=value``): ``since``/``until`` (YYYY-MM-DD, inclusive, by publication
+    date), ``limit`` (at most this many posts), ``post`` (crawl this one permalink only),
+    ``discover`` (``sitemap``, ``feed`` or ``sitemap,feed``, the default).
+    """
+
+    name = "blogger"
+    default_blog: str | None = None
+
+    def __init__(
+        self,
+        blog: str | None = None,
+        since: str | None = None,
+        until: str | None = None,
+        limit: str | int | None = None,
+        post: str | None = None,
+        discover: str = "sitemap,feed",
+        *args: Any,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        target = blog or (post and blog_root(post)) or self.default_blog
+        if not target:
+            raise ValueError("give the blog to crawl: scrapy crawl blogger -a blog=https://HOST/")
+        self.blog = blog_root(target)
+        self.since = _parse_day(since, "since")
+        self.until = _parse_day(until, "until")
+        self.limit = int(limit) if limit not in (None, "") else None
+        if self.limit is not None and self.limit < 1:
+            raise ValueError("limit must be a positive number of posts")
+        self.single_post = post
+        self.discover = {part.strip() for part in discover.split(",") if part.strip()}
+        if not self.discover <= {"sitemap", "feed"}:
+            raise ValueError("discover takes sitemap, feed or sitemap,feed")
+        self.scheduled: set[str] = set()
+        self.feed_published: dict[str, datetime] = {}
+
+    @classmethod
+    def update_settings(cls, settings: BaseSettings) -> None:
+        super().update_settings(settings)
+        # An honest User-Agent carries the contact URL, unless the user set one explicitly.
+        if (settings.getpriority("USER_AGENT") or 0) <= SETTINGS_PRIORITIES["default"]:
+            contact = settings.get("BOT_CONTACT_URL", defaults.BOT_CONTACT_URL)
+            settings.set("USER_AGENT", defaults.user_agent(contact), priority="spider")
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        if self.single_post:
+            request = self._post_request(self.single_post, found_by="argument")
+            if request is None:
+                raise ValueError(f"not a Blogger post permalink: {self.single_post}")
+            yield request
+            return
+        if "sitemap" in self.discover:
+            yield scrapy.Request(sitemap_url(self.blog), callback=self.parse_sitemap)
+        if "feed" in self.discover:
+            yield self._feed_request(1)
+
+    def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
+        try:
+            sitemap = parse_sitemap(response.body)
+        except DiscoveryError as exc:
+            logger.error("unusable sitemap %s: %s", response.url, exc)
+            self._inc("bitext/discovery/bad_sitemap")
+            return
+        for entry in sitemap.entries:
+            if sitemap.is_index:
+                yield scrapy.Request(entry.loc, callback=self.parse_sitemap)
+                continue
+            # A post last modified before the window opened was also published before it.
+            if self.since and entry.lastmod and entry.lastmod.date() < self.since:
+                continue
+            request = self._post_request(entry.loc, found_by="sitemap")
+            if request is not None:
+                yield request
+
+    def parse_feed(self, response: Response) -> Iterator[scrapy.Request]:
+        try:
+            page = parse_feed(response.body)
+        except DiscoveryError as exc:
+            logger.error("unusable feed page %s: %s", response.url, exc)
+            self._inc("bitext/discovery/bad_feed")
+            return
+        if not page.entries:
+            return  # past the last page
+        for entry in page.entries:
+            canonical = canonical_post_url(entry.url)
+            if canonical and entry.published:
+                self.feed_published[canonical] = entry.published
+                if not self._in_window(entry.published.date()):
+                    continue
+            request = self._post_request(entry.url, found_by="feed")
+            if request is not None:
+                yield request
+        start = page.start_index or response.meta.get("start_index", 1)
+        yield self._feed_request(start + len(page.entries))
+
+    def parse_post(self, response: Response) -> Iterator[PostItem | scrapy.Request]:
+        canonical = response.meta["post_url"]
+        item = PostItem(
+            url=canonical,
+            fetched_url=response.url,
+            http_status=response.status,
+            post=None,
+            warc=response.meta.get(META_POINTER),
+            crawled_at=_now(),
+        )
+        try:
+            post = parse_post(
+                response.body,
+                response.url,
+                feed_published=self.feed_published.get(canonical),
+                encoding=getattr(response, "encoding", None),
+            )
+        except PostParseError as exc:
+            item.error = str(exc)
+            self._inc("bitext/posts/unparsable")
+            yield item
+            return
+        if post.published and not self._in_window(post.published.date()):
+            self._inc("bitext/posts/outside_window")
+            return
+        item.post = post
+        self._inc("bitext/posts/parsed")
+        yield item
+        for url in post.citation.repaired_urls if post.citation else ():
+            yield scrapy.Request(
+                url,
+                callback=self.parse_source,
+                errback=self.source_failed,
+                meta={"cited_url": url},
+            )
+
+    def post_failed(self, failure: Failure) -> Iterator[PostItem]:
+        request = failure.request  # type: ignore[attr-defined]
+        status, error, response = failure_status(failure)
+        self._inc("bitext/posts/unavailable")
+        yield PostItem(
+            url=request.meta["post_url"],
+            fetched_url=request.url,
+            http_status=response.status if response is not None else 0,
+            post=None,
+            warc=response.meta.get(META_POINTER) if response is not None else None,
+            crawled_at=_now(),
+            error=f"{status}: {error}",
+        )
+
+    def parse_source(self, response: Response) -> Iterator[SourceItem]:
+        content_type = _header(response, b"Content-Type")
+        item = SourceItem(
+            cited_url=response.meta["cited_url"],
+            status="ok",
+            crawled_at=_now(),
+            url=response.url,
+            redirects=list(response.meta.get("redirect_urls", [])),
+            http_status=response.status,
+            content_type=content_type,
+            warc=response.meta.get(META_POINTER),
+        )
+        if "dataloss" in (response.flags or []):
+            item.status, item.error = "source_truncated", "the response was cut short"
+        elif not looks_like_html(content_type, response.body):
+            item.status = "source_not_html"
+            item.error = f"the cited URL serves {content_type or 'an unknown type'}, not a page"
+        else:
+            encoding = getattr(response, "encoding", None)
+            item.article = extract_article(response.body, response.url, encoding=encoding)
+            signals = paywall_signals(response.body, item.article)
+            if signals is not None:
+                item.status, item.error = "source_paywalled", f"a paywalled teaser ({signals})"
+        self._inc(f"bitext/sources/{item.status}")
+        yield item
+
+    def source_failed(self, failure: Failure) -> Iterator[SourceItem]:
+        request = failure.request  # type: ignore[attr-defined]
+        status, error, response = failure_status(failure)
+        self._inc(f"bitext/sources/{status}")
+        yield SourceItem(
+            cited_url=request.meta["cited_url"],
+            status=status,
+            crawled_at=_now(),
+            url=response.url if response is not None else None,
+            redirects=list(request.meta.get("redirect_urls", [])),
+            http_status=response.status if response is not None else None,
+            content_type=_header(response, b"Content-Type") if response is not None else None,
+            warc=response.meta.get(META_POINTER) if response is not None else None,
+            error=error,
+        )
+
+    def _post_request(self, url: str, found_by: str) -> scrapy.Request | None:
+        canonical = canonical_post_url(url)
+        if canonical is None:
+            self._inc("bitext/discovery/not_a_post")  # static pages, archives, labels
+            return None
+        if canonical in self.scheduled:
+            return None
+        if self.limit is not None and len(self.scheduled) >= self.limit:
+            return None
+        self.scheduled.add(canonical)
+        self._inc(f"bitext/discovery/{found_by}")
+        return scrapy.Request(
+            canonical,
+            callback=self.parse_post,
+            errback=self.post_failed,
+            meta={"post_url": canonical},
+        )
+
+    def _feed_request(self, start_index: int) -> scrapy.Request:
+        return scrapy.Request(
+            feed_url(self.blog, start_index=start_index, max_results=FEED_PAGE_SIZE, summary=True),
+            callback=self.parse_feed,
+            meta={"start_index": start_index},
+        )
+
+    def _in_window(self, day: date) -> bool:
+        return not ((self.since and day < self.since) or (self.until and day > self.until))
+
+    def _inc(self, key: str) -> None:
+        if self.crawler.stats is not None:
+            self.crawler.stats.inc_value(key)
+
+
+class T2Spider(BloggerSpider):
+    """航空宇宙ビジネス短信・T2: defence news translated from The War Zone, Breaking Defense, ..."""
+
+    name = "t2"
+    default_blog = "https://aviation-space-business.blogspot.com/"
+
+
+class T1Spider(BloggerSpider):
+    """The same translator's civil-aviation blog."""
+
+    name = "t1"
+    default_blog = "https://aviationspacebusiness-civilaviation.blogspot.com/"
+
+
+def _parse_day(value: str | None, name: str) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"{name} must be a date like 2025-02-07, not {value!r}") from None
+
+
+def _header(response: Response | None, name: bytes) -> str | None:
+    value = response.headers.get(name) if response is not None else None
+    return value.decode("latin-1") if value else None
+
+
+def _now() -> str:
+    return isoformat(datetime.now(UTC)) or ""
+
