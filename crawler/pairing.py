@@ -1,0 +1,222 @@
+"""Compose manifest pairs from what a crawl saw: posts on one side, fetched sources on the other.
+
+A post yields one pair per URL of its citation block (or one ``no_citation`` pair, or one
+``translation_*`` pair when the post itself failed), so every post a crawl saw is a line. The
+source of each pair is looked up by its repaired cited URL: a source cited by several posts was
+fetched once and serves them all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING
+
+from crawler import __version__
+from crawler.dates import isoformat
+from crawler.manifest import (
+    STATUS_NO_CITATION,
+    STATUS_OK,
+    STATUS_SOURCE_MISMATCH,
+    STATUS_SOURCE_NOT_FETCHED,
+    STATUS_TRANSLATION_UNAVAILABLE,
+    STATUS_TRANSLATION_UNPARSABLE,
+    CitationSide,
+    Pair,
+    SourceSide,
+    TranslationCaption,
+    TranslationSide,
+    join_paragraphs,
+    pair_id,
+)
+from crawler.matching import MISMATCH_THRESHOLD, MatchEvidence, MatchInputs, score_match
+
+if TYPE_CHECKING:
+    from crawler.blogger import BloggerPost, CitationBlock
+    from crawler.items import PostItem, SourceItem
+
+CRAWLER_NAME = "bitext-crawler"
+
+
+def compose_pairs(
+    posts: Iterable[PostItem], sources: Mapping[str, SourceItem], *, spider: str = ""
+) -> Iterator[Pair]:
+    crawler = {"name": CRAWLER_NAME, "version": __version__}
+    if spider:
+        crawler["spider"] = spider
+    for item in posts:
+        yield from _pairs_of_post(item, sources, crawler)
+
+
+def _pairs_of_post(
+    item: PostItem, sources: Mapping[str, SourceItem], crawler: dict[str, str]
+) -> Iterator[Pair]:
+    post = item.post
+    translation = _translation_side(item)
+    if post is None:
+        status = STATUS_TRANSLATION_UNPARSABLE
+        if item.http_status == 0 or item.http_status >= 400:
+            status = STATUS_TRANSLATION_UNAVAILABLE
+        yield _pair(translation, None, None, status, item.error, item.crawled_at, crawler)
+        return
+    citation = _citation_side(post.citation) if post.citation else None
+    urls = post.citation.repaired_urls if post.citation else ()
+    if not urls:
+        yield _pair(
+            translation,
+            None,
+            citation,
+            STATUS_NO_CITATION,
+            "the post has no citation block with a URL",
+            item.crawled_at,
+            crawler,
+        )
+        return
+    for url in urls:
+        source = sources.get(url)
+        if source is None:
+            yield _pair(
+                translation,
+                url,
+                citation,
+                STATUS_SOURCE_NOT_FETCHED,
+                "no response was recorded for this URL: the crawl ended before it was fetched",
+                item.crawled_at,
+                crawler,
+            )
+            continue
+        evidence = _evidence(post, source) if source.article is not None else None
+        status, error = source.status, source.error
+        if status == STATUS_OK and evidence is not None and evidence.confidence < MISMATCH_THRESHOLD:
+            status = STATUS_SOURCE_MISMATCH
+            error = (
+                f"confidence {evidence.confidence:.2f} is below {MISMATCH_THRESHOLD:.2f}: "
+                "the page does not look like the cited article"
+            )
+        yield _pair(
+            translation,
+            url,
+            citation,
+            status,
+            error,
+            max(item.crawled_at, source.crawled_at),
+            crawler,
+            source=_source_side(source),
+            evidence=evidence,
+        )
+
+
+def _pair(
+    translation: TranslationSide,
+    cited_url: str | None,
+    citation: CitationSide | None,
+    status: str,
+    error: str | None,
+    crawled_at: str,
+    crawler: dict[str, str],
+    *,
+    source: SourceSide | None = None,
+    evidence: MatchEvidence | None = None,
+) -> Pair:
+    return Pair(
+        pair_id=pair_id(translation.url, cited_url),
+        status=status,
+        cited_url=cited_url,
+        confidence=round(evidence.confidence, 4) if evidence is not None else None,
+        translation=translation,
+        citation=citation,
+        source=source,
+        evidence=_evidence_json(evidence) if evidence is not None else None,
+        error=None if status == STATUS_OK else error,
+        crawled_at=crawled_at,
+        crawler=crawler,
+    )
+
+
+def _translation_side(item: PostItem) -> TranslationSide:
+    post = item.post
+    if post is None:
+        return TranslationSide(url=item.url, warc=item.warc)
+    return TranslationSide(
+        url=post.url,
+        post_id=post.post_id,
+        title=post.title,
+        raw_title=post.raw_title,
+        publication=post.publication,
+        comment=post.comment,
+        published=isoformat(post.published),
+        labels=tuple(post.labels),
+        language=post.language or "ja",
+        text=join_paragraphs(post.paragraphs),
+        captions=tuple(
+            TranslationCaption(credit=c.credit or None, text=c.text) for c in post.captions
+        ),
+        warc=item.warc,
+    )
+
+
+def _citation_side(block: CitationBlock) -> CitationSide:
+    return CitationSide(
+        raw=block.raw,
+        title=block.title,
+        subtitle=block.subtitle,
+        author=block.author,
+        date=block.date,
+        published=isoformat(block.published),
+        url=block.url,
+        extra_urls=tuple(block.extra_urls),
+    )
+
+
+def _source_side(source: SourceItem) -> SourceSide | None:
+    if source.url is None or source.http_status is None:
+        return None  # nothing answered: no response to describe
+    article = source.article
+    return SourceSide(
+        cited_url=source.cited_url,
+        url=source.url,
+        http_status=source.http_status,
+        redirects=tuple(source.redirects),
+        content_type=source.content_type,
+        title=article.title if article else None,
+        author=article.author if article else None,
+        published=isoformat(article.published) if article else None,
+        site_name=article.site_name if article else None,
+        language=article.language if article else None,
+        text=join_paragraphs(article.paragraphs) if article else None,
+        warc=source.warc,
+    )
+
+
+def _evidence(post: BloggerPost, source: SourceItem) -> MatchEvidence:
+    article = source.article
+    assert article is not None
+    citation = post.citation
+    return score_match(
+        MatchInputs(
+            cited_title=citation.title if citation else None,
+            cited_author=citation.author if citation else None,
+            cited_published=citation.published if citation else None,
+            translation_published=post.published,
+            translation_text=join_paragraphs(post.paragraphs),
+            source_title=article.title,
+            source_author=article.author,
+            source_published=article.published,
+            source_text=article.text,
+        )
+    )
+
+
+def _evidence_json(evidence: MatchEvidence) -> dict[str, object]:
+    def rounded(value: float | None) -> float | None:
+        return None if value is None else round(value, 4)
+
+    return {
+        "title_similarity": rounded(evidence.title_similarity),
+        "author_match": rounded(evidence.author_match),
+        "date_gap_days": rounded(evidence.date_gap_days),
+        "cited_date_gap_days": rounded(evidence.cited_date_gap_days),
+        "source_newer_than_translation": evidence.source_newer_than_translation,
+        "shared_anchors": rounded(evidence.shared_anchors),
+        "length_ratio": rounded(evidence.length_ratio),
+        "components": {k: round(v, 4) for k, v in evidence.components.items()},
+    }

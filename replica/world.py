@@ -1,0 +1,42 @@
+"""The whole replica web: the two blogs and every host their posts cite.
+
+``build_world()`` gives the sites to serve and the cases behind them (the golden expectations).
+With ``scale=N`` the main blog is a generated one of N posts, for benchmarks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from replica.corpus import generate_cases, load_cases
+from replica.model import PairCase
+from replica.sites.blogger import BloggerSite
+from replica.sites.news import build_source_sites
+from replica.web import Site
+
+T2_BLOG = "https://aviation-space-business.blogspot.com/"
+T1_BLOG = "https://aviationspacebusiness-civilaviation.blogspot.com/"
+BLOG_TITLES = {T2_BLOG: "航空宇宙ビジネス短信・T2", T1_BLOG: "航空宇宙ビジネス短信・T1"}
+
+
+@dataclass(frozen=True)
+class World:
+    sites: Mapping[str, Site]
+    cases: Mapping[str, Sequence[PairCase]]  # blog URL -> its cases
+
+    @property
+    def hosts(self) -> list[str]:
+        return sorted(self.sites)
+
+
+def build_world(*, scale: int | None = None, seed: int = 0) -> World:
+    t2 = generate_cases(scale, seed=seed) if scale else load_cases("t2")
+    cases = {T2_BLOG: t2, T1_BLOG: load_cases("t1")}
+    sites: dict[str, Site] = dict(build_source_sites([c for blog in cases.values() for c in blog]))
+    for blog, blog_cases in cases.items():
+        host = blog.split("/")[2]
+        site = BloggerSite(host, BLOG_TITLES[blog], [case.post for case in blog_cases])
+        sites[host] = site
+        sites.update(site.aliases())
+    return World(sites=sites, cases=cases)
