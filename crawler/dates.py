@@ -88,7 +88,7 @@ def _dateparse(text: str, language: str | None, timezone: str | None) -> datetim
         settings["TIMEZONE"] = timezone
         settings["RETURN_AS_TIMEZONE_AWARE"] = True
     languages = [language] if language else None
-    parsed = dateparser.parse(text, languages=languages, settings=settings)  # type: ignore[arg-type]
+    parsed = dateparser.parse(text, languages=languages, settings=settings)
     if parsed is None or timezone is None:
         return parsed
     # dateparser attaches a fixed offset; re-attach the named zone so DST is right for the day.

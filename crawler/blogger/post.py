@@ -1,0 +1,409 @@
+"""A Blogger post permalink page as one record: title, date, labels, body, captions, citation.
+
+The post is found the way Blogger builds it, whatever the theme: the body is the ``post-body``
+element inside the Blog widget, and everything else (title, timestamp, labels) is read from the
+post element around that body, so sidebar widgets that reuse the same class names never leak in.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time
+from urllib.parse import urlsplit, urlunsplit
+
+import lxml.html
+from lxml.html import HtmlElement
+from w3lib.encoding import html_to_unicode
+
+from crawler.blogger import selectors as sel
+from crawler.blogger.citation import CitationBlock, looks_like_citation, parse_citation_block
+from crawler.blogger.urls import canonical_host, canonical_post_url
+from crawler.dates import parse_date_header, parse_timestamp
+
+__all__ = ["BloggerPost", "Caption", "PostParseError", "parse_post", "split_title"]
+
+
+class PostParseError(ValueError):
+    """The page holds no post body at all (an error page, a search page, not Blogger)."""
+
+
+@dataclass(frozen=True)
+class Caption:
+    credit: str
+    text: str
+
+
+@dataclass(frozen=True)
+class BloggerPost:
+    url: str
+    post_id: str | None
+    blog_id: str | None
+    page_type: str | None
+    title: str
+    raw_title: str
+    publication: str | None
+    comment: str | None
+    published: datetime | None
+    published_from: str | None
+    labels: tuple[str, ...]
+    paragraphs: tuple[str, ...]
+    captions: tuple[Caption, ...]
+    citation: CitationBlock | None
+    language: str | None
+
+
+def parse_post(
+    html: bytes | str,
+    url: str,
+    *,
+    feed_published: datetime | None = None,
+    encoding: str | None = None,
+) -> BloggerPost:
+    """Parse a post page; ``url`` is where it was fetched, ``feed_published`` the feed's date.
+
+    Raises PostParseError when the page has no post body at all.
+    """
+    doc = _load(html, encoding)
+    context = "\n".join(
+        script.text or ""
+        for script in doc.xpath(sel.INLINE_SCRIPTS)
+        if sel.DATA_CONTEXT_MARK in (script.text or "")
+    )
+    body = _find_body(doc)
+    if body is None:
+        raise PostParseError(f"no post body (class post-body / itemprop articleBody) in {url}")
+    post = _container(body)
+    raw_title = _title(doc, post, context)
+    title, comment, publication = split_title(raw_title)
+    published, published_from = _published(post, body, feed_published)
+    lines, captions = _BodyWalker().walk(body)
+    paragraphs, citation = _split_citation(lines)
+    return BloggerPost(
+        url=_post_url(doc, url),
+        post_id=_first_match(sel.DATA_POST_ID, context) or _post_id(post, body),
+        blog_id=_first_match(sel.DATA_BLOG_ID, context) or _first(doc.xpath(sel.BLOG_ID_META)),
+        page_type=_first_match(sel.DATA_PAGE_TYPE, context),
+        title=title,
+        raw_title=raw_title,
+        publication=publication,
+        comment=comment,
+        published=published,
+        published_from=published_from,
+        labels=_labels(post),
+        paragraphs=paragraphs,
+        captions=tuple(captions),
+        citation=citation,
+        language=_first(doc.xpath(sel.HTML_LANG)) or _first_match(sel.DATA_LOCALE, context),
+    )
+
+
+def split_title(raw_title: str) -> tuple[str, str | None, str | None]:
+    """``{title}―{comment}({Publication})`` -> (title, comment, publication).
+
+    A trailing parenthesis is the publication only if it reads as a Latin-script name, so
+    ``(2月7日現在)`` or ``(2)`` stay part of the title.
+    """
+    head, publication = raw_title.strip(), None
+    match = sel.TITLE_SUFFIX.match(head)
+    if match:
+        suffix = " ".join(unicodedata.normalize("NFKC", match.group("suffix")).split())
+        if sel.PUBLICATION_NAME.match(suffix):
+            head, publication = match.group("head").strip(), suffix
+    title, _, comment = head.partition(sel.COMMENT_SEPARATOR)
+    title, comment = title.strip(), comment.strip()
+    if not title:  # a title that starts with the separator has no comment to split off
+        return head, None, publication
+    return title, comment or None, publication
+
+
+def _load(html: bytes | str, encoding: str | None) -> HtmlElement:
+    if isinstance(html, str):
+        data, encoding = html.encode("utf-8"), "utf-8"
+    elif encoding is None:
+        encoding, text = html_to_unicode(None, html)
+        data, encoding = text.encode("utf-8"), "utf-8"
+    else:
+        data = html
+    if not data.strip():
+        raise PostParseError("empty page")
+    parser = lxml.html.HTMLParser(encoding=encoding, remove_comments=True)
+    return lxml.html.document_fromstring(data, parser=parser)
+
+
+def _find_body(doc: HtmlElement) -> HtmlElement | None:
+    scopes = [*doc.xpath(sel.BLOG_WIDGET), doc]
+    for scope in scopes:
+        for xpath in sel.POST_BODY:
+            for element in scope.xpath(xpath):
+                if not element.xpath(sel.OTHER_POST_WIDGETS):
+                    return element
+    return None
+
+
+def _container(body: HtmlElement) -> HtmlElement:
+    for xpath in sel.POST_CONTAINERS:
+        found = body.xpath(xpath)
+        if found:
+            return found[0]
+    parent = body.getparent()
+    return parent if parent is not None else body
+
+
+def _title(doc: HtmlElement, post: HtmlElement, context: str) -> str:
+    for xpath in sel.POST_TITLE:
+        for element in post.xpath(xpath):
+            text = _clean(element.text_content())
+            if text:
+                return text
+    og_title = _clean(_first(doc.xpath(sel.META_OG_TITLE)) or "")
+    if og_title:
+        return og_title
+    titles = doc.xpath(sel.DOCUMENT_TITLE)
+    text = _clean(titles[0].text_content()) if titles else ""
+    blog = _first_match(sel.DATA_BLOG_TITLE, context)
+    if blog:
+        blog = sel.JS_HEX_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), blog)
+        blog = _clean(lxml.html.fromstring(f"<p>{blog}</p>").text_content())
+        for pattern in (f"{blog}: ", f" | {blog}", f" - {blog}"):
+            if text.startswith(pattern) or text.endswith(pattern):
+                text = text.replace(pattern, "", 1).strip()
+    return text
+
+
+def _published(
+    post: HtmlElement, body: HtmlElement, feed: datetime | None
+) -> tuple[datetime | None, str | None]:
+    for source, xpath in (("abbr", sel.PUBLISHED_ABBR), ("time", sel.PUBLISHED_TIME)):
+        for value in post.xpath(xpath):
+            text = value if isinstance(value, str) else value.get("datetime") or value.text
+            stamp = parse_timestamp(text)
+            if stamp is not None:
+                return _aware(stamp), source
+    for element in post.xpath(sel.PUBLISHED_ITEMPROP):
+        for attribute in ("content", "title", "datetime"):
+            stamp = parse_timestamp(element.get(attribute))
+            if stamp is not None:
+                return _aware(stamp), "itemprop"
+    stamp = _json_ld_published(post)
+    if stamp is not None:
+        return stamp, "itemprop"
+    for element in post.xpath(sel.PUBLISHED_ITEMPROP):
+        day = parse_date_header(_clean(element.text_content()))
+        if day is not None:
+            return _day(day, feed, "itemprop")
+    headers = [
+        *post.xpath(sel.DATE_HEADER_INSIDE),
+        *body.xpath(sel.DATE_HEADER_BEFORE),
+        *post.xpath(sel.POST_TIMESTAMP),
+    ]
+    for element in headers:
+        day = parse_date_header(_clean(element.text_content()))
+        if day is not None:
+            return _day(day, feed, "date-header")
+    return (feed, "feed") if feed is not None else (None, None)
+
+
+def _day(day: date, feed: datetime | None, source: str) -> tuple[datetime, str]:
+    # A date alone carries no time or offset: the feed's timestamp is the same moment made
+    # precise when it falls on that day; otherwise midnight UTC keeps the calendar date.
+    if feed is not None and feed.tzinfo is not None and feed.date() == day:
+        return feed, "feed"
+    return datetime.combine(day, time(0), tzinfo=UTC), source
+
+
+def _json_ld_published(post: HtmlElement) -> datetime | None:
+    for script in post.xpath(sel.JSON_LD):
+        try:
+            data = json.loads(script.text or "")
+        except ValueError:
+            continue
+        if isinstance(data, dict) and data.get("@type") == "BlogPosting":
+            stamp = parse_timestamp(str(data.get("datePublished") or ""))
+            if stamp is not None and stamp.tzinfo is not None:
+                return stamp
+    return None
+
+
+def _aware(stamp: datetime) -> datetime:
+    return stamp if stamp.tzinfo is not None else stamp.replace(tzinfo=UTC)
+
+
+def _labels(post: HtmlElement) -> tuple[str, ...]:
+    labels: list[str] = []
+    for link in post.xpath(sel.LABELS):
+        text = _clean(link.text_content())
+        if text and text not in labels:
+            labels.append(text)
+    return tuple(labels)
+
+
+def _post_id(post: HtmlElement, body: HtmlElement) -> str | None:
+    for value in (
+        _first(post.xpath(sel.POST_ID_META)),
+        _match_group(sel.POST_BODY_ID, body.get("id") or ""),
+        _first(body.xpath(sel.POST_ID_DATA)),
+        *post.xpath(sel.POST_ID_ANCHOR),
+    ):
+        if value and sel.NUMERIC_ID.match(value):
+            return str(value)
+    return None
+
+
+def _post_url(doc: HtmlElement, url: str) -> str:
+    canonical = canonical_post_url(url)
+    if canonical is None:
+        canonical = canonical_post_url(_first(doc.xpath(sel.CANONICAL_LINK)) or "")
+    if canonical is not None:
+        return canonical
+    parts = urlsplit(url.strip())
+    host = canonical_host(parts.hostname or "")
+    return urlunsplit(("https", host, parts.path or "/", "", ""))
+
+
+@dataclass
+class _Line:
+    text: str = ""
+    hrefs: list[str] = field(default_factory=list)
+
+
+class _BodyWalker:
+    """Turns a post body into lines of text (block elements and ``<br>`` end a line).
+
+    Lines keep NBSP (the citation block's ``By\\u00a0`` needs it); paragraphs drop it later.
+    Caption tables are set aside as captions, a one-character drop cap is glued to its word.
+    """
+
+    def __init__(self) -> None:
+        self.lines: list[_Line] = []
+        self.captions: list[Caption] = []
+        self._current = _Line()
+        self._glue = False
+
+    def walk(self, root: HtmlElement) -> tuple[list[_Line], list[Caption]]:
+        self._children(root)
+        self._glue = False
+        self._break()
+        return self.lines, self.captions
+
+    def _children(self, element: HtmlElement) -> None:
+        self._text(element.text)
+        for child in element:
+            self._element(child)
+            self._text(child.tail)
+
+    def _element(self, element: HtmlElement) -> None:
+        tag = element.tag if isinstance(element.tag, str) else ""
+        if not tag or tag in sel.SKIP_TAGS:
+            return
+        if tag == "table" and sel.CAPTION_TABLE_CLASS in (element.get("class") or "").split():
+            self._break()
+            self.captions.extend(_caption(cell) for cell in element.xpath(sel.CAPTION_CELL))
+            return
+        if _is_drop_cap(element):
+            self._current.text += element.text_content().strip()
+            self._glue = True
+            return
+        block = tag in sel.BLOCK_TAGS
+        if block:
+            self._break()
+        if tag == "a" and element.get("href") and element.text_content().strip():
+            self._current.hrefs.append(element.get("href", ""))
+        self._children(element)
+        if block:
+            self._break()
+
+    def _text(self, text: str | None) -> None:
+        if not text:
+            return
+        if self._glue:
+            if not text.strip():
+                return
+            text, self._glue = text.lstrip(), False
+        self._current.text += text
+
+    def _break(self) -> None:
+        if self._glue:  # a drop cap set as a block of its own still belongs to the next word
+            return
+        raw = sel.CJK_LINE_BREAK.sub("", self._current.text)
+        raw = sel.ASCII_SPACE.sub(" ", raw).strip()
+        if raw.strip():
+            self.lines.append(_Line(raw, self._current.hrefs))
+        self._current = _Line()
+
+
+def _caption(cell: HtmlElement) -> Caption:
+    lines = [_clean(line.text) for line in _BodyWalker().walk(cell)[0]]
+    lines = [line for line in lines if line]
+    if len(lines) == 1:
+        # One line: a Japanese line is the caption itself, anything else the photo credit.
+        only = lines[0]
+        return Caption("", only) if sel.CJK_CHAR.search(only) else Caption(only, "")
+    return Caption(lines[0] if lines else "", "\n".join(lines[1:]))
+
+
+def _is_drop_cap(element: HtmlElement) -> bool:
+    marked = sel.DROP_CAP_CLASS.search(element.get("class") or "") or sel.DROP_CAP_STYLE.search(
+        element.get("style") or ""
+    )
+    return bool(marked) and len(element.text_content().strip()) == 1
+
+
+def _split_citation(lines: list[_Line]) -> tuple[tuple[str, ...], CitationBlock | None]:
+    """Body paragraphs before the end mark, and the citation block after it."""
+    for index, before, after in _marks(lines):
+        block = lines[index + 1 :]
+        if after:
+            block = [_Line(after, []), *block]
+        texts = [line.text for line in block]
+        hrefs = [line.hrefs for line in block]
+        last = index == len(lines) - 1 and not after
+        if not (last or looks_like_citation(texts, hrefs)):
+            continue
+        paragraphs = [_clean(line.text) for line in lines[:index]]
+        if before:
+            paragraphs.append(before)
+        citation = None
+        if texts:
+            flat = [href for line_hrefs in hrefs for href in line_hrefs]
+            citation = parse_citation_block(texts, flat, line_hrefs=hrefs)
+        return tuple(p for p in paragraphs if p), citation
+    return tuple(p for p in (_clean(line.text) for line in lines) if p), None
+
+
+def _marks(lines: list[_Line]) -> Iterator[tuple[int, str, str]]:
+    """Candidate end marks, last first: (line index, text before the mark, text after it)."""
+    for index in range(len(lines) - 1, -1, -1):
+        text = _clean(lines[index].text)
+        if sel.END_MARK not in text:
+            continue
+        if text == sel.END_MARK:
+            yield index, "", ""
+        elif text.endswith(sel.END_MARK):
+            yield index, text[: -len(sel.END_MARK)].strip(), ""
+        elif text.startswith(sel.END_MARK):
+            yield index, "", lines[index].text.strip()[len(sel.END_MARK) :].strip()
+
+
+def _clean(text: str) -> str:
+    return " ".join(sel.CJK_LINE_BREAK.sub("", text).split())
+
+
+def _first(values: list[object]) -> str | None:
+    for value in values:
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+    return None
+
+
+def _first_match(pattern: re.Pattern[str], text: str) -> str | None:
+    match = pattern.search(text)
+    return match.group(1) if match else None
+
+
+def _match_group(pattern: re.Pattern[str], text: str) -> str | None:
+    match = pattern.match(text)
+    return match.group(1) if match else None

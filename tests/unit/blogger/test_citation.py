@@ -1,0 +1,163 @@
+"""Citation blocks and URL repair (synthetic lines in the target blog's conventions)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from crawler.blogger import parse_citation_block, repair_url
+
+TWZ = "https://www.twz.com/sea/navys-new-frigate-program-faces-more-delays"
+
+
+@pytest.mark.parametrize(
+    ("written", "repaired"),
+    [
+        (TWZ, TWZ),
+        ("  " + TWZ + "\u3000", TWZ),
+        ("www.twz.com/sea/navys-new-frigate-program-faces-more-delays", TWZ),
+        ("ｈｔｔｐｓ：／／ｗｗｗ．ｔｗｚ．ｃｏｍ／ｓｅａ／ｘ", "https://www.twz.com/sea/x"),
+        ("https://www.twz.com/sea/x.html(原文)", "https://www.twz.com/sea/x.html"),
+        ("https://www.twz.com/sea/x.html（原文）", "https://www.twz.com/sea/x.html"),
+        ("元記事https://www.twz.com/sea/x", "https://www.twz.com/sea/x"),
+        ("「https://news.usni.org/2025/02/03/x」", "https://news.usni.org/2025/02/03/x"),
+        ("https://www.defensenews.com/air/x/。", "https://www.defensenews.com/air/x/"),
+        ("https://www.defensenews.com/air/x/、", "https://www.defensenews.com/air/x/"),
+        ("https://www.defensenews.com/air/x/）", "https://www.defensenews.com/air/x/"),
+        ("(https://www.twz.com/x)", "https://www.twz.com/x"),
+        ("https://en.wikipedia.org/wiki/Foo_(bar)", "https://en.wikipedia.org/wiki/Foo_(bar)"),
+        (
+            "https://breakingdefense.com/2025/02/x/?utm_source=tw&id=3&fbclid=z&utm_medium=s#top",
+            "https://breakingdefense.com/2025/02/x/?id=3",
+        ),
+        (
+            "https://www.twz.com/x?ocid=1&b=2&cmpid=3&a=1&gclid=4&mc_cid=5&mc_eid=6",
+            "https://www.twz.com/x?b=2&a=1",
+        ),
+        ("HTTPS://WWW.TWZ.COM/Sea/X", "https://www.twz.com/Sea/X"),
+        ("http://www.twz.com/x", "http://www.twz.com/x"),
+        ("https//www.twz.com/x", "https://www.twz.com/x"),
+        ("twz.com/sea/x", "https://twz.com/sea/x"),
+        ("原文はこちら", None),
+        ("By Joseph Trevithick", None),
+        ("F/A-18", None),
+        ("", None),
+    ],
+)
+def test_repair_url(written: str, repaired: str | None) -> None:
+    assert repair_url(written) == repaired
+
+
+def test_twz_block_with_subtitle() -> None:
+    block = parse_citation_block(
+        [
+            "Navy's New Frigate Program Faces More Delays",
+            "The Constellation class is now years late.",
+            "By\u00a0Joseph Trevithick",
+            "Published Feb 4, 2025 12:59 PM EST",
+            TWZ,
+        ]
+    )
+    assert block.title == "Navy's New Frigate Program Faces More Delays"
+    assert block.subtitle == "The Constellation class is now years late."
+    assert block.author == "Joseph Trevithick"
+    assert block.date == "Published Feb 4, 2025 12:59 PM EST"
+    assert block.published == datetime.fromisoformat("2025-02-04T12:59:00-05:00")
+    assert (block.url, block.extra_urls, block.repaired_urls) == (TWZ, (), (TWZ,))
+    assert block.raw.split("\n")[2] == "By\u00a0Joseph Trevithick"
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("Published Feb 4, 2025 12:59 PM EST", "2025-02-04T12:59:00-05:00"),
+        ("on February 04, 2025 at 12:59 PM", "2025-02-04T12:59:00-05:00"),
+        ("February 3, 2025 6:33 PM", "2025-02-03T18:33:00-05:00"),
+        ("Feb 4, 2025, 12:59 PM", "2025-02-04T12:59:00-05:00"),
+    ],
+)
+def test_date_line_styles(line: str, expected: str) -> None:
+    block = parse_citation_block(["Synthetic Headline", "By Synthetic Writer", line, TWZ])
+    assert block.subtitle is None
+    assert block.date == line
+    assert block.published == datetime.fromisoformat(expected)
+
+
+@pytest.mark.parametrize(
+    ("line", "author"),
+    [
+        ("By Synthetic Writer and Another Writer", "Synthetic Writer and Another Writer"),
+        ("By Synthetic Writer, Another Writer", "Synthetic Writer, Another Writer"),
+        ("By\u00a0 Synthetic\u00a0Writer", "Synthetic Writer"),
+    ],
+)
+def test_author_forms(line: str, author: str) -> None:
+    assert parse_citation_block(["Synthetic Headline", line, TWZ]).author == author
+
+
+def test_two_urls_and_footer() -> None:
+    block = parse_citation_block(
+        [
+            "Synthetic Headline",
+            "By Synthetic Writer",
+            "February 3, 2025 6:33 PM",
+            "https://news.usni.org/2025/02/03/synthetic?utm_source=newsletter",
+            "ｗｗｗ．ｔｗｚ．ｃｏｍ／ｓｅａ／ｓｙｎｔｈｅｔｉｃ",
+            "合成ブログのフッター文。",
+        ]
+    )
+    assert block.url == "https://news.usni.org/2025/02/03/synthetic?utm_source=newsletter"
+    assert block.extra_urls == ("ｗｗｗ．ｔｗｚ．ｃｏｍ／ｓｅａ／ｓｙｎｔｈｅｔｉｃ",)
+    assert block.repaired_urls == (
+        "https://news.usni.org/2025/02/03/synthetic",
+        "https://www.twz.com/sea/synthetic",
+    )
+    assert block.raw.endswith("合成ブログのフッター文。")
+
+
+def test_glued_url_is_kept_as_written() -> None:
+    block = parse_citation_block(["Synthetic Headline", "元記事" + TWZ + "(原文)"])
+    assert block.url == "元記事" + TWZ + "(原文)"
+    assert block.repaired_urls == (TWZ,)
+
+
+def test_link_text_and_href_disagree() -> None:
+    # The visible text is a complete URL: it wins over the link target.
+    block = parse_citation_block(
+        ["Synthetic Headline", "https://www.twz.com/sea/as-typed"],
+        ["https://www.twz.com/sea/as-linked"],
+    )
+    assert block.repaired_urls == ("https://www.twz.com/sea/as-typed",)
+    # The visible text is cut short: the link target wins.
+    block = parse_citation_block(
+        ["Synthetic Headline", "https://www.twz.com/sea/navys-new-frigate..."], [TWZ]
+    )
+    assert block.url == TWZ
+    # The visible text is not a URL at all: the link target is the source.
+    block = parse_citation_block(["Synthetic Headline", "原文"], [TWZ])
+    assert (block.url, block.repaired_urls) == (TWZ, (TWZ,))
+
+
+def test_linked_footer_is_not_a_source_when_lines_are_known() -> None:
+    block = parse_citation_block(
+        ["Synthetic Headline", "By Synthetic Writer", "記事リンク", "フッターのリンク"],
+        line_hrefs=[
+            [],
+            [],
+            ["https://www.twz.com/air/synthetic"],
+            ["https://synthetic-example.blogspot.com/p/about.html"],
+        ],
+    )
+    assert block.url == "https://www.twz.com/air/synthetic"
+    assert block.extra_urls == ()
+
+
+def test_block_without_url() -> None:
+    block = parse_citation_block(["Synthetic Headline", "By Synthetic Writer"])
+    assert (block.title, block.author, block.url, block.repaired_urls) == (
+        "Synthetic Headline",
+        "Synthetic Writer",
+        None,
+        (),
+    )
