@@ -1,4 +1,4 @@
-"""``python -m replica``: serve the replica web until interrupted (for trying the crawler by hand)."""
+"""``python -m replica``: serve the replica web until interrupted (to try the crawler by hand)."""
 
 from __future__ import annotations
 
