@@ -32,7 +32,9 @@ DOWNLOAD_FAIL_ON_DATALOSS = False
 
 # Sources are on any host: no offsite filtering of cited URLs.
 COOKIES_ENABLED = True
+# No control ports: an unattended crawl listens on nothing.
 TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
 
 EXTENSIONS = {
     "crawler.extensions.warc_capture.WarcCapture": 100,
