@@ -1,0 +1,357 @@
+"""Checking an archive directory: gzip members, records, digests, record links, index, pointers."""
+
+from __future__ import annotations
+
+import json
+import zlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from io import BytesIO
+from pathlib import Path
+from typing import Any
+
+from warcio.archiveiterator import ArchiveIterator
+from warcio.timeutils import iso_date_to_timestamp
+
+from crawler.archive.index import INDEX_NAME
+from crawler.archive.naming import closed_warc_files, open_warc_files
+from crawler.archive.pointer import WarcPointer
+from crawler.archive.records import PROFILE_IDENTICAL_PAYLOAD
+
+_CHUNK = 1 << 16
+CAPTURE_TYPES = ("response", "revisit")
+
+
+@dataclass
+class VerifyReport:
+    directory: Path
+    files: int = 0
+    records: int = 0
+    index_entries: int = 0
+    pointers: int = 0
+    problems: list[str] = field(default_factory=list)
+    # Worth knowing but not wrong, such as a revisit of a capture kept in another archive.
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def format(self) -> str:
+        lines = [
+            f"Archive {self.directory}: {self.files} WARC files, {self.records} records, "
+            f"{self.index_entries} index entries, {self.pointers} pointers checked."
+        ]
+        if self.ok:
+            lines.append("OK: no problems found.")
+        else:
+            lines.append(f"{len(self.problems)} problem(s):")
+            lines.extend(f"  - {problem}" for problem in self.problems)
+        if self.notes:
+            lines.append(f"{len(self.notes)} note(s):")
+            lines.extend(f"  - {note}" for note in self.notes)
+        return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class _Record:
+    filename: str
+    offset: int
+    rec_type: str
+    record_id: str
+    uri: str
+    date: str
+    headers: Any
+
+    def where(self) -> str:
+        return f"{self.filename}, offset {self.offset}"
+
+
+def verify_archive(
+    directory: Path, *, pointers: Iterable[tuple[str, WarcPointer]] = ()
+) -> VerifyReport:
+    """Check every WARC file in ``directory``, its CDXJ index (if any) and the given pointers,
+    named by a label each (such as a manifest pair id); never raises on a damaged archive."""
+    directory = Path(directory)
+    report = VerifyReport(directory)
+    if not directory.is_dir():
+        report.problems.append(f"{directory} is not a directory.")
+        return report
+    for path in open_warc_files(directory):
+        report.problems.append(
+            f"{path.name}: still being written (an '.open' file: its writer is running, or was "
+            "stopped before closing it)."
+        )
+    by_file: dict[str, list[_Record]] = {}
+    for path in closed_warc_files(directory):
+        report.files += 1
+        _check_gzip_members(path, report)
+        records = _read_records(path, report)
+        report.records += len(records)
+        by_file[path.name] = records
+        _check_file_links(path.name, records, report)
+    by_id: dict[str, _Record] = {}
+    for record in (r for records in by_file.values() for r in records):
+        if record.record_id in by_id:
+            first = by_id[record.record_id]
+            report.problems.append(
+                f"{record.where()}: record id {record.record_id} is already used at "
+                f"{first.where()}."
+            )
+        by_id.setdefault(record.record_id, record)
+    _check_revisits(by_file, by_id, report)
+    index = directory / INDEX_NAME
+    if index.is_file():
+        _check_index(index, by_file, report)
+    _check_pointers(pointers, by_file, {p.name for p in open_warc_files(directory)}, report)
+    return report
+
+
+def _check_gzip_members(path: Path, report: VerifyReport) -> None:
+    """Every member must inflate with a good CRC, up to the last byte of the file."""
+    with path.open("rb") as stream:
+        buffer = b""  # input read but not yet inflated; it starts at file offset ``start``
+        start = 0
+        while True:
+            buffer = buffer or stream.read(_CHUNK)
+            if not buffer:
+                return
+            inflater = zlib.decompressobj(zlib.MAX_WBITS | 16)
+            fed = 0
+            data = buffer
+            try:
+                while not inflater.eof:
+                    data = data or stream.read(_CHUNK)
+                    if not data:
+                        report.problems.append(
+                            f"{path.name}, offset {start}: the gzip member is cut short "
+                            "(the file ends inside it)."
+                        )
+                        return
+                    fed += len(data)
+                    # A bounded output size keeps memory flat on highly compressible data.
+                    while data and not inflater.eof:
+                        inflater.decompress(data, _CHUNK)
+                        data = inflater.unconsumed_tail
+            except zlib.error as error:
+                report.problems.append(
+                    f"{path.name}, offset {start}: the gzip member does not decompress "
+                    f"({_describe(error)})."
+                )
+                return
+            buffer = inflater.unused_data
+            start += fed - len(buffer)
+
+
+def _read_records(path: Path, report: VerifyReport) -> list[_Record]:
+    records: list[_Record] = []
+    with path.open("rb") as stream:
+        iterator = ArchiveIterator(stream, check_digests=True)
+        try:
+            for record in iterator:
+                while record.raw_stream.read(_CHUNK):
+                    pass  # reading to the end is what runs the digest check
+                headers = record.rec_headers
+                found = _Record(
+                    filename=path.name,
+                    offset=iterator.get_record_offset(),
+                    rec_type=str(record.rec_type),
+                    record_id=headers.get_header("WARC-Record-ID") or "",
+                    uri=headers.get_header("WARC-Target-URI") or "",
+                    date=headers.get_header("WARC-Date") or "",
+                    headers=headers,
+                )
+                records.append(found)
+                for problem in record.digest_checker.problems:
+                    report.problems.append(f"{found.where()}: {found.rec_type} record {problem}.")
+        except Exception as error:  # any reader failure is a finding, not a crash
+            after = f"the record at offset {records[-1].offset}" if records else "the start"
+            report.problems.append(
+                f"{path.name}: warcio cannot read on after {after} ({_describe(error)})."
+            )
+        if iterator.err_count:
+            report.problems.append(
+                f"{path.name}: {iterator.err_count} record(s) not followed by the expected blank "
+                "lines (a wrong Content-Length)."
+            )
+    return records
+
+
+def _check_file_links(filename: str, records: list[_Record], report: VerifyReport) -> None:
+    if not records:
+        report.problems.append(f"{filename}: holds no records.")
+        return
+    first = records[0]
+    if first.rec_type != "warcinfo":
+        report.problems.append(
+            f"{first.where()}: the first record is {first.rec_type}, not warcinfo."
+        )
+    else:
+        for record in records[1:]:
+            if record.headers.get_header("WARC-Warcinfo-ID") != first.record_id:
+                report.problems.append(
+                    f"{record.where()}: WARC-Warcinfo-ID does not name this file's warcinfo "
+                    f"record {first.record_id}."
+                )
+    captures = {r.record_id: r for r in records if r.rec_type in CAPTURE_TYPES}
+    requested: set[str] = set()
+    for request in (r for r in records if r.rec_type == "request"):
+        linked = request.headers.get_header("WARC-Concurrent-To")
+        if linked in captures:
+            requested.add(linked)
+        else:
+            report.problems.append(
+                f"{request.where()}: request record {request.record_id} for {request.uri} has no "
+                f"response or revisit record {linked} (WARC-Concurrent-To) in this file."
+            )
+    for capture in captures.values():
+        if capture.record_id not in requested:
+            report.problems.append(
+                f"{capture.where()}: {capture.rec_type} record {capture.record_id} for "
+                f"{capture.uri} has no request record (WARC-Concurrent-To) in this file."
+            )
+
+
+def _check_revisits(
+    by_file: dict[str, list[_Record]], by_id: dict[str, _Record], report: VerifyReport
+) -> None:
+    by_capture = {
+        (r.uri, r.date): r
+        for records in by_file.values()
+        for r in records
+        if r.rec_type == "response"
+    }
+    for records in by_file.values():
+        for revisit in (r for r in records if r.rec_type == "revisit"):
+            if revisit.headers.get_header("WARC-Profile") != PROFILE_IDENTICAL_PAYLOAD:
+                continue  # a server-not-modified revisit need not name an original
+            _check_identical_payload_revisit(revisit, by_id, by_capture, report)
+
+
+def _check_identical_payload_revisit(
+    revisit: _Record,
+    by_id: dict[str, _Record],
+    by_capture: dict[tuple[str, str], _Record],
+    report: VerifyReport,
+) -> None:
+    headers = revisit.headers
+    refers_to = headers.get_header("WARC-Refers-To")
+    uri = headers.get_header("WARC-Refers-To-Target-URI")
+    date = headers.get_header("WARC-Refers-To-Date")
+    where = f"{revisit.where()}: revisit record {revisit.record_id}"
+    if not uri or not date:
+        report.problems.append(f"{where} lacks WARC-Refers-To-Target-URI or WARC-Refers-To-Date.")
+        return
+    original = by_id.get(refers_to) if refers_to else by_capture.get((uri, date))
+    if original is None:
+        same_capture = by_capture.get((uri, date))
+        if same_capture is not None:
+            report.problems.append(
+                f"{where} refers to {refers_to}, which is not in the archive, while the capture "
+                f"of {uri} at {date} is record {same_capture.record_id} ({same_capture.where()})."
+            )
+        else:
+            report.notes.append(f"{where} refers to a capture of {uri} at {date} kept elsewhere.")
+        return
+    digest = headers.get_header("WARC-Payload-Digest")
+    if original.rec_type != "response":
+        report.problems.append(
+            f"{where} refers to a {original.rec_type} record ({original.where()}), not a response."
+        )
+    elif (original.uri, original.date) != (uri, date):
+        report.problems.append(
+            f"{where} names {uri} at {date}, but the record it refers to ({original.where()}) "
+            f"is {original.uri} at {original.date}."
+        )
+    elif original.headers.get_header("WARC-Payload-Digest") != digest:
+        report.problems.append(
+            f"{where} has payload digest {digest}, but the record it refers to "
+            f"({original.where()}) has a different one."
+        )
+
+
+def _check_index(index: Path, by_file: dict[str, list[_Record]], report: VerifyReport) -> None:
+    name = index.name
+    lines = index.read_text(encoding="utf-8").splitlines()
+    if lines != sorted(lines):
+        report.problems.append(f"{name}: the index is not sorted.")
+    indexed: set[tuple[str, int]] = set()
+    for number, line in enumerate(lines, start=1):
+        report.index_entries += 1
+        try:
+            _urlkey, timestamp, text = line.split(" ", 2)
+            entry = json.loads(text)
+            filename, offset = str(entry["filename"]), int(entry["offset"])
+            length, url = int(entry["length"]), str(entry["url"])
+        except (ValueError, KeyError, TypeError) as error:
+            report.problems.append(f"{name}, line {number}: not a CDXJ entry ({error}).")
+            continue
+        indexed.add((filename, offset))
+        problem = _index_entry_problem(index.parent, filename, offset, length, url, timestamp)
+        if problem:
+            report.problems.append(f"{name}, line {number}: {problem}.")
+    for records in by_file.values():
+        for record in records:
+            if record.rec_type in CAPTURE_TYPES and (record.filename, record.offset) not in indexed:
+                report.problems.append(
+                    f"{record.where()}: {record.rec_type} record for {record.uri} is not in "
+                    f"{name} (stale index: rebuild it)."
+                )
+
+
+def _index_entry_problem(
+    directory: Path, filename: str, offset: int, length: int, url: str, timestamp: str
+) -> str | None:
+    """Open the entry the way a replay tool does: read ``length`` bytes at ``offset``."""
+    path = directory / filename
+    if "/" in filename or not path.is_file():
+        return f"{filename} is not in the archive"
+    with path.open("rb") as stream:
+        stream.seek(offset)
+        member = stream.read(length)
+    try:
+        record = next(iter(ArchiveIterator(BytesIO(member))))
+    except Exception as error:  # whatever the reader trips on, the entry does not open
+        return (
+            f"no record opens at {filename}, offset {offset}, length {length} ({_describe(error)})"
+        )
+    found_url = record.rec_headers.get_header("WARC-Target-URI")
+    found_date = record.rec_headers.get_header("WARC-Date") or ""
+    if found_url != url or iso_date_to_timestamp(found_date) != timestamp:
+        return (
+            f"{filename}, offset {offset} holds {found_url} at {found_date}, not {url} at "
+            f"{timestamp} (the index is stale or the file changed)"
+        )
+    return None
+
+
+def _check_pointers(
+    pointers: Iterable[tuple[str, WarcPointer]],
+    by_file: dict[str, list[_Record]],
+    open_names: set[str],
+    report: VerifyReport,
+) -> None:
+    located = {(r.filename, r.offset): r for records in by_file.values() for r in records}
+    for label, pointer in pointers:
+        report.pointers += 1
+        where = f"pointer {label} ({pointer.filename}, offset {pointer.offset})"
+        if pointer.filename not in by_file:
+            state = "still open" if pointer.filename + ".open" in open_names else "missing"
+            report.problems.append(f"{where}: the file is {state}.")
+            continue
+        record = located.get((pointer.filename, pointer.offset))
+        if record is None:
+            report.problems.append(f"{where}: no record starts at that offset.")
+        elif record.record_id != pointer.record_id:
+            report.problems.append(
+                f"{where}: the record there is {record.record_id}, not {pointer.record_id}."
+            )
+
+
+def _describe(error: Exception, limit: int = 120) -> str:
+    """An error as one short printable line: readers quote the damaged bytes in their messages."""
+    text = " ".join(str(error).split())
+    text = "".join(c if c.isprintable() and c.isascii() else "?" for c in text)
+    if len(text) > limit:
+        text = text[:limit] + "..."
+    return f"{type(error).__name__}: {text}"

@@ -1,0 +1,59 @@
+"""``python -m crawler verify ARCHIVE_DIR``: check an archive and the manifest's pointers."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from crawler.archive.pointer import WarcPointer
+from crawler.archive.verify import verify_archive
+
+MANIFEST_NAME = "pairs.jsonl"
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "verify",
+        help="check WARC files, their CDXJ index and the manifest's WARC pointers",
+        description=(
+            "Check every WARC file in ARCHIVE_DIR (gzip members, records, digests, request and "
+            "response links, revisits), its index.cdxj if present, and every WARC pointer of "
+            f"ARCHIVE_DIR/{MANIFEST_NAME} if present. Exits 1 when a problem is found."
+        ),
+    )
+    parser.add_argument("archive_dir", type=Path, metavar="ARCHIVE_DIR")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    directory: Path = args.archive_dir
+    if not directory.is_dir():
+        print(f"verify: {directory} is not a directory", file=sys.stderr)
+        return 2
+    manifest = directory / MANIFEST_NAME
+    pointers: list[tuple[str, WarcPointer]] = []
+    manifest_problem = None
+    if manifest.is_file():
+        # Imported here: only this command needs the manifest package.
+        from crawler.manifest import ManifestError, read_manifest
+
+        try:
+            pointers = list(_manifest_pointers(read_manifest(manifest)))
+        except ManifestError as error:
+            manifest_problem = f"{MANIFEST_NAME}: cannot be read ({error})."
+    report = verify_archive(directory, pointers=pointers)
+    if manifest_problem:
+        report.problems.append(manifest_problem)
+    print(report.format())
+    return 0 if report.ok else 1
+
+
+def _manifest_pointers(pairs: Any) -> Iterator[tuple[str, WarcPointer]]:
+    for pair in pairs:
+        if pair.translation.warc is not None:
+            yield f"{pair.pair_id} translation", pair.translation.warc
+        if pair.source is not None and pair.source.warc is not None:
+            yield f"{pair.pair_id} source", pair.source.warc
