@@ -51,7 +51,7 @@ def parse_timestamp(value: str | None) -> datetime | None:
 
 
 def parse_date_header(text: str | None, language: str | None = None) -> date | None:
-    """Parse a Blogger date header such as ``2025年2月7日金曜日`` or ``Friday, December 23, 2016``."""
+    """Parse a Blogger date header: ``2025年2月7日金曜日``, ``Friday, December 23, 2016``."""
     if not text or not text.strip():
         return None
     parsed = _dateparse(text.strip().translate(_FULLWIDTH), language, None)

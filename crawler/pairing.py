@@ -71,7 +71,7 @@ def _pairs_of_post(
             crawler,
         )
         return
-    for url in urls:
+    for position, url in enumerate(urls):
         source = sources.get(url)
         if source is None:
             yield _pair(
@@ -84,9 +84,14 @@ def _pairs_of_post(
                 crawler,
             )
             continue
-        evidence = _evidence(post, source) if source.article is not None else None
+        # The block's title, author and date describe its first URL only.
+        evidence = _evidence(post, source, position == 0) if source.article else None
         status, error = source.status, source.error
-        if status == STATUS_OK and evidence is not None and evidence.confidence < MISMATCH_THRESHOLD:
+        if (
+            status == STATUS_OK
+            and evidence is not None
+            and evidence.confidence < MISMATCH_THRESHOLD
+        ):
             status = STATUS_SOURCE_MISMATCH
             error = (
                 f"confidence {evidence.confidence:.2f} is below {MISMATCH_THRESHOLD:.2f}: "
@@ -187,10 +192,10 @@ def _source_side(source: SourceItem) -> SourceSide | None:
     )
 
 
-def _evidence(post: BloggerPost, source: SourceItem) -> MatchEvidence:
+def _evidence(post: BloggerPost, source: SourceItem, first_url: bool) -> MatchEvidence:
     article = source.article
     assert article is not None
-    citation = post.citation
+    citation = post.citation if first_url else None
     return score_match(
         MatchInputs(
             cited_title=citation.title if citation else None,

@@ -79,4 +79,3 @@ class PairsPipeline:
             kept,
             ", ".join(f"{s} {n}" for s, n in sorted(by_status.items())),
         )
-

@@ -298,4 +298,3 @@ def _header(response: Response | None, name: bytes) -> str | None:
 
 def _now() -> str:
     return isoformat(datetime.now(UTC)) or ""
-

@@ -1,4 +1,4 @@
-"""End to end: the real t2 spider crawls the replica web; every output is checked against golden data."""
+"""End to end: the t2 spider crawls the replica web; every output is checked against golden data."""
 
 from __future__ import annotations
 
@@ -24,7 +24,8 @@ BLOG_HOST = urlsplit(T2_BLOG).netloc
 
 def _pairs(run: CrawlRun) -> dict[tuple[str, str], Pair]:
     return {
-        (p.translation.url, p.cited_url or ""): p for p in read_manifest(run.archive / "pairs.jsonl")
+        (p.translation.url, p.cited_url or ""): p
+        for p in read_manifest(run.archive / "pairs.jsonl")
     }
 
 
