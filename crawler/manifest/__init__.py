@@ -13,7 +13,6 @@ from crawler.manifest.io import (
     write_manifest,
 )
 from crawler.manifest.model import (
-    SCHEMA_VERSION,
     STATUS_DESCRIPTIONS,
     STATUS_NO_CITATION,
     STATUS_OK,
@@ -31,16 +30,14 @@ from crawler.manifest.model import (
     STATUS_TRANSLATION_UNPARSABLE,
     STATUSES,
     CitationSide,
-    ManifestError,
     Pair,
     SourceSide,
     TranslationCaption,
     TranslationSide,
     join_paragraphs,
-    load_schema,
     split_paragraphs,
-    validate_line,
 )
+from crawler.manifest.schema import SCHEMA_VERSION, ManifestError, load_schema, validate_line
 
 __all__ = [
     "PAIR_ID_LENGTH",

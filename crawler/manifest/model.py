@@ -1,0 +1,318 @@
+"""One line of the pairs manifest ("pairs/1") as typed values, and the status vocabulary.
+
+The dataclasses mirror ``pairs.schema.json`` one to one (the tests hold them to it); every line
+read or written goes through :func:`crawler.manifest.schema.validate_line`.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from types import MappingProxyType
+from typing import Any
+
+from crawler.archive.pointer import WarcPointer
+from crawler.manifest.schema import SCHEMA_VERSION, parse_iso, validate_line
+
+STATUS_OK = "ok"
+STATUS_NO_CITATION = "no_citation"
+STATUS_SOURCE_NOT_FOUND = "source_not_found"
+STATUS_SOURCE_HTTP_ERROR = "source_http_error"
+STATUS_SOURCE_UNREACHABLE = "source_unreachable"
+STATUS_SOURCE_BLOCKED_BY_ROBOTS = "source_blocked_by_robots"
+STATUS_SOURCE_NOT_HTML = "source_not_html"
+STATUS_SOURCE_PAYWALLED = "source_paywalled"
+STATUS_SOURCE_MISMATCH = "source_mismatch"
+STATUS_SOURCE_REFUSED = "source_refused"
+STATUS_SOURCE_TRUNCATED = "source_truncated"
+STATUS_SOURCE_NOT_FETCHED = "source_not_fetched"
+STATUS_TRANSLATION_UNPARSABLE = "translation_unparsable"
+STATUS_TRANSLATION_UNAVAILABLE = "translation_unavailable"
+
+# One line each: shown by the CLI next to per-status counts and listed in docs/manifest.md.
+STATUS_DESCRIPTIONS: Mapping[str, str] = MappingProxyType(
+    {
+        STATUS_OK: "The cited article was fetched and matches the citation.",
+        STATUS_NO_CITATION: "The post has no citation block with a usable URL.",
+        STATUS_SOURCE_NOT_FOUND: "The cited URL answered 404 Not Found or 410 Gone.",
+        STATUS_SOURCE_HTTP_ERROR: "The cited URL answered another HTTP error (4xx or 5xx).",
+        STATUS_SOURCE_UNREACHABLE: (
+            "The host could not be reached (DNS failure, connection refused or reset, timeout)."
+        ),
+        STATUS_SOURCE_BLOCKED_BY_ROBOTS: "The host's robots.txt disallows the cited URL.",
+        STATUS_SOURCE_NOT_HTML: "The cited URL serves something other than HTML (PDF, image).",
+        STATUS_SOURCE_PAYWALLED: "The page shows a teaser or paywall instead of the article.",
+        STATUS_SOURCE_MISMATCH: "The fetched page is not the cited article (low confidence).",
+        STATUS_SOURCE_REFUSED: "The URL is not allowed (not http/https, or an internal address).",
+        STATUS_SOURCE_TRUNCATED: "The response was cut short or exceeded the size limit.",
+        STATUS_SOURCE_NOT_FETCHED: "The crawl ended before the cited URL was fetched.",
+        STATUS_TRANSLATION_UNPARSABLE: "The post page has no post body that could be read.",
+        STATUS_TRANSLATION_UNAVAILABLE: (
+            "The post page could not be fetched (HTTP error or network failure)."
+        ),
+    }
+)
+STATUSES: tuple[str, ...] = tuple(STATUS_DESCRIPTIONS)
+
+_BLANK_LINES = re.compile(r"\n\s*\n")
+
+
+def join_paragraphs(paragraphs: Iterable[str]) -> str:
+    """The ``text`` field: paragraphs joined by one blank line.
+
+    Empty paragraphs are dropped and blank lines inside a paragraph collapsed, so that splitting
+    the text on blank lines gives the paragraphs back exactly.
+    """
+    cleaned = (_BLANK_LINES.sub("\n", p.strip()) for p in paragraphs)
+    return "\n\n".join(p for p in cleaned if p)
+
+
+def split_paragraphs(text: str | None) -> tuple[str, ...]:
+    """The paragraphs of a ``text`` field (the inverse of :func:`join_paragraphs`)."""
+    return tuple(text.split("\n\n")) if text else ()
+
+
+def _warc_to_json(pointer: WarcPointer | None) -> dict[str, object] | None:
+    return None if pointer is None else pointer.to_dict()
+
+
+def _warc_from_json(data: dict[str, object] | None) -> WarcPointer | None:
+    return None if data is None else WarcPointer.from_dict(data)
+
+
+@dataclass(frozen=True, kw_only=True)
+class TranslationCaption:
+    """An image caption in the post: the English photo credit and the Japanese caption."""
+
+    credit: str | None
+    text: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"credit": self.credit, "text": self.text}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> TranslationCaption:
+        return cls(credit=data["credit"], text=data["text"])
+
+
+@dataclass(frozen=True, kw_only=True)
+class TranslationSide:
+    """The Japanese translation post. ``text`` is None only when the post could not be read."""
+
+    url: str
+    post_id: str | None = None
+    title: str | None = None
+    raw_title: str | None = None
+    publication: str | None = None
+    comment: str | None = None
+    published: str | None = None
+    labels: tuple[str, ...] = ()
+    language: str | None = "ja"
+    text: str | None = None
+    captions: tuple[TranslationCaption, ...] = ()
+    warc: WarcPointer | None = None
+
+    @property
+    def paragraphs(self) -> tuple[str, ...]:
+        return split_paragraphs(self.text)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "url": self.url,
+            "post_id": self.post_id,
+            "title": self.title,
+            "raw_title": self.raw_title,
+            "publication": self.publication,
+            "comment": self.comment,
+            "published": self.published,
+            "labels": list(self.labels),
+            "language": self.language,
+            "text": self.text,
+            "captions": [c.to_json() for c in self.captions],
+            "warc": _warc_to_json(self.warc),
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> TranslationSide:
+        return cls(
+            url=data["url"],
+            post_id=data["post_id"],
+            title=data["title"],
+            raw_title=data["raw_title"],
+            publication=data["publication"],
+            comment=data["comment"],
+            published=data["published"],
+            labels=tuple(data["labels"]),
+            language=data["language"],
+            text=data["text"],
+            captions=tuple(TranslationCaption.from_json(c) for c in data["captions"]),
+            warc=_warc_from_json(data["warc"]),
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class CitationSide:
+    """The citation block after the ``■`` mark, as written, with its date line parsed."""
+
+    raw: str
+    title: str | None = None
+    subtitle: str | None = None
+    author: str | None = None
+    date: str | None = None
+    published: str | None = None
+    url: str | None = None
+    extra_urls: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "title": self.title,
+            "subtitle": self.subtitle,
+            "author": self.author,
+            "date": self.date,
+            "published": self.published,
+            "url": self.url,
+            "extra_urls": list(self.extra_urls),
+            "raw": self.raw,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> CitationSide:
+        return cls(
+            raw=data["raw"],
+            title=data["title"],
+            subtitle=data["subtitle"],
+            author=data["author"],
+            date=data["date"],
+            published=data["published"],
+            url=data["url"],
+            extra_urls=tuple(data["extra_urls"]),
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class SourceSide:
+    """The HTTP response the cited URL led to (after redirects) and what was extracted from it."""
+
+    cited_url: str
+    url: str
+    http_status: int
+    redirects: tuple[str, ...] = ()
+    content_type: str | None = None
+    title: str | None = None
+    author: str | None = None
+    published: str | None = None
+    site_name: str | None = None
+    language: str | None = None
+    text: str | None = None
+    warc: WarcPointer | None = None
+
+    @property
+    def paragraphs(self) -> tuple[str, ...]:
+        return split_paragraphs(self.text)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "cited_url": self.cited_url,
+            "url": self.url,
+            "redirects": list(self.redirects),
+            "http_status": self.http_status,
+            "content_type": self.content_type,
+            "title": self.title,
+            "author": self.author,
+            "published": self.published,
+            "site_name": self.site_name,
+            "language": self.language,
+            "text": self.text,
+            "warc": _warc_to_json(self.warc),
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> SourceSide:
+        return cls(
+            cited_url=data["cited_url"],
+            url=data["url"],
+            http_status=data["http_status"],
+            redirects=tuple(data["redirects"]),
+            content_type=data["content_type"],
+            title=data["title"],
+            author=data["author"],
+            published=data["published"],
+            site_name=data["site_name"],
+            language=data["language"],
+            text=data["text"],
+            warc=_warc_from_json(data["warc"]),
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class Pair:
+    """One manifest line: a translation permalink and one URL its citation block names."""
+
+    pair_id: str
+    status: str
+    cited_url: str | None
+    confidence: float | None
+    translation: TranslationSide
+    citation: CitationSide | None
+    source: SourceSide | None
+    evidence: dict[str, Any] | None
+    error: str | None
+    crawled_at: str
+    crawler: dict[str, str]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "schema": SCHEMA_VERSION,
+            "pair_id": self.pair_id,
+            "status": self.status,
+            "cited_url": self.cited_url,
+            "confidence": self.confidence,
+            "translation": self.translation.to_json(),
+            "citation": None if self.citation is None else self.citation.to_json(),
+            "source": None if self.source is None else self.source.to_json(),
+            # A copy, so a caller mutating the line cannot reach into this frozen value.
+            "evidence": copy.deepcopy(self.evidence),
+            "error": self.error,
+            "crawled_at": self.crawled_at,
+            "crawler": dict(self.crawler),
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Pair:
+        """Build a Pair from a parsed line; raises ManifestError when the line is not valid."""
+        validate_line(data)
+        citation, source = data["citation"], data["source"]
+        return cls(
+            pair_id=data["pair_id"],
+            status=data["status"],
+            cited_url=data["cited_url"],
+            confidence=data["confidence"],
+            translation=TranslationSide.from_json(data["translation"]),
+            citation=None if citation is None else CitationSide.from_json(citation),
+            source=None if source is None else SourceSide.from_json(source),
+            evidence=copy.deepcopy(data["evidence"]),
+            error=data["error"],
+            crawled_at=data["crawled_at"],
+            crawler=dict(data["crawler"]),
+        )
+
+    def validate(self) -> None:
+        """Raise ManifestError unless this pair would make a valid line."""
+        validate_line(self.to_json())
+
+    @property
+    def crawled_at_datetime(self) -> datetime:
+        return parse_iso(self.crawled_at)
+
+    def sort_key(self) -> tuple[bool, datetime, str, str]:
+        """Manifest order: translation published time (as an instant, undated posts last), then
+        translation URL, then cited URL."""
+        published = self.translation.published
+        when = parse_iso(published) if published else _FAR_FUTURE
+        return (published is None, when, self.translation.url, self.cited_url or "")
+
+
+_FAR_FUTURE = datetime.max.replace(tzinfo=UTC)

@@ -1,0 +1,150 @@
+"""ManifestJournal: appended lines survive, fold keeps the latest line per pair, torn tails."""
+
+from __future__ import annotations
+
+import dataclasses
+import stat
+from pathlib import Path
+
+import pytest
+
+from crawler.manifest import (
+    ManifestError,
+    ManifestJournal,
+    Pair,
+    encode_line,
+    read_manifest,
+    write_manifest,
+)
+from tests.unit.manifest.builders import BLOG, full_pair, minimal_pair
+
+
+def _at(pair: Pair, crawled_at: str) -> Pair:
+    return dataclasses.replace(pair, crawled_at=crawled_at)
+
+
+def test_appended_lines_are_on_disk_at_once(tmp_path: Path) -> None:
+    path = tmp_path / "journal.jsonl"
+    with ManifestJournal(path) as journal:
+        journal.append(full_pair())
+        # Not closed yet: the line must already be whole in the file.
+        assert path.read_bytes() == encode_line(full_pair())
+        journal.append(minimal_pair("no_citation"))
+        assert journal.appended == 2
+    assert stat.S_IMODE(path.stat().st_mode) == 0o644
+    with pytest.raises(ManifestError, match="closed"):
+        journal.append(full_pair())
+
+
+def test_invalid_pair_is_not_appended(tmp_path: Path) -> None:
+    path = tmp_path / "journal.jsonl"
+    with ManifestJournal(path) as journal, pytest.raises(ManifestError):
+        journal.append(full_pair(confidence=2.0))
+    assert path.read_bytes() == b""
+
+
+def test_fold_keeps_the_latest_line_per_pair(tmp_path: Path) -> None:
+    manifest = tmp_path / "pairs.jsonl"
+    old_ok = _at(full_pair(), "2025-03-01T00:00:00Z")
+    untouched = minimal_pair("no_citation", f"{BLOG}/2024/12/old.html")
+    write_manifest(manifest, [old_ok, untouched])
+
+    later_error = _at(
+        minimal_pair("source_unreachable"), "2025-03-02T00:00:00+00:00"
+    )  # same pair as full_pair()
+    assert later_error.pair_id == old_ok.pair_id
+    stale = _at(full_pair(confidence=0.5), "2025-02-01T00:00:00Z")
+    with ManifestJournal(tmp_path / "b.jsonl") as second:
+        second.append(later_error)
+    with ManifestJournal(tmp_path / "a.jsonl") as first:
+        first.append(stale)  # older than the manifest's line: must lose
+
+    # The stale line is read last, so only its older crawled_at can make it lose.
+    result = ManifestJournal.fold([tmp_path / "b.jsonl", tmp_path / "a.jsonl"], manifest)
+    assert result.warnings == []
+    assert {p.pair_id: p for p in result.pairs} == {
+        later_error.pair_id: later_error,
+        untouched.pair_id: untouched,
+    }
+    assert result.pairs == sorted(result.pairs, key=Pair.sort_key)
+
+
+def test_fold_tie_goes_to_the_line_read_last(tmp_path: Path) -> None:
+    first, second = full_pair(confidence=0.8), full_pair(confidence=0.9)
+    with ManifestJournal(tmp_path / "j.jsonl") as journal:
+        journal.append(first)
+        journal.append(second)
+    assert ManifestJournal.fold([tmp_path / "j.jsonl"]).pairs == [second]
+
+
+def test_fold_without_an_existing_manifest(tmp_path: Path) -> None:
+    with ManifestJournal(tmp_path / "j.jsonl") as journal:
+        journal.append(full_pair())
+    result = ManifestJournal.fold([tmp_path / "j.jsonl"], tmp_path / "missing.jsonl")
+    assert result.pairs == [full_pair()]
+
+
+def test_torn_last_line_is_ignored_with_a_warning(tmp_path: Path) -> None:
+    path = tmp_path / "j.jsonl"
+    whole = encode_line(full_pair())
+    torn = encode_line(minimal_pair("no_citation"))[:57]
+    path.write_bytes(whole + torn)
+    result = ManifestJournal.fold([path])
+    assert result.pairs == [full_pair()]
+    [warning] = result.warnings
+    assert "j.jsonl line 2" in warning and "incomplete last line (57 bytes)" in warning
+
+
+def test_complete_last_line_without_newline_is_kept(tmp_path: Path) -> None:
+    path = tmp_path / "j.jsonl"
+    path.write_bytes(encode_line(full_pair()).rstrip(b"\n"))
+    result = ManifestJournal.fold([path])
+    assert result == type(result)([full_pair()], [])
+
+
+def test_a_bad_line_before_the_end_is_an_error(tmp_path: Path) -> None:
+    path = tmp_path / "j.jsonl"
+    path.write_bytes(encode_line(full_pair())[:40] + b"\n" + encode_line(full_pair()))
+    with pytest.raises(ManifestError, match=r"j\.jsonl line 1: not JSON"):
+        ManifestJournal.fold([path])
+
+
+def test_reopening_cuts_a_torn_tail_so_new_lines_stay_whole(tmp_path: Path) -> None:
+    path = tmp_path / "j.jsonl"
+    whole = encode_line(full_pair())
+    path.write_bytes(whole + b'{"schema": "pairs/1", "pair_')
+    with ManifestJournal(path) as journal:
+        assert journal.recovered is not None and "incomplete last line" in journal.recovered
+        journal.append(minimal_pair("no_citation"))
+    assert path.read_bytes() == whole + encode_line(minimal_pair("no_citation"))
+    assert ManifestJournal.fold([path]).warnings == []
+
+
+def test_reopening_completes_a_whole_line_missing_its_newline(tmp_path: Path) -> None:
+    path = tmp_path / "j.jsonl"
+    whole = encode_line(full_pair())
+    path.write_bytes(whole.rstrip(b"\n"))
+    with ManifestJournal(path) as journal:
+        assert journal.recovered is None
+        journal.append(minimal_pair("no_citation"))
+    assert path.read_bytes() == whole + encode_line(minimal_pair("no_citation"))
+
+
+def test_reopening_finds_the_last_newline_beyond_one_read_chunk(tmp_path: Path) -> None:
+    # A torn line longer than the 64 KiB chunk the tail search reads at a time.
+    path = tmp_path / "j.jsonl"
+    whole = encode_line(full_pair())
+    path.write_bytes(whole + b"{" + b"x" * 200_000)
+    with ManifestJournal(path) as journal:
+        assert journal.recovered is not None
+    assert path.read_bytes() == whole
+
+
+def test_folded_pairs_write_a_manifest_that_reads_back(tmp_path: Path) -> None:
+    with ManifestJournal(tmp_path / "j.jsonl") as journal:
+        for status in ("ok", "source_not_found", "no_citation"):
+            journal.append(minimal_pair(status, f"{BLOG}/2025/01/{status}.html"))
+    manifest = tmp_path / "pairs.jsonl"
+    result = ManifestJournal.fold([tmp_path / "j.jsonl"], manifest)
+    assert write_manifest(manifest, result.pairs) == 3
+    assert list(read_manifest(manifest)) == result.pairs
