@@ -37,77 +37,81 @@ if TYPE_CHECKING:
 CRAWLER_NAME = "bitext-crawler"
 
 
+def cited_urls(item: PostItem) -> tuple[str, ...]:
+    """The repaired URLs a post's pairs are about; empty when the post yields one URL-less pair."""
+    post = item.post
+    return post.citation.repaired_urls if post is not None and post.citation else ()
+
+
+def crawler_info(spider: str = "") -> dict[str, str]:
+    info = {"name": CRAWLER_NAME, "version": __version__}
+    if spider:
+        info["spider"] = spider
+    return info
+
+
 def compose_pairs(
     posts: Iterable[PostItem], sources: Mapping[str, SourceItem], *, spider: str = ""
 ) -> Iterator[Pair]:
-    crawler = {"name": CRAWLER_NAME, "version": __version__}
-    if spider:
-        crawler["spider"] = spider
+    """Every pair of ``posts``, with the sources fetched so far (others are not fetched)."""
+    crawler = crawler_info(spider)
     for item in posts:
-        yield from _pairs_of_post(item, sources, crawler)
+        urls = cited_urls(item)
+        if not urls:
+            yield compose_pair(item, None, None, crawler)
+        for url in urls:
+            yield compose_pair(item, url, sources.get(url), crawler)
 
 
-def _pairs_of_post(
-    item: PostItem, sources: Mapping[str, SourceItem], crawler: dict[str, str]
-) -> Iterator[Pair]:
+def compose_pair(
+    item: PostItem, url: str | None, source: SourceItem | None, crawler: dict[str, str]
+) -> Pair:
+    """The pair of ``item`` and its cited ``url`` (None: the post's one URL-less pair)."""
     post = item.post
     translation = _translation_side(item)
     if post is None:
         status = STATUS_TRANSLATION_UNPARSABLE
         if item.http_status == 0 or item.http_status >= 400:
             status = STATUS_TRANSLATION_UNAVAILABLE
-        yield _pair(translation, None, None, status, item.error, item.crawled_at, crawler)
-        return
+        return _pair(translation, None, None, status, item.error, item.crawled_at, crawler)
     citation = _citation_side(post.citation) if post.citation else None
-    urls = post.citation.repaired_urls if post.citation else ()
-    if not urls:
-        yield _pair(
-            translation,
-            None,
-            citation,
-            STATUS_NO_CITATION,
-            "the post has no citation block with a URL",
-            item.crawled_at,
-            crawler,
+    if url is None:
+        no_url = "the post has no citation block with a URL"
+        return _pair(
+            translation, None, citation, STATUS_NO_CITATION, no_url, item.crawled_at, crawler
         )
-        return
-    for position, url in enumerate(urls):
-        source = sources.get(url)
-        if source is None:
-            yield _pair(
-                translation,
-                url,
-                citation,
-                STATUS_SOURCE_NOT_FETCHED,
-                "no response was recorded for this URL: the crawl ended before it was fetched",
-                item.crawled_at,
-                crawler,
-            )
-            continue
-        # The block's title, author and date describe its first URL only.
-        evidence = _evidence(post, source, position == 0) if source.article else None
-        status, error = source.status, source.error
-        if (
-            status == STATUS_OK
-            and evidence is not None
-            and evidence.confidence < MISMATCH_THRESHOLD
-        ):
-            status = STATUS_SOURCE_MISMATCH
-            error = (
-                f"confidence {evidence.confidence:.2f} is below {MISMATCH_THRESHOLD:.2f}: "
-                "the page does not look like the cited article"
-            )
-        yield _pair(
+    if source is None:
+        unfetched = "no response was recorded for this URL: the crawl ended before it was fetched"
+        return _pair(
             translation,
             url,
             citation,
-            status,
-            error,
-            max(item.crawled_at, source.crawled_at),
+            STATUS_SOURCE_NOT_FETCHED,
+            unfetched,
+            item.crawled_at,
             crawler,
-            source=_source_side(source),
-            evidence=evidence,
         )
+    # The block's title, author and date describe its first URL only.
+    first_url = url == cited_urls(item)[0]
+    evidence = _evidence(post, source, first_url) if source.article else None
+    status, error = source.status, source.error
+    if status == STATUS_OK and evidence is not None and evidence.confidence < MISMATCH_THRESHOLD:
+        status = STATUS_SOURCE_MISMATCH
+        error = (
+            f"confidence {evidence.confidence:.2f} is below {MISMATCH_THRESHOLD:.2f}: "
+            "the page does not look like the cited article"
+        )
+    return _pair(
+        translation,
+        url,
+        citation,
+        status,
+        error,
+        max(item.crawled_at, source.crawled_at),
+        crawler,
+        source=_source_side(source),
+        evidence=evidence,
+    )
 
 
 def _pair(

@@ -102,7 +102,7 @@ class WarcCapture:
             # go on crawling what cannot be archived.
             logger.error("cannot write WARC record for %s: %s; closing the crawl", request.url, exc)
             self._stats_inc("warc/write_errors")
-            self.crawler.engine.close_spider(spider, "warc_write_error")  # type: ignore[union-attr]
+            self.crawler.engine.close_spider(spider, "warc_write_error")
             self.archive = None
             return
         self._record(request, written)

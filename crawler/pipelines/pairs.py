@@ -1,16 +1,21 @@
-"""Collect post and source items during the crawl; write the pairs manifest when it closes.
+"""Journal each pair as soon as both of its sides are known; write the manifest at the end.
 
-Pairs can only be composed at the end (a source may arrive before or after the posts citing
-it), so the items are kept until then; the texts of a blog's posts and sources fit in memory
-many times over. The new pairs replace lines with the same ``pair_id`` in an existing manifest and
-leave the others in place, so crawling part of a blog never loses what an earlier crawl found.
+A pair is complete when its post has been parsed and its cited source fetched (in either
+order; a source cited by several posts is fetched once and completes all of them). Each complete
+pair is appended to this run's journal (``ARCHIVE_DIR/journal/*.jsonl``, fsync'd per line), so a
+killed crawl loses nothing it finished. When the crawl closes, pairs still waiting for a source
+are journalled as ``source_not_fetched``, and every journal in the directory (a killed run's
+included) is folded with the existing manifest into a new ``pairs.jsonl`` (one line per pair,
+the latest wins), written atomically; the folded journals are then removed.
 """
 
 from __future__ import annotations
 
 import logging
-from collections import Counter
-from collections.abc import Iterable
+import os
+import socket
+from collections import Counter, defaultdict
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -18,8 +23,8 @@ from scrapy.exceptions import NotConfigured
 
 from crawler import defaults
 from crawler.items import PostItem, SourceItem
-from crawler.manifest import read_manifest, write_manifest
-from crawler.pairing import compose_pairs
+from crawler.manifest import ManifestJournal, write_manifest
+from crawler.pairing import cited_urls, compose_pair, crawler_info
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -28,13 +33,20 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
+JOURNAL_DIR = "journal"
+
 
 class PairsPipeline:
-    def __init__(self, crawler: Crawler, manifest_path: Path) -> None:
+    def __init__(self, crawler: Crawler, archive_dir: Path, manifest_path: Path) -> None:
         self.crawler = crawler
+        self.archive_dir = archive_dir
         self.manifest_path = manifest_path
-        self.posts: dict[str, PostItem] = {}
+        self.journal: ManifestJournal | None = None
         self.sources: dict[str, SourceItem] = {}
+        # cited URL -> posts whose pair with that URL waits for the source
+        self.waiting: dict[str, list[PostItem]] = defaultdict(list)
+        self.journalled: Counter[str] = Counter()
+        self.crawler_info: dict[str, str] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> PairsPipeline:
@@ -43,39 +55,69 @@ class PairsPipeline:
             raise NotConfigured("PAIRS_ENABLED is off")
         archive_dir = Path(settings.get("ARCHIVE_DIR", defaults.ARCHIVE_DIR))
         manifest = archive_dir / settings.get("PAIRS_MANIFEST", defaults.PAIRS_MANIFEST)
-        return cls(crawler, manifest)
+        return cls(crawler, archive_dir, manifest)
+
+    @property
+    def journal_dir(self) -> Path:
+        return self.archive_dir / JOURNAL_DIR
+
+    def open_spider(self) -> None:
+        self.journal_dir.mkdir(parents=True, exist_ok=True)
+        stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
+        name = f"{stamp}-{_safe(socket.gethostname())}-{os.getpid()}.jsonl"
+        self.journal = ManifestJournal(self.journal_dir / name)
+        self.crawler_info = crawler_info(self.crawler.spider.name if self.crawler.spider else "")
 
     def process_item(self, item: Any) -> Any:
         if isinstance(item, PostItem):
-            self.posts[item.url] = item
+            urls = cited_urls(item)
+            if not urls:
+                self._journal(compose_pair(item, None, None, self.crawler_info))
+            for url in urls:
+                if url in self.sources:
+                    self._journal(compose_pair(item, url, self.sources[url], self.crawler_info))
+                else:
+                    self.waiting[url].append(item)
         elif isinstance(item, SourceItem):
             self.sources[item.cited_url] = item
+            for post in self.waiting.pop(item.cited_url, []):
+                self._journal(compose_pair(post, item.cited_url, item, self.crawler_info))
         return item
 
     def close_spider(self) -> None:
-        spider = self.crawler.spider.name if self.crawler.spider else ""
-        composed = compose_pairs(self.posts.values(), self.sources, spider=spider)
-        pairs = {pair.pair_id: pair for pair in composed}
-        kept = 0
-        if self.manifest_path.exists():
-            for earlier in read_manifest(self.manifest_path):
-                if earlier.pair_id not in pairs:
-                    pairs[earlier.pair_id] = earlier
-                    kept += 1
-        self.manifest_path.parent.mkdir(parents=True, exist_ok=True)
-        written = write_manifest(self.manifest_path, pairs.values())
-        self._report(pairs.values(), written, kept)
+        for url, posts in self.waiting.items():
+            for post in posts:
+                self._journal(compose_pair(post, url, None, self.crawler_info))
+        self.waiting.clear()
+        if self.journal is not None:
+            self.journal.close()
+        journals = sorted(self.journal_dir.glob("*.jsonl"))
+        folded = ManifestJournal.fold(journals, self.manifest_path)
+        for warning in folded.warnings:
+            logger.warning("%s", warning)
+        written = write_manifest(self.manifest_path, folded.pairs)
+        for journal in journals:
+            journal.unlink()
+        self._report(written)
 
-    def _report(self, pairs: Iterable[Pair], written: int, kept: int) -> None:
-        by_status = Counter(p.status for p in pairs)
+    def _journal(self, pair: Pair) -> None:
+        assert self.journal is not None
+        self.journal.append(pair)
+        self.journalled[pair.status] += 1
+
+    def _report(self, written: int) -> None:
         stats = self.crawler.stats
-        for status, count in by_status.items():
+        for status, count in self.journalled.items():
             if stats is not None:
                 stats.set_value(f"bitext/pairs/{status}", count)
         logger.info(
-            "wrote %d pairs to %s (%d kept from earlier crawls): %s",
-            written,
+            "this crawl completed %d pairs (%s); %s now holds %d",
+            sum(self.journalled.values()),
+            ", ".join(f"{s} {n}" for s, n in sorted(self.journalled.items())) or "none",
             self.manifest_path,
-            kept,
-            ", ".join(f"{s} {n}" for s, n in sorted(by_status.items())),
+            written,
         )
+
+
+def _safe(text: str) -> str:
+    return "".join(c if c.isalnum() or c in ".-" else "-" for c in text) or "host"
