@@ -1,0 +1,171 @@
+"""Pairs composed from post and source items: one line per cited URL, a status for every outcome."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from crawler.archive.pointer import WarcPointer
+from crawler.blogger import BloggerPost, CitationBlock
+from crawler.extraction import ExtractedArticle
+from crawler.items import PostItem, SourceItem
+from crawler.manifest import pair_id
+from crawler.pairing import compose_pair, compose_pairs, crawler_info
+
+JST = timezone(timedelta(hours=9))
+EST = timezone(timedelta(hours=-5))
+POST_URL = "https://blog.example.blogspot.com/2025/02/post.html"
+SOURCE_URL = "https://news.example.com/air/f-47-first-flight"
+OTHER_URL = "https://news.example.com/sea/frigate"
+CRAWLED = "2025-02-10T00:00:00+00:00"
+
+EN = (
+    "The U.S. Air Force says the F-47 fighter should make its first flight in 2028. "
+    "Boeing won the NGAD competition and will build at least six test aircraft, "
+    "with each F-47 costing more than an F-35A, possibly $300 million."
+)
+JA = (
+    "米空軍はF-47戦闘機の初飛行を2028年に予定していると発表した。"
+    "ボーイングはNGAD競争に勝ち、少なくとも6機の試験機を製造する。"
+    "F-47の単価はF-35Aを上回り、3億ドルに達する可能性がある。"
+)
+
+
+def _post(urls: tuple[str, ...] = (SOURCE_URL,)) -> BloggerPost:
+    citation = (
+        CitationBlock(
+            raw="F-47 Will Fly In 2028\nBy\u00a0Jane Roe\nhttps://...",
+            title="F-47 Will Fly In 2028",
+            subtitle=None,
+            author="Jane Roe",
+            date="Feb 4, 2025, 12:59 PM",
+            url=urls[0],
+            extra_urls=urls[1:],
+            repaired_urls=urls,
+            published=datetime(2025, 2, 4, 12, 59, tzinfo=EST),
+        )
+        if urls
+        else None
+    )
+    return BloggerPost(
+        url=POST_URL,
+        post_id="123",
+        blog_id="9",
+        page_type="item",
+        title="F-47の初飛行は2028年",
+        raw_title="F-47の初飛行は2028年(Defense News)",
+        publication="Defense News",
+        comment=None,
+        published=datetime(2025, 2, 7, 10, 0, tzinfo=JST),
+        published_from="abbr",
+        labels=("F-47",),
+        paragraphs=(JA,),
+        captions=(),
+        citation=citation,
+        language="ja",
+    )
+
+
+def _post_item(post: BloggerPost | None, http_status: int = 200) -> PostItem:
+    return PostItem(
+        url=POST_URL,
+        fetched_url=POST_URL,
+        http_status=http_status,
+        post=post,
+        warc=WarcPointer("A.warc.gz", 0, "<urn:uuid:1>"),
+        crawled_at=CRAWLED,
+        error=None if post else "no post body",
+    )
+
+
+def _source(
+    url: str = SOURCE_URL, title: str = "F-47 Will Fly In 2028", text: str = EN
+) -> SourceItem:
+    return SourceItem(
+        cited_url=url,
+        status="ok",
+        crawled_at=CRAWLED,
+        url=url,
+        http_status=200,
+        content_type="text/html; charset=utf-8",
+        article=ExtractedArticle(
+            title=title,
+            author="Jane Roe",
+            published=datetime(2025, 2, 4, 12, 59, tzinfo=EST),
+            site_name="Defense News",
+            language="en",
+            text=text,
+            paragraphs=(text,),
+            description=None,
+        ),
+        warc=WarcPointer("A.warc.gz", 100, "<urn:uuid:2>"),
+    )
+
+
+def test_a_matching_source_gives_an_ok_pair_that_validates() -> None:
+    pair = compose_pair(_post_item(_post()), SOURCE_URL, _source(), crawler_info("t2"))
+    pair.validate()
+    assert pair.status == "ok"
+    assert pair.error is None
+    assert pair.pair_id == pair_id(POST_URL, SOURCE_URL)
+    assert pair.confidence is not None and pair.confidence > 0.6
+    assert pair.source is not None and pair.source.text == EN
+    assert pair.translation.text == JA
+
+
+def test_an_unrelated_page_is_a_mismatch() -> None:
+    unrelated = _source(
+        title="Navy Picks New Frigate Design",
+        text="The Navy chose a new frigate hull after years of delays in the shipyard programme.",
+    )
+    pair = compose_pair(_post_item(_post()), SOURCE_URL, unrelated, crawler_info())
+    pair.validate()
+    assert pair.status == "source_mismatch"
+    assert pair.error and "confidence" in pair.error
+
+
+def test_every_cited_url_is_a_line_and_unfetched_ones_say_so() -> None:
+    pairs = list(
+        compose_pairs([_post_item(_post((SOURCE_URL, OTHER_URL)))], {SOURCE_URL: _source()})
+    )
+    assert [(p.cited_url, p.status) for p in pairs] == [
+        (SOURCE_URL, "ok"),
+        (OTHER_URL, "source_not_fetched"),
+    ]
+    for pair in pairs:
+        pair.validate()
+
+
+def test_a_post_without_citation_is_one_no_citation_line() -> None:
+    [pair] = compose_pairs([_post_item(_post(()))], {})
+    pair.validate()
+    assert (pair.status, pair.cited_url, pair.source) == ("no_citation", None, None)
+
+
+def test_failed_posts_are_lines_too() -> None:
+    unparsable = compose_pair(_post_item(None), None, None, crawler_info())
+    unavailable = compose_pair(_post_item(None, http_status=404), None, None, crawler_info())
+    unparsable.validate()
+    unavailable.validate()
+    assert unparsable.status == "translation_unparsable"
+    assert unavailable.status == "translation_unavailable"
+
+
+def test_a_failed_source_keeps_its_status_and_error() -> None:
+    failed = SourceItem(
+        cited_url=SOURCE_URL,
+        status="source_not_found",
+        crawled_at=CRAWLED,
+        url=SOURCE_URL,
+        http_status=404,
+        content_type="text/html",
+        error="HTTP 404 Not Found",
+        warc=WarcPointer("A.warc.gz", 200, "<urn:uuid:3>"),
+    )
+    pair = compose_pair(_post_item(_post()), SOURCE_URL, failed, crawler_info())
+    pair.validate()
+    assert (pair.status, pair.error, pair.confidence) == (
+        "source_not_found",
+        "HTTP 404 Not Found",
+        None,
+    )
+    assert pair.source is not None and pair.source.http_status == 404
