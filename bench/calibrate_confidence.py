@@ -46,6 +46,11 @@ def pair_inputs(case: PairCase, source: SourceArticle, cited_url: str | None) ->
         source_author=", ".join(source.authors) or None,
         source_published=source.published,
         source_text="\n\n".join(source.paragraphs),
+        other_source_texts=tuple(
+            "\n\n".join(other.paragraphs)
+            for url, other in case.sources.items()
+            if url != cited_url and case.behaviours.get(url) in _SERVED_AS_CITED
+        ),
     )
 
 

@@ -7,7 +7,12 @@ import importlib
 from collections.abc import Sequence
 
 # Each module exposes ``register(subparsers)``, which adds its parser and sets ``func``.
-COMMAND_MODULES = ("crawler.commands.verify",)
+COMMAND_MODULES = (
+    "crawler.commands.verify",
+    "crawler.commands.pairs",
+    "crawler.commands.report",
+    "crawler.commands.wacz",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -92,6 +92,8 @@ def _dateparse(text: str, language: str | None, timezone: str | None) -> datetim
     if parsed is None or timezone is None:
         return parsed
     # dateparser attaches a fixed offset; re-attach the named zone so DST is right for the day.
-    return parsed.replace(tzinfo=None).replace(tzinfo=ZoneInfo(timezone)).astimezone(
-        ZoneInfo(timezone)
+    return (
+        parsed.replace(tzinfo=None)
+        .replace(tzinfo=ZoneInfo(timezone))
+        .astimezone(ZoneInfo(timezone))
     )

@@ -17,10 +17,16 @@ WARC_COMPRESSLEVEL = 6
 WARC_OPERATOR = ""  # who runs the crawl (a name and an email address), written to warcinfo
 WARC_DEDUP = True  # write revisit records for payloads already archived
 WARC_CDXJ_INDEX = True  # rebuild ARCHIVE_DIR/index.cdxj when the crawl closes
+WARC_WACZ = False  # package the archive as ARCHIVE_DIR/archive.wacz when the crawl closes
 
 # The pairs manifest (crawler/pipelines/pairs.py).
 PAIRS_ENABLED = True
 PAIRS_MANIFEST = "pairs.jsonl"  # relative to ARCHIVE_DIR
+
+# The URL guard (crawler/downloadermiddlewares/urlguard.py): cited URLs are written by strangers.
+URLGUARD_ENABLED = True
+URLGUARD_ALLOWED_HOSTS: tuple[str, ...] = ()  # names, addresses or networks exempt from the guard
+URLGUARD_RESOLVE = True  # also refuse names that resolve to internal addresses
 
 # An honest User-Agent names the project and a page that explains the crawl.
 BOT_NAME = "bitext-crawler"
@@ -35,8 +41,12 @@ SETTINGS = {
     "WARC_OPERATOR": WARC_OPERATOR,
     "WARC_DEDUP": WARC_DEDUP,
     "WARC_CDXJ_INDEX": WARC_CDXJ_INDEX,
+    "WARC_WACZ": WARC_WACZ,
     "PAIRS_ENABLED": PAIRS_ENABLED,
     "PAIRS_MANIFEST": PAIRS_MANIFEST,
+    "URLGUARD_ENABLED": URLGUARD_ENABLED,
+    "URLGUARD_ALLOWED_HOSTS": list(URLGUARD_ALLOWED_HOSTS),
+    "URLGUARD_RESOLVE": URLGUARD_RESOLVE,
     "BOT_CONTACT_URL": BOT_CONTACT_URL,
 }
 

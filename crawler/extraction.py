@@ -186,10 +186,12 @@ def extract_article(
         body = max(body, balanced, key=len)
     site_name = structured.site_name or _clean(_field(document, "sitename"))
     title = _title(structured.headline, _clean(_field(document, "title")), site_name)
-    paragraphs = _paragraphs(body, title)
+    description = structured.description or _clean(_field(document, "description"))
+    heading = (title, *_deks(tree))
+    paragraphs = _paragraphs(body, heading)
     if structured.body and len(structured.body) > _BODY_FALLBACK_RATIO * sum(map(len, paragraphs)):
         # Script-rendered pages ship the article only in JSON-LD ``articleBody``.
-        paragraphs = _paragraphs(structured.body, title)
+        paragraphs = _paragraphs(structured.body, heading)
     return ExtractedArticle(
         title=title,
         author=structured.author or _byline(_field(document, "author")),
@@ -198,7 +200,7 @@ def extract_article(
         language=structured.language or _language(_field(document, "language")),
         text="\n\n".join(paragraphs),
         paragraphs=paragraphs,
-        description=structured.description or _clean(_field(document, "description")),
+        description=description,
     )
 
 
@@ -369,13 +371,31 @@ def _byline(value: str | None) -> str | None:
     return _clean(_BY.sub("", cleaned)) if cleaned else None
 
 
-def _paragraphs(text: str, title: str | None) -> tuple[str, ...]:
+def _paragraphs(text: str, heading: tuple[str | None, ...]) -> tuple[str, ...]:
     lines = [_SPACE.sub(" ", line).strip() for line in text.splitlines()]
     lines = [line for line in lines if line]
-    # trafilatura keeps the page's <h1> as the first line; the title is metadata, not body.
-    if lines and title and _fold(lines[0]) == _fold(title):
+    # trafilatura keeps the page's <h1> and the dek under it as the first lines; both are the
+    # article's heading (title, subtitle), not its text.
+    folded = {_fold(t) for t in heading if t}
+    while lines and _fold(lines[0]) in folded:
         lines = lines[1:]
     return tuple(lines)
+
+
+# Where news templates put the dek (standfirst, subheadline): named by class or microdata. An
+# auto-generated meta description often repeats the first paragraph instead, so only text shown
+# in such an element counts as a dek.
+_DEK_XPATH = (
+    "//*[self::p or self::h2 or self::div or self::span]"
+    "[@itemprop='description' or re:test(@class, '(^|[-_ ])(dek|deck|standfirst|subtitle|"
+    "subheadline|sub-headline|subhead|excerpt)([-_ ]|$)', 'i')]"
+)
+_REGEXP_NS = {"re": "http://exslt.org/regular-expressions"}
+
+
+def _deks(tree: HtmlElement) -> list[str]:
+    found = tree.xpath(_DEK_XPATH, namespaces=_REGEXP_NS)
+    return [text for element in found[:3] if (text := _clean(element.text_content()))]
 
 
 def _codec(label: str | None) -> str | None:

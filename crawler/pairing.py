@@ -31,7 +31,8 @@ from crawler.manifest import (
 from crawler.matching import MISMATCH_THRESHOLD, MatchEvidence, MatchInputs, score_match
 
 if TYPE_CHECKING:
-    from crawler.blogger import BloggerPost, CitationBlock
+    from crawler.blogger import CitationBlock
+    from crawler.extraction import ExtractedArticle
     from crawler.items import PostItem, SourceItem
 
 CRAWLER_NAME = "bitext-crawler"
@@ -56,18 +57,26 @@ def compose_pairs(
     """Every pair of ``posts``, with the sources fetched so far (others are not fetched)."""
     crawler = crawler_info(spider)
     for item in posts:
-        urls = cited_urls(item)
-        if not urls:
-            yield compose_pair(item, None, None, crawler)
-        for url in urls:
-            yield compose_pair(item, url, sources.get(url), crawler)
+        yield from compose_post_pairs(item, sources, crawler)
+
+
+def compose_post_pairs(
+    item: PostItem, sources: Mapping[str, SourceItem], crawler: dict[str, str]
+) -> Iterator[Pair]:
+    """Every pair of one post; a cited URL missing from ``sources`` was not fetched."""
+    urls = cited_urls(item)
+    if not urls:
+        yield compose_pair(item, None, sources, crawler)
+    for url in urls:
+        yield compose_pair(item, url, sources, crawler)
 
 
 def compose_pair(
-    item: PostItem, url: str | None, source: SourceItem | None, crawler: dict[str, str]
+    item: PostItem, url: str | None, sources: Mapping[str, SourceItem], crawler: dict[str, str]
 ) -> Pair:
     """The pair of ``item`` and its cited ``url`` (None: the post's one URL-less pair)."""
     post = item.post
+    source = sources.get(url) if url is not None else None
     translation = _translation_side(item)
     if post is None:
         status = STATUS_TRANSLATION_UNPARSABLE
@@ -91,9 +100,7 @@ def compose_pair(
             item.crawled_at,
             crawler,
         )
-    # The block's title, author and date describe its first URL only.
-    first_url = url == cited_urls(item)[0]
-    evidence = _evidence(post, source, first_url) if source.article else None
+    evidence = _evidence(item, url, sources) if source.article else None
     status, error = source.status, source.error
     if status == STATUS_OK and evidence is not None and evidence.confidence < MISMATCH_THRESHOLD:
         status = STATUS_SOURCE_MISMATCH
@@ -196,10 +203,17 @@ def _source_side(source: SourceItem) -> SourceSide | None:
     )
 
 
-def _evidence(post: BloggerPost, source: SourceItem, first_url: bool) -> MatchEvidence:
-    article = source.article
-    assert article is not None
-    citation = post.citation if first_url else None
+def _evidence(item: PostItem, url: str, sources: Mapping[str, SourceItem]) -> MatchEvidence:
+    post, source = item.post, sources[url]
+    assert post is not None and source.article is not None
+    urls = cited_urls(item)
+    # The block's title, author and date describe its first URL only.
+    citation = post.citation if url == urls[0] else None
+    others = tuple(
+        article.text
+        for other in urls
+        if other != url and (article := _article_of(sources.get(other))) is not None
+    )
     return score_match(
         MatchInputs(
             cited_title=citation.title if citation else None,
@@ -207,12 +221,17 @@ def _evidence(post: BloggerPost, source: SourceItem, first_url: bool) -> MatchEv
             cited_published=citation.published if citation else None,
             translation_published=post.published,
             translation_text=join_paragraphs(post.paragraphs),
-            source_title=article.title,
-            source_author=article.author,
-            source_published=article.published,
-            source_text=article.text,
+            source_title=source.article.title,
+            source_author=source.article.author,
+            source_published=source.article.published,
+            source_text=source.article.text,
+            other_source_texts=others,
         )
     )
+
+
+def _article_of(source: SourceItem | None) -> ExtractedArticle | None:
+    return source.article if source is not None and source.status == STATUS_OK else None
 
 
 def _evidence_json(evidence: MatchEvidence) -> dict[str, object]:

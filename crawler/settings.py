@@ -36,6 +36,11 @@ COOKIES_ENABLED = True
 TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False
 
+# The URL guard refuses internal addresses before robots.txt is fetched or any handler runs
+# (file:, s3:, ftp: and data: have handlers in Scrapy); it judges the target, never the proxy.
+DOWNLOADER_MIDDLEWARES = {
+    "crawler.downloadermiddlewares.urlguard.UrlGuardMiddleware": 90,
+}
 EXTENSIONS = {
     "crawler.extensions.warc_capture.WarcCapture": 100,
 }

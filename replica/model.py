@@ -25,6 +25,8 @@ class SourceBehaviour(StrEnum):
     NOT_HTML = "not_html"  # a PDF or an image
     PAYWALLED = "paywalled"  # a teaser and a subscribe box instead of the article
     MISMATCH = "mismatch"  # 200, but another article than the one cited
+    REFUSED = "refused"  # an internal address the crawler must never ask for; nothing serves it
+    INTERNAL_REDIRECT = "internal_redirect"  # a public URL answering 302 to an internal address
 
 
 @dataclass(frozen=True)

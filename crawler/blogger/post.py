@@ -339,9 +339,23 @@ def _caption(cell: HtmlElement) -> Caption:
     lines = [_clean(line.text) for line in _BodyWalker().walk(cell)[0]]
     lines = [line for line in lines if line]
     if len(lines) == 1:
-        # One line: a Japanese line is the caption itself, anything else the photo credit.
+        # One line: a Latin-script credit may lead a Japanese caption ("USAF 米空軍の..."); else a
+        # Japanese line is the caption itself and anything else the photo credit.
         only = lines[0]
-        return Caption("", only) if sel.CJK_CHAR.search(only) else Caption(only, "")
+        first_cjk = sel.CJK_CHAR.search(only)
+        if first_cjk is None:
+            return Caption(only, "")
+        credit = only[: first_cjk.start()]
+        # A designator that starts the caption ("F-35A 戦闘機") is text, not a credit.
+        designator = " " not in credit.strip() and any(c.isdigit() for c in credit)
+        if (
+            not credit.endswith(" ")
+            or designator
+            or not sel.CAPTION_CREDIT.fullmatch(credit.strip())
+        ):
+            credit = ""
+        credit = credit.strip()
+        return Caption(credit, only[len(credit) :].strip() if credit else only)
     return Caption(lines[0] if lines else "", "\n".join(lines[1:]))
 
 

@@ -66,6 +66,9 @@ CANONICAL_LINK = "//link[@rel='canonical']/@href"
 
 CAPTION_TABLE_CLASS = "tr-caption-container"
 CAPTION_CELL = f".//*[{has_class('tr-caption')}]"
+# A photo credit written before the Japanese caption on the same line: Latin words, ending in
+# a word character or a closing bracket ("USAF", "U.S. Navy photo", "(Getty Images)").
+CAPTION_CREDIT = re.compile(r"[A-Za-z(\[][\w .,'&/()\[\]-]*[\w)\]]")
 
 # Blogger's inline page description: ``_WidgetManager._SetDataContext([{'name': 'blog', ...``.
 DATA_CONTEXT_MARK = "'pageType'"

@@ -25,6 +25,8 @@ from scrapy.exceptions import NotConfigured
 
 from crawler import defaults
 from crawler.archive import DigestIndex, HttpExchange, WarcArchive, build_cdxj_index
+from crawler.archive.wacz import package_archive
+from crawler.dates import isoformat
 
 if TYPE_CHECKING:
     from scrapy import Request, Spider
@@ -38,6 +40,7 @@ logger = logging.getLogger(__name__)
 # Request.meta keys set on every captured request (the final hop of a redirect chain included).
 META_POINTER = "warc_pointer"  # WarcPointer of the record holding the payload bytes
 META_RECORD = "warc_record"  # WarcPointer of the record this fetch wrote (response or revisit)
+META_FETCHED_AT = "warc_fetched_at"  # the record's WARC-Date, ISO 8601 to the second
 
 
 class WarcCapture:
@@ -59,10 +62,24 @@ class WarcCapture:
         return ext
 
     def spider_opened(self, spider: Spider) -> None:
+        try:
+            self._open(spider)
+        except Exception:
+            # A crawl that cannot archive must not run: what it fetched would be lost.
+            logger.exception(
+                "cannot open the WARC archive in %s; closing the crawl", self.archive_dir
+            )
+            self._stats_inc("warc/open_errors")
+            assert self.crawler.engine is not None
+            self.crawler.engine.close_spider(spider, "warc_open_error")
+
+    def _open(self, spider: Spider) -> None:
         settings = self.crawler.settings
         self.archive_dir.mkdir(parents=True, exist_ok=True)
         if settings.getbool("WARC_DEDUP", defaults.WARC_DEDUP):
-            self.digest_index = DigestIndex(self.archive_dir / "state" / "digests.sqlite")
+            state = self.archive_dir / "state"
+            state.mkdir(exist_ok=True)
+            self.digest_index = DigestIndex(state / "digests.sqlite")
         self.archive = WarcArchive(
             self.archive_dir,
             prefix=settings.get("WARC_PREFIX", defaults.WARC_PREFIX),
@@ -74,15 +91,14 @@ class WarcCapture:
 
     def _warcinfo(self, spider: Spider) -> dict[str, str]:
         settings = self.crawler.settings
-        import scrapy
-        import warcio
+        from importlib.metadata import version
 
         from crawler import __version__
 
         return {
             "software": (
-                f"bitext-crawler/{__version__} (Scrapy {scrapy.__version__}, "
-                f"warcio {warcio.__version__}, Python {platform.python_version()})"
+                f"bitext-crawler/{__version__} (Scrapy {version('scrapy')}, "
+                f"warcio {version('warcio')}, Python {platform.python_version()})"
             ),
             "hostname": socket.gethostname(),
             "operator": settings.get("WARC_OPERATOR", defaults.WARC_OPERATOR),
@@ -95,8 +111,9 @@ class WarcCapture:
     def response_downloaded(self, response: Response, request: Request, spider: Spider) -> None:
         if self.archive is None:
             return
+        exchange = exchange_from(request, response)
         try:
-            written = self.archive.write_exchange(exchange_from(request, response))
+            written = self.archive.write_exchange(exchange)
         except OSError as exc:
             # A full disk or a lost mount: stop now, with every file still readable, rather than
             # go on crawling what cannot be archived.
@@ -106,6 +123,7 @@ class WarcCapture:
             self.archive = None
             return
         self._record(request, written)
+        request.meta[META_FETCHED_AT] = isoformat(exchange.started_at)
 
     def _record(self, request: Request, written: WrittenExchange) -> None:
         request.meta[META_POINTER] = written.payload
@@ -127,6 +145,21 @@ class WarcCapture:
                 build_cdxj_index(self.archive_dir)
             except Exception:
                 logger.exception("could not build the CDXJ index of %s", self.archive_dir)
+        if self.crawler.settings.getbool("WARC_WACZ", defaults.WARC_WACZ):
+            self._write_wacz(spider)
+
+    def _write_wacz(self, spider: Spider) -> None:
+        # Runs after the pairs pipeline has closed (Scrapy closes pipelines before it sends
+        # spider_closed), so the page list comes from this crawl's manifest.
+        manifest = self.archive_dir / self.crawler.settings.get(
+            "PAIRS_MANIFEST", defaults.PAIRS_MANIFEST
+        )
+        try:
+            package = package_archive(self.archive_dir, manifest, title=spider.name)
+        except Exception:
+            logger.exception("could not write the WACZ of %s", self.archive_dir)
+            return
+        logger.info("wrote %s (%d pages listed)", package.path, len(package.pages))
 
 
 def exchange_from(request: Request, response: Response) -> HttpExchange:

@@ -24,7 +24,7 @@ from scrapy.exceptions import NotConfigured
 from crawler import defaults
 from crawler.items import PostItem, SourceItem
 from crawler.manifest import ManifestJournal, write_manifest
-from crawler.pairing import cited_urls, compose_pair, crawler_info
+from crawler.pairing import cited_urls, compose_post_pairs, crawler_info
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -43,8 +43,9 @@ class PairsPipeline:
         self.manifest_path = manifest_path
         self.journal: ManifestJournal | None = None
         self.sources: dict[str, SourceItem] = {}
-        # cited URL -> posts whose pair with that URL waits for the source
-        self.waiting: dict[str, list[PostItem]] = defaultdict(list)
+        # A post's pairs are composed together once all its sources are in: a post that merges
+        # several articles is judged on what each adds (crawler/matching.py).
+        self.waiting: dict[str, list[PostItem]] = defaultdict(list)  # cited URL -> posts
         self.journalled: Counter[str] = Counter()
         self.crawler_info: dict[str, str] = {}
 
@@ -70,25 +71,28 @@ class PairsPipeline:
 
     def process_item(self, item: Any) -> Any:
         if isinstance(item, PostItem):
-            urls = cited_urls(item)
-            if not urls:
-                self._journal(compose_pair(item, None, None, self.crawler_info))
-            for url in urls:
-                if url in self.sources:
-                    self._journal(compose_pair(item, url, self.sources[url], self.crawler_info))
-                else:
-                    self.waiting[url].append(item)
+            self._complete_or_wait(item)
         elif isinstance(item, SourceItem):
             self.sources[item.cited_url] = item
             for post in self.waiting.pop(item.cited_url, []):
-                self._journal(compose_pair(post, item.cited_url, item, self.crawler_info))
+                self._complete_or_wait(post)
         return item
 
+    def _complete_or_wait(self, post: PostItem) -> None:
+        missing = [url for url in cited_urls(post) if url not in self.sources]
+        if missing:
+            if post not in self.waiting[missing[0]]:
+                self.waiting[missing[0]].append(post)
+            return
+        for pair in compose_post_pairs(post, self.sources, self.crawler_info):
+            self._journal(pair)
+
     def close_spider(self) -> None:
-        for url, posts in self.waiting.items():
-            for post in posts:
-                self._journal(compose_pair(post, url, None, self.crawler_info))
+        unfinished = {id(p): p for posts in self.waiting.values() for p in posts}
         self.waiting.clear()
+        for post in unfinished.values():
+            for pair in compose_post_pairs(post, self.sources, self.crawler_info):
+                self._journal(pair)
         if self.journal is not None:
             self.journal.close()
         journals = sorted(self.journal_dir.glob("*.jsonl"))

@@ -20,19 +20,17 @@ from scrapy.settings import SETTINGS_PRIORITIES
 from crawler import defaults
 from crawler.blogger import (
     DiscoveryError,
-    PostParseError,
     blog_root,
     canonical_post_url,
     feed_url,
     parse_feed,
-    parse_post,
     parse_sitemap,
     sitemap_url,
 )
 from crawler.dates import isoformat
-from crawler.extensions.warc_capture import META_POINTER
-from crawler.extraction import extract_article, looks_like_html, paywall_signals
+from crawler.extensions.warc_capture import META_FETCHED_AT, META_POINTER
 from crawler.items import PostItem, SourceItem
+from crawler.reading import read_post_page, read_source_page
 from crawler.spiders.outcomes import failure_status
 
 if TYPE_CHECKING:
@@ -145,30 +143,24 @@ class BloggerSpider(scrapy.Spider):
 
     def parse_post(self, response: Response) -> Iterator[PostItem | scrapy.Request]:
         canonical = response.meta["post_url"]
-        item = PostItem(
+        item = read_post_page(
             url=canonical,
             fetched_url=response.url,
             http_status=response.status,
-            post=None,
+            content_type=_header(response, b"Content-Type"),
+            body=response.body,
             warc=response.meta.get(META_POINTER),
-            crawled_at=_now(),
+            crawled_at=_fetched_at(response),
+            feed_published=self.feed_published.get(canonical),
         )
-        try:
-            post = parse_post(
-                response.body,
-                response.url,
-                feed_published=self.feed_published.get(canonical),
-                encoding=getattr(response, "encoding", None),
-            )
-        except PostParseError as exc:
-            item.error = str(exc)
+        post = item.post
+        if post is None:
             self._inc("bitext/posts/unparsable")
             yield item
             return
         if post.published and not self._in_window(post.published.date()):
             self._inc("bitext/posts/outside_window")
             return
-        item.post = post
         self._inc("bitext/posts/parsed")
         yield item
         for url in post.citation.repaired_urls if post.citation else ():
@@ -194,28 +186,17 @@ class BloggerSpider(scrapy.Spider):
         )
 
     def parse_source(self, response: Response) -> Iterator[SourceItem]:
-        content_type = _header(response, b"Content-Type")
-        item = SourceItem(
+        item = read_source_page(
             cited_url=response.meta["cited_url"],
-            status="ok",
-            crawled_at=_now(),
             url=response.url,
-            redirects=list(response.meta.get("redirect_urls", [])),
+            redirects=response.meta.get("redirect_urls", []),
             http_status=response.status,
-            content_type=content_type,
+            content_type=_header(response, b"Content-Type"),
+            body=response.body,
+            truncated="dataloss" in (response.flags or []),
             warc=response.meta.get(META_POINTER),
+            crawled_at=_fetched_at(response),
         )
-        if "dataloss" in (response.flags or []):
-            item.status, item.error = "source_truncated", "the response was cut short"
-        elif not looks_like_html(content_type, response.body):
-            item.status = "source_not_html"
-            item.error = f"the cited URL serves {content_type or 'an unknown type'}, not a page"
-        else:
-            encoding = getattr(response, "encoding", None)
-            item.article = extract_article(response.body, response.url, encoding=encoding)
-            signals = paywall_signals(response.body, item.article)
-            if signals is not None:
-                item.status, item.error = "source_paywalled", f"a paywalled teaser ({signals})"
         self._inc(f"bitext/sources/{item.status}")
         yield item
 
@@ -298,3 +279,8 @@ def _header(response: Response | None, name: bytes) -> str | None:
 
 def _now() -> str:
     return isoformat(datetime.now(UTC)) or ""
+
+
+def _fetched_at(response: Response) -> str:
+    # The WARC-Date of the capture, so a manifest rebuilt from the archive has the same times.
+    return str(response.meta.get(META_FETCHED_AT) or _now())

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 from scrapy.exceptions import IgnoreRequest
 from scrapy.spidermiddlewares.httperror import HttpError
 
+from crawler.downloadermiddlewares.urlguard import UrlRefused
+
 if TYPE_CHECKING:
     from scrapy.http import Response
     from twisted.python.failure import Failure
@@ -22,6 +24,8 @@ def failure_status(failure: Failure) -> tuple[str, str, Response | None]:
         if response.status in NOT_FOUND_CODES:
             return "source_not_found", f"HTTP {response.status} {reason}".strip(), response
         return "source_http_error", f"HTTP {response.status} {reason}".strip(), response
+    if failure.check(UrlRefused):
+        return "source_refused", str(failure.value), None
     if failure.check(IgnoreRequest):
         message = str(failure.value) or "request ignored"
         if "robots.txt" in message:

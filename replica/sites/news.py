@@ -34,6 +34,8 @@ TEMPLATE_BY_HOST = {
 GZIP_TEMPLATES = frozenset({"twz", "breakingdefense", "defensenews"})  # behind CDNs that compress
 ROBOTS_DISALLOW_ALL = "User-agent: *\nDisallow: /\n"
 HTML = ("Content-Type", "text/html; charset=utf-8")
+# Where an internal redirect points: the discard port of the crawler's own machine.
+INTERNAL_TARGET = "http://127.0.0.1:9/secret"
 SERVICE_UNAVAILABLE = (
     b"<!DOCTYPE html>\n<html><head><title>503 Service Unavailable</title></head><body>"
     b"<h1>Service Unavailable</h1><p>The server is temporarily unable to service your request "
@@ -274,6 +276,8 @@ class _SourceWeb:
         self.news_site(host, article).add_article(article)
 
     def serve(self, url: str, behaviour: SourceBehaviour, article: SourceArticle | None) -> None:
+        if behaviour is SourceBehaviour.REFUSED:
+            return  # an internal address: no host of the replica web answers for it
         parts = urlsplit(url)
         host, path = parts.netloc, parts.path or "/"
         if self.host_modes.get(host, behaviour) != behaviour:
@@ -311,6 +315,8 @@ class _SourceWeb:
             site.add_article(article, path=path, paywalled=True)
         elif behaviour is SourceBehaviour.MISMATCH:
             self.mismatch(site, path, article)
+        elif behaviour is SourceBehaviour.INTERNAL_REDIRECT:
+            site.add_resource(path, redirect(INTERNAL_TARGET, 302))
 
     def mismatch(self, site: NewsSite, path: str, article: SourceArticle | None) -> None:
         """Serve the unrelated article at the cited path, or send the URL to a section page."""

@@ -31,6 +31,8 @@ STATUS_OF = {
     SourceBehaviour.NOT_HTML: "source_not_html",
     SourceBehaviour.PAYWALLED: "source_paywalled",
     SourceBehaviour.MISMATCH: "source_mismatch",
+    SourceBehaviour.REFUSED: "source_refused",
+    SourceBehaviour.INTERNAL_REDIRECT: "source_refused",
 }
 # Behaviours under which the served article is the one the post translates.
 TRANSLATED = {SourceBehaviour.OK, SourceBehaviour.REDIRECT, SourceBehaviour.PAYWALLED}

@@ -102,7 +102,9 @@ def _source(
 
 
 def test_a_matching_source_gives_an_ok_pair_that_validates() -> None:
-    pair = compose_pair(_post_item(_post()), SOURCE_URL, _source(), crawler_info("t2"))
+    pair = compose_pair(
+        _post_item(_post()), SOURCE_URL, {SOURCE_URL: _source()}, crawler_info("t2")
+    )
     pair.validate()
     assert pair.status == "ok"
     assert pair.error is None
@@ -117,7 +119,7 @@ def test_an_unrelated_page_is_a_mismatch() -> None:
         title="Navy Picks New Frigate Design",
         text="The Navy chose a new frigate hull after years of delays in the shipyard programme.",
     )
-    pair = compose_pair(_post_item(_post()), SOURCE_URL, unrelated, crawler_info())
+    pair = compose_pair(_post_item(_post()), SOURCE_URL, {SOURCE_URL: unrelated}, crawler_info())
     pair.validate()
     assert pair.status == "source_mismatch"
     assert pair.error and "confidence" in pair.error
@@ -142,8 +144,8 @@ def test_a_post_without_citation_is_one_no_citation_line() -> None:
 
 
 def test_failed_posts_are_lines_too() -> None:
-    unparsable = compose_pair(_post_item(None), None, None, crawler_info())
-    unavailable = compose_pair(_post_item(None, http_status=404), None, None, crawler_info())
+    unparsable = compose_pair(_post_item(None), None, {}, crawler_info())
+    unavailable = compose_pair(_post_item(None, http_status=404), None, {}, crawler_info())
     unparsable.validate()
     unavailable.validate()
     assert unparsable.status == "translation_unparsable"
@@ -161,7 +163,7 @@ def test_a_failed_source_keeps_its_status_and_error() -> None:
         error="HTTP 404 Not Found",
         warc=WarcPointer("A.warc.gz", 200, "<urn:uuid:3>"),
     )
-    pair = compose_pair(_post_item(_post()), SOURCE_URL, failed, crawler_info())
+    pair = compose_pair(_post_item(_post()), SOURCE_URL, {SOURCE_URL: failed}, crawler_info())
     pair.validate()
     assert (pair.status, pair.error, pair.confidence) == (
         "source_not_found",

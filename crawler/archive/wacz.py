@@ -1,0 +1,213 @@
+"""Packaging an archive directory as a WACZ: its closed WARC files, an index and a page list.
+
+A WACZ (Web Archive Collection Zipped, 1.1.1) is the single file that ReplayWeb.page, pywb and
+archive repositories open directly. It is made with the ``wacz`` package from PyPI (the Webrecorder
+reference implementation); the page list names the translations and sources of the pairs manifest,
+each pinned to the capture the manifest points to, so a reader lands on the pages that matter
+rather than on every robots.txt and feed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import zipfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from warcio.archiveiterator import ArchiveIterator
+
+from crawler.archive.naming import closed_warc_files, open_warc_files
+from crawler.archive.pointer import WarcPointer
+
+if TYPE_CHECKING:
+    from crawler.manifest import Pair
+
+WACZ_NAME = "archive.wacz"
+PAGES_FORMAT = "json-pages-1.0"
+PAGES_PATH = "pages/pages.jsonl"
+WACZ_MODE = 0o644
+# The wacz package appends "warcinfo" to cdxj-indexer's class-wide record types when imported,
+# which would change every CDXJ index built later in the same process, and it reports progress
+# on stdout: it runs in a child process. main()'s return value is its exit status (``python -m
+# wacz`` drops it).
+_WACZ_MAIN = "import sys; from wacz.main import main; sys.exit(main())"
+
+
+class WaczError(Exception):
+    """The WACZ could not be made."""
+
+
+@dataclass(frozen=True)
+class WaczPage:
+    """One entry of ``pages/pages.jsonl``; ``ts`` (a WARC-Date) selects the capture to open."""
+
+    url: str
+    title: str | None = None
+    ts: str | None = None
+    published: str | None = None
+
+    def to_json(self) -> dict[str, str]:
+        entry = {"url": self.url}
+        if self.ts:
+            entry["ts"] = self.ts
+        if self.title:
+            entry["title"] = self.title
+        if self.published:
+            entry["published"] = self.published
+        return entry
+
+
+@dataclass(frozen=True)
+class WaczPackage:
+    """What went into a WACZ: its WARC files, the pages listed and the pages left out because no
+    capture of them is in those files."""
+
+    path: Path
+    warc_files: tuple[str, ...]
+    pages: tuple[WaczPage, ...]
+    unmatched: tuple[WaczPage, ...]
+
+
+def record_date(directory: Path, pointer: WarcPointer) -> str | None:
+    """The ``WARC-Date`` of the record a pointer names; ``None`` if it is not in ``directory``."""
+    path = directory / pointer.filename
+    if "/" in pointer.filename or not path.is_file():
+        return None
+    with path.open("rb") as stream:
+        stream.seek(pointer.offset)
+        try:
+            record = next(iter(ArchiveIterator(stream)))
+        except Exception:  # a stale pointer is not a packaging failure
+            return None
+        headers = record.rec_headers
+        if headers.get_header("WARC-Record-ID") != pointer.record_id:
+            return None
+        return str(headers.get_header("WARC-Date"))
+
+
+def pages_from_pairs(directory: Path, pairs: Iterable[Pair]) -> list[WaczPage]:
+    """The translations and sources of the manifest that were archived, once each, in manifest
+    order; a post citing several URLs appears once."""
+    pages: dict[tuple[str, str | None], WaczPage] = {}
+    for pair in pairs:
+        translation = pair.translation
+        sides = [(translation.url, translation.title, translation.published, translation.warc)]
+        if pair.source is not None:
+            source = pair.source
+            sides.append((source.url, source.title, source.published, source.warc))
+        for url, title, published, pointer in sides:
+            if pointer is None:
+                continue  # nothing archived: a page list entry would open nothing
+            ts = record_date(directory, pointer)
+            pages.setdefault((url, ts), WaczPage(url, title, ts, published))
+    return list(pages.values())
+
+
+def read_pages_from_manifest(directory: Path, manifest: Path) -> list[WaczPage]:
+    if not manifest.is_file():
+        return []
+    # Imported here: the archive core does not otherwise depend on the manifest package.
+    from crawler.manifest import read_manifest
+
+    return pages_from_pairs(directory, read_manifest(manifest))
+
+
+def build_wacz(
+    directory: Path,
+    pages: Iterable[WaczPage] = (),
+    *,
+    output: Path | None = None,
+    title: str | None = None,
+    description: str | None = None,
+    timeout: float = 3600,
+) -> WaczPackage:
+    """Write the closed WARC files of ``directory`` into a WACZ (``directory/archive.wacz`` by
+    default) with ``pages`` as its page list.
+
+    Files still being written (``.open``) are left out. The WACZ is written to a temporary file
+    moved into place, so a reader never sees half of one. Raises :class:`WaczError`.
+    """
+    directory = Path(directory)
+    target = Path(output) if output is not None else directory / WACZ_NAME
+    warcs = closed_warc_files(directory)
+    if not warcs:
+        raise WaczError(f"{directory} holds no closed WARC file to package")
+    pages = list(pages)
+    fd, temp_name = tempfile.mkstemp(prefix=target.name + ".", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    try:
+        with tempfile.TemporaryDirectory() as scratch:
+            command = [sys.executable, "-c", _WACZ_MAIN, "create", "-o", temp_name]
+            if pages:
+                pages_file = Path(scratch) / "pages.jsonl"
+                _write_pages(pages_file, pages)
+                command += ["--pages", str(pages_file)]
+            if title:
+                command += ["--title", title]
+            if description:
+                command += ["--desc", description]
+            command += [str(path) for path in warcs]
+            result = subprocess.run(
+                command, capture_output=True, text=True, timeout=timeout, check=False
+            )
+        if result.returncode != 0:
+            output_text = (result.stderr or result.stdout)[-2000:]
+            raise WaczError(f"wacz create exited {result.returncode}: {output_text}")
+        listed = _listed_pages(Path(temp_name))
+        os.chmod(temp_name, WACZ_MODE)
+        os.replace(temp_name, target)
+    except BaseException:
+        Path(temp_name).unlink(missing_ok=True)
+        raise
+    unmatched = tuple(p for p in pages if (p.url, _seconds(p.ts)) not in listed)
+    return WaczPackage(
+        path=target,
+        warc_files=tuple(path.name for path in warcs),
+        pages=tuple(p for p in pages if p not in unmatched),
+        unmatched=unmatched,
+    )
+
+
+def package_archive(
+    directory: Path,
+    manifest: Path | None = None,
+    *,
+    output: Path | None = None,
+    title: str | None = None,
+    description: str | None = None,
+) -> WaczPackage:
+    """:func:`build_wacz` with the page list read from the pairs manifest (if there is one)."""
+    pages = read_pages_from_manifest(directory, manifest) if manifest is not None else []
+    return build_wacz(directory, pages, output=output, title=title, description=description)
+
+
+def still_open(directory: Path) -> list[str]:
+    return [path.name for path in open_warc_files(directory)]
+
+
+def _write_pages(path: Path, pages: list[WaczPage]) -> None:
+    header = {"format": PAGES_FORMAT, "id": "pages", "title": "Translations and sources"}
+    lines = [header, *(page.to_json() for page in pages)]
+    path.write_text(
+        "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines), encoding="utf-8"
+    )
+
+
+def _listed_pages(wacz: Path) -> set[tuple[str, str | None]]:
+    with zipfile.ZipFile(wacz) as archive:
+        if PAGES_PATH not in archive.namelist():
+            return set()
+        lines = archive.read(PAGES_PATH).decode("utf-8").splitlines()
+    entries = [json.loads(line) for line in lines[1:] if line.strip()]
+    return {(str(e["url"]), _seconds(e.get("ts"))) for e in entries}
+
+
+def _seconds(ts: str | None) -> str | None:
+    # The page list gives capture times to the second; WARC-Date may carry microseconds.
+    return ts[:19] if ts else None

@@ -1,0 +1,188 @@
+"""One pair for a reader: both texts side by side, and the archived records they came from.
+
+The provenance is read from the WARC record the manifest points to (not from the manifest), so
+what ``pairs show`` prints proves that the archived bytes exist and are the ones cited.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import zip_longest
+from pathlib import Path
+
+from warcio.archiveiterator import ArchiveIterator
+
+from crawler.archive.pointer import WarcPointer
+from crawler.corpus.align import Aligner
+from crawler.corpus.textwidth import pad, wrap
+from crawler.manifest import STATUS_DESCRIPTIONS, Pair
+
+GUTTER = " │ "
+MIN_COLUMN = 12
+_CHUNK = 1 << 16
+
+
+class ProvenanceError(ValueError):
+    """The pointer does not lead to a readable record with the expected WARC-Record-ID."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class WarcProvenance:
+    """What the WARC record itself says about an archived capture."""
+
+    pointer: WarcPointer
+    warc_type: str
+    target_uri: str | None
+    warc_date: str | None
+    record_id: str
+    payload_digest: str | None
+    http_status: int | None
+    content_type: str | None
+    content_encoding: str | None
+    payload_length: int  # bytes of the HTTP body after undoing chunking and Content-Encoding
+    refers_to: str | None  # a revisit's WARC-Refers-To-Target-URI and -Date
+
+
+def read_provenance(archive_dir: Path, pointer: WarcPointer) -> WarcProvenance:
+    """Read the record at ``pointer``; raises ProvenanceError when it is missing or another."""
+    path = Path(archive_dir) / pointer.filename
+    try:
+        with path.open("rb") as stream:
+            stream.seek(pointer.offset)
+            record = next(iter(ArchiveIterator(stream)), None)
+            if record is None:
+                raise ProvenanceError(f"{pointer.filename}: no record at offset {pointer.offset}")
+            headers = record.rec_headers
+            record_id = headers.get_header("WARC-Record-ID")
+            if record_id != pointer.record_id:
+                raise ProvenanceError(
+                    f"{pointer.filename} @ {pointer.offset}: the record is {record_id}, "
+                    f"not {pointer.record_id}"
+                )
+            http = record.http_headers
+            body = record.content_stream()
+            length = 0
+            while chunk := body.read(_CHUNK):
+                length += len(chunk)
+            refers = headers.get_header("WARC-Refers-To-Target-URI")
+            if refers:
+                refers = f"{refers} at {headers.get_header('WARC-Refers-To-Date')}"
+            return WarcProvenance(
+                pointer=pointer,
+                warc_type=record.rec_type,
+                target_uri=headers.get_header("WARC-Target-URI"),
+                warc_date=headers.get_header("WARC-Date"),
+                record_id=record_id,
+                payload_digest=headers.get_header("WARC-Payload-Digest"),
+                http_status=int(http.get_statuscode()) if http is not None else None,
+                content_type=http.get_header("Content-Type") if http is not None else None,
+                content_encoding=http.get_header("Content-Encoding") if http is not None else None,
+                payload_length=length,
+                refers_to=refers or None,
+            )
+    except OSError as error:
+        raise ProvenanceError(f"{pointer.filename}: cannot be read ({error})") from None
+    except ProvenanceError:
+        raise
+    except Exception as error:  # warcio raises assorted errors on damaged files
+        raise ProvenanceError(
+            f"{pointer.filename} @ {pointer.offset}: not a readable WARC record ({error})"
+        ) from None
+
+
+def format_provenance(
+    label: str, url: str | None, pointer: WarcPointer | None, archive_dir: Path
+) -> tuple[list[str], bool]:
+    """Lines describing one side's archived record, and whether it could be read."""
+    lines = [f"{label}: {url or '(none)'}"]
+    if pointer is None:
+        lines.append("  not archived (no WARC pointer in the manifest)")
+        return lines, True
+    try:
+        record = read_provenance(archive_dir, pointer)
+    except ProvenanceError as error:
+        lines.append(f"  WARC record cannot be read: {error}")
+        return lines, False
+    encoding = f", decoded from {record.content_encoding}" if record.content_encoding else ""
+    http = "-" if record.http_status is None else str(record.http_status)
+    fields = [
+        ("WARC file", f"{pointer.filename} @ offset {pointer.offset}"),
+        ("WARC-Record-ID", f"{record.record_id} (matches the manifest)"),
+        ("WARC-Type", record.warc_type),
+        ("WARC-Target-URI", record.target_uri or "-"),
+        ("WARC-Date", record.warc_date or "-"),
+        ("WARC-Payload-Digest", record.payload_digest or "-"),
+        ("HTTP status", http),
+        ("Content-Type", record.content_type or "-"),
+        ("Payload", f"{record.payload_length} bytes{encoding}"),
+    ]
+    if record.refers_to:
+        fields.append(("Revisit of", record.refers_to))
+    lines += [f"  {name:<20} {value}" for name, value in fields]
+    return lines, True
+
+
+def paragraph_rows(
+    ja: Sequence[str], en: Sequence[str], aligner: Aligner | None
+) -> list[tuple[str, str, str]]:
+    """(kind, Japanese cell, English cell) per aligned group; by position without an aligner."""
+    if aligner is None:
+        return [("", j or "", e or "") for j, e in zip_longest(ja, en)]
+    return [
+        (
+            f"{bead.kind} {bead.score:.2f}",
+            "\n".join(ja[i] for i in bead.ja),
+            "\n".join(en[i] for i in bead.en),
+        )
+        for bead in aligner.paragraphs(ja, en)
+    ]
+
+
+def side_by_side(rows: Sequence[tuple[str, str, str]], width: int) -> list[str]:
+    """Two wrapped columns separated by a rule; a line between rows names the bead."""
+    column = max(MIN_COLUMN, (width - len(GUTTER)) // 2)
+    rule_left, rule_right = "─" * column, "─" * column
+    lines: list[str] = []
+    for kind, left, right in rows:
+        label = f" {kind} " if kind else ""
+        lines.append(rule_left[: column - len(label)] + label + "─┼─" + rule_right)
+        left_lines, right_lines = wrap(left, column), wrap(right, column)
+        for a, b in zip_longest(left_lines, right_lines, fillvalue=""):
+            lines.append((pad(a, column) + GUTTER + b).rstrip())
+    return lines
+
+
+def render_pair(
+    pair: Pair, archive_dir: Path, width: int = 100, aligner: Aligner | None = None
+) -> tuple[str, bool]:
+    """The full ``pairs show`` text, and whether every archived record could be read."""
+    confidence = "-" if pair.confidence is None else f"{pair.confidence:.3f}"
+    description = STATUS_DESCRIPTIONS.get(pair.status, "")
+    lines = [
+        f"pair {pair.pair_id}  status {pair.status}  confidence {confidence}",
+        f"  {description}" if description else "",
+    ]
+    if pair.error:
+        lines.append(f"  error: {pair.error}")
+    lines.append(f"  ja: {pair.translation.title or '(no title)'}")
+    source = pair.source
+    lines.append(f"  en: {source.title if source and source.title else '(no title)'}")
+    lines.append("")
+    translation_lines, ok_translation = format_provenance(
+        "Translation", pair.translation.url, pair.translation.warc, archive_dir
+    )
+    source_lines, ok_source = format_provenance(
+        "Source",
+        source.url if source else pair.cited_url,
+        source.warc if source else None,
+        archive_dir,
+    )
+    lines += [*translation_lines, "", *source_lines, ""]
+    ja, en = pair.translation.paragraphs, source.paragraphs if source else ()
+    if aligner is None:
+        lines.append("(paragraphs side by side in order: no aligner available)")
+    header = pad("Japanese (translation)", max(MIN_COLUMN, (width - len(GUTTER)) // 2))
+    lines.append(header + GUTTER + "English (source)")
+    lines += side_by_side(paragraph_rows(ja, en, aligner), width)
+    return "\n".join(lines), ok_translation and ok_source

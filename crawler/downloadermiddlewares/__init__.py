@@ -1,0 +1,1 @@
+"""Downloader middlewares of the project: each module holds one component."""
