@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from crawler.archive.naming import closed_warc_files
+from crawler.sharing import share_file
 
 INDEX_NAME = "index.cdxj"
-INDEX_MODE = 0o644
 
 
 @cache
@@ -46,7 +46,7 @@ def build_cdxj_index(directory: Path, output: Path | None = None) -> Path:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out:
             # Filenames in the index are base names, matching WarcPointer.filename.
             _indexer_class()(output=out, inputs=inputs, sort=True).process_all()
-        os.chmod(temp_name, INDEX_MODE)
+        share_file(Path(temp_name))
         os.replace(temp_name, target)
     except BaseException:
         Path(temp_name).unlink(missing_ok=True)

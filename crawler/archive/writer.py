@@ -27,9 +27,8 @@ from crawler.archive.records import (
     payload_digest,
     warc_date,
 )
+from crawler.sharing import FILE_MODE, shared_directory
 
-FILE_MODE = 0o644
-DIRECTORY_MODE = 0o755
 _PREFIX = re.compile(r"[A-Za-z0-9._-]+")
 
 
@@ -119,10 +118,7 @@ class WarcArchive:
         self._warcinfo_id = ""
         self._closed = False
         self.closed_files: list[str] = []
-        if not self.directory.is_dir():
-            self.directory.mkdir(parents=True)
-            # An explicit chmod: mkdir's mode is narrowed by the process umask.
-            self.directory.chmod(DIRECTORY_MODE)
+        shared_directory(self.directory)
 
     @property
     def current_filename(self) -> str | None:

@@ -27,6 +27,7 @@ from crawler import defaults
 from crawler.archive import DigestIndex, HttpExchange, WarcArchive, build_cdxj_index
 from crawler.archive.wacz import package_archive
 from crawler.dates import isoformat
+from crawler.sharing import share_file, shared_directory
 
 if TYPE_CHECKING:
     from scrapy import Request, Spider
@@ -75,11 +76,10 @@ class WarcCapture:
 
     def _open(self, spider: Spider) -> None:
         settings = self.crawler.settings
-        self.archive_dir.mkdir(parents=True, exist_ok=True)
         if settings.getbool("WARC_DEDUP", defaults.WARC_DEDUP):
-            state = self.archive_dir / "state"
-            state.mkdir(exist_ok=True)
+            state = shared_directory(self.archive_dir / "state")
             self.digest_index = DigestIndex(state / "digests.sqlite")
+            share_file(state / "digests.sqlite")
         self.archive = WarcArchive(
             self.archive_dir,
             prefix=settings.get("WARC_PREFIX", defaults.WARC_PREFIX),

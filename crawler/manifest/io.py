@@ -19,10 +19,10 @@ from typing import BinaryIO
 
 from crawler.manifest.model import Pair
 from crawler.manifest.schema import ManifestError, validate_line
+from crawler.sharing import FILE_MODE, share_file
 
 StrPath = str | os.PathLike[str]
 
-MANIFEST_MODE = 0o644
 _TAIL_CHUNK = 1 << 16
 
 # JSON allows these raw inside strings, but str.splitlines() and many editors break lines at
@@ -100,7 +100,7 @@ def write_manifest(path: StrPath, pairs: Iterable[Pair]) -> int:
                 out.write(encode_line(pair))
             out.flush()
             os.fsync(out.fileno())
-            os.fchmod(out.fileno(), MANIFEST_MODE)
+            share_file(out.fileno())
         os.replace(temp_name, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
@@ -140,9 +140,8 @@ class ManifestJournal:
         self.path = Path(path)
         self.recovered: str | None = _repair_tail(self.path) if self.path.exists() else None
         self.appended = 0
-        self._fd: int | None = os.open(
-            self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, MANIFEST_MODE
-        )
+        self._fd: int | None = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, FILE_MODE)
+        share_file(self._fd)
 
     def append(self, pair: Pair) -> None:
         if self._fd is None:

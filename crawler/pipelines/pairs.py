@@ -25,6 +25,7 @@ from crawler import defaults
 from crawler.items import PostItem, SourceItem
 from crawler.manifest import ManifestJournal, write_manifest
 from crawler.pairing import cited_urls, compose_post_pairs, crawler_info
+from crawler.sharing import shared_directory
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -63,7 +64,7 @@ class PairsPipeline:
         return self.archive_dir / JOURNAL_DIR
 
     def open_spider(self) -> None:
-        self.journal_dir.mkdir(parents=True, exist_ok=True)
+        shared_directory(self.journal_dir)
         stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
         name = f"{stamp}-{_safe(socket.gethostname())}-{os.getpid()}.jsonl"
         self.journal = ManifestJournal(self.journal_dir / name)

@@ -72,11 +72,6 @@ def test_warc_files_are_world_readable_while_written_and_when_closed(tmp_path: P
 
 
 @pytest.mark.usefixtures("restrictive_umask")
-@pytest.mark.xfail(
-    strict=True,
-    reason="WarcArchive chmods only the last directory it creates; mkdir(parents=True) leaves "
-    "the parents it makes at 0o700 under umask 0o077, so the group cannot reach the WARCs",
-)
 def test_every_directory_the_archive_creates_is_traversable(tmp_path: Path) -> None:
     archive = new_archive(tmp_path / "crawls" / "t2" / "warcs")
     archive.write_exchange(make_exchange())
@@ -97,11 +92,6 @@ def test_the_manifest_is_world_readable(tmp_path: Path) -> None:
 
 
 @pytest.mark.usefixtures("restrictive_umask")
-@pytest.mark.xfail(
-    strict=True,
-    reason="ManifestJournal passes 0o644 to os.open but never fchmods, so the umask narrows "
-    "the journal to 0o600",
-)
 def test_the_crawl_journal_is_world_readable(tmp_path: Path) -> None:
     with ManifestJournal(tmp_path / "journal.jsonl") as journal:
         journal.append(full_pair())
@@ -109,12 +99,6 @@ def test_the_crawl_journal_is_world_readable(tmp_path: Path) -> None:
 
 
 @pytest.mark.usefixtures("restrictive_umask")
-@pytest.mark.xfail(
-    strict=True,
-    reason="WarcCapture.spider_opened creates ARCHIVE_DIR and ARCHIVE_DIR/state with a plain "
-    "mkdir (0o700 under umask 0o077; WarcArchive then finds the directory and leaves it), and "
-    "SQLite creates state/digests.sqlite with the umask's mode",
-)
 def test_the_directories_and_state_a_crawl_opens_are_shared(tmp_path: Path) -> None:
     archive_dir = tmp_path / "archive"
     crawler = get_crawler(Spider, {"ARCHIVE_DIR": str(archive_dir), "WARC_CDXJ_INDEX": False})
