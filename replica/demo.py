@@ -14,7 +14,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from crawler.manifest import read_manifest
+from crawler.manifest import Pair, read_manifest
 from replica.crawl import PROJECT_ROOT, run_crawl
 from replica.server import ReplicaWeb
 from replica.world import build_world
@@ -63,12 +63,15 @@ def summary(out: Path, requests: int, elapsed: float) -> str:
         f"WARC files: {len(warcs)} ({size / 1024:.0f} KiB)",
         *(f"  {w.name}" for w in warcs),
     ]
-    examples = [p for p in pairs if p.status == "ok"][:3]
-    if examples:
-        lines.append("examples:")
-        for p in examples:
-            title = p.source.title if p.source else ""
-            lines.append(f"  {p.translation.title}  <->  {title}")
+    lines.append("posts found (date, status of each cited source, title):")
+    by_post: dict[str, list[Pair]] = {}
+    for pair in pairs:
+        by_post.setdefault(pair.translation.url, []).append(pair)
+    for url, post_pairs in sorted(by_post.items(), key=lambda item: item[1][0].sort_key()):
+        first = post_pairs[0].translation
+        day = (first.published or "")[:10]
+        statuses = ",".join(p.status for p in post_pairs)
+        lines.append(f"  {day}  {statuses:<28} {first.title or url}")
     return "\n".join(lines)
 
 
