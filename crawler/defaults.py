@@ -32,6 +32,7 @@ URLGUARD_RESOLVE = True  # also refuse names that resolve to internal addresses
 BOT_NAME = "bitext-crawler"
 BOT_CONTACT_URL = "https://github.com/bitext-crawler/bitext-crawler"
 
+# Every setting of the project's own, with its default (docs/settings.md documents each one).
 SETTINGS = {
     "ARCHIVE_DIR": ARCHIVE_DIR,
     "WARC_ENABLED": WARC_ENABLED,
@@ -51,5 +52,7 @@ SETTINGS = {
 }
 
 
-def user_agent(contact_url: str = BOT_CONTACT_URL, version: str = "0.1") -> str:
-    return f"{BOT_NAME}/{version} (+{contact_url})"
+def user_agent(contact_url: str = BOT_CONTACT_URL) -> str:
+    from crawler import __version__
+
+    return f"{BOT_NAME}/{__version__} (+{contact_url})"
