@@ -18,15 +18,31 @@ WARC_OPERATOR = ""  # who runs the crawl (a name and an email address), written 
 WARC_DEDUP = True  # write revisit records for payloads already archived
 WARC_CDXJ_INDEX = True  # rebuild ARCHIVE_DIR/index.cdxj when the crawl closes
 WARC_WACZ = False  # package the archive as ARCHIVE_DIR/archive.wacz when the crawl closes
+WARC_CRAWL_LOG = True  # a crawl-log metadata record per post and source (for `rebuild`)
 
 # The pairs manifest (crawler/pipelines/pairs.py).
 PAIRS_ENABLED = True
 PAIRS_MANIFEST = "pairs.jsonl"  # relative to ARCHIVE_DIR
 
+# Incremental crawls (crawler/state.py, docs/incremental.md): a run fetches only new or changed
+# posts and sources without a final outcome; a full crawl (or ``-a full=1``) fetches everything.
+BITEXT_FULL_CRAWL = False
+# One crawl per ARCHIVE_DIR (crawler/extensions/archive_lock.py).
+ARCHIVE_LOCK_ENABLED = True
+
 # The URL guard (crawler/downloadermiddlewares/urlguard.py): cited URLs are written by strangers.
 URLGUARD_ENABLED = True
 URLGUARD_ALLOWED_HOSTS: tuple[str, ...] = ()  # names, addresses or networks exempt from the guard
 URLGUARD_RESOLVE = True  # also refuse names that resolve to internal addresses
+
+# Progress lines of a long crawl (crawler/extensions/progress.py).
+PROGRESS_ENABLED = True
+PROGRESS_INTERVAL = 30.0  # seconds between two progress lines; 0 for the closing summary only
+
+# ``python -m crawler crawl --log-file FILE`` (crawler/commands/crawl.py): every run starts FILE
+# afresh and keeps this many earlier runs as FILE.1 ... FILE.N; 0 appends to FILE (logrotate).
+BITEXT_LOG_BACKUPS = 14
+BITEXT_LOG_MAX_BYTES = 100_000_000  # a run that writes more continues in a fresh file
 
 # An honest User-Agent names the project and a page that explains the crawl.
 BOT_NAME = "bitext-crawler"
@@ -43,12 +59,19 @@ SETTINGS = {
     "WARC_DEDUP": WARC_DEDUP,
     "WARC_CDXJ_INDEX": WARC_CDXJ_INDEX,
     "WARC_WACZ": WARC_WACZ,
+    "WARC_CRAWL_LOG": WARC_CRAWL_LOG,
     "PAIRS_ENABLED": PAIRS_ENABLED,
     "PAIRS_MANIFEST": PAIRS_MANIFEST,
+    "BITEXT_FULL_CRAWL": BITEXT_FULL_CRAWL,
+    "ARCHIVE_LOCK_ENABLED": ARCHIVE_LOCK_ENABLED,
     "URLGUARD_ENABLED": URLGUARD_ENABLED,
     "URLGUARD_ALLOWED_HOSTS": list(URLGUARD_ALLOWED_HOSTS),
     "URLGUARD_RESOLVE": URLGUARD_RESOLVE,
     "BOT_CONTACT_URL": BOT_CONTACT_URL,
+    "PROGRESS_ENABLED": PROGRESS_ENABLED,
+    "PROGRESS_INTERVAL": PROGRESS_INTERVAL,
+    "BITEXT_LOG_BACKUPS": BITEXT_LOG_BACKUPS,
+    "BITEXT_LOG_MAX_BYTES": BITEXT_LOG_MAX_BYTES,
 }
 
 
