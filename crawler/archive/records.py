@@ -1,4 +1,5 @@
-"""Building WARC/1.1 records (warcinfo, response, revisit, request) with warcio, uncompressed.
+"""Building WARC/1.1 records (warcinfo, response, revisit, request, metadata) with warcio,
+uncompressed.
 
 Each function returns the record's bytes; the archive compresses every record into its own gzip
 member. Record ids and dates come from the caller so the same input always gives the same bytes.
@@ -169,6 +170,37 @@ class RecordSerializer:
             length=len(exchange.request_body),
             warc_headers=_warc_headers(fields),
             http_headers=http_headers,
+        )
+        return self._serialize(record)
+
+    def metadata(
+        self,
+        *,
+        target_uri: str,
+        record_id: str,
+        warcinfo_id: str,
+        date: datetime,
+        payload: bytes,
+        content_type: str,
+        refers_to: str | None,
+    ) -> bytes:
+        """A metadata record about ``target_uri``; ``refers_to`` names the record it describes."""
+        fields = [
+            ("WARC-Type", "metadata"),
+            ("WARC-Record-ID", record_id),
+            ("WARC-Date", warc_date(date)),
+            ("WARC-Target-URI", target_uri),
+            ("WARC-Warcinfo-ID", warcinfo_id),
+        ]
+        if refers_to:
+            fields.append(("WARC-Refers-To", refers_to))
+        record = self._writer.create_warc_record(
+            target_uri,
+            "metadata",
+            payload=BytesIO(payload),
+            length=len(payload),
+            warc_content_type=content_type,
+            warc_headers=_warc_headers(fields),
         )
         return self._serialize(record)
 

@@ -100,6 +100,7 @@ def verify_archive(
             )
         by_id.setdefault(record.record_id, record)
     _check_revisits(by_file, by_id, report)
+    _check_metadata_links(by_file, by_id, report)
     index = directory / INDEX_NAME
     if index.is_file():
         _check_index(index, by_file, report)
@@ -268,6 +269,20 @@ def _check_identical_payload_revisit(
             f"{where} has payload digest {digest}, but the record it refers to "
             f"({original.where()}) has a different one."
         )
+
+
+def _check_metadata_links(
+    by_file: dict[str, list[_Record]], by_id: dict[str, _Record], report: VerifyReport
+) -> None:
+    """A metadata record (such as a crawl-log record) must refer to a record of the archive."""
+    for records in by_file.values():
+        for record in (r for r in records if r.rec_type == "metadata"):
+            refers_to = record.headers.get_header("WARC-Refers-To")
+            if refers_to and refers_to not in by_id:
+                report.problems.append(
+                    f"{record.where()}: metadata record {record.record_id} for {record.uri} "
+                    f"refers to {refers_to}, which is not in the archive."
+                )
 
 
 def _check_index(index: Path, by_file: dict[str, list[_Record]], report: VerifyReport) -> None:

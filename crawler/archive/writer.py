@@ -10,9 +10,12 @@ import zlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from io import BytesIO
 from pathlib import Path
 from types import TracebackType
 from typing import BinaryIO
+
+from warcio.archiveiterator import ArchiveIterator
 
 from crawler.archive.dedup import Capture, DigestIndex, is_dedup_candidate
 from crawler.archive.exchange import HttpExchange
@@ -187,6 +190,34 @@ class WarcArchive:
             is_revisit=is_revisit,
         )
 
+    def write_metadata(
+        self,
+        target_uri: str,
+        payload: bytes,
+        content_type: str,
+        refers_to: str | None = None,
+    ) -> WarcPointer:
+        """Write one ``metadata`` record (dated now) about ``target_uri``; ``refers_to`` is the
+        record id of the record it describes, when there is one."""
+        if self._closed:
+            raise ValueError("write_metadata() on a closed WarcArchive")
+        if self._file is not None and self._size > self.max_file_size:
+            self._close_file()
+        if self._file is None:
+            self._open_file()
+        record_id = self._record_id()
+        record = self._records.metadata(
+            target_uri=target_uri,
+            record_id=record_id,
+            warcinfo_id=self._warcinfo_id,
+            date=self._clock(),
+            payload=payload,
+            content_type=content_type,
+            refers_to=refers_to,
+        )
+        offset = self._write(gzip_member(record, self.compresslevel))
+        return WarcPointer(self._filename, offset, record_id)
+
     def close(self) -> None:
         if self._closed:
             return
@@ -264,3 +295,88 @@ def _warcinfo_fields(extra: Mapping[str, str]) -> dict[str, str]:
         if not name or ":" in name or any(c in name + value for c in "\r\n"):
             raise ValueError(f"warcinfo field cannot be written as a WARC field: {name!r}")
     return fields
+
+
+@dataclass(frozen=True)
+class RecoveredFile:
+    """A ``.open`` file left by a killed writer, cut to its last whole record and renamed."""
+
+    filename: str  # the final name it now has ("" when the file held nothing and was removed)
+    kept: int  # bytes kept: whole gzip members, each holding one whole record
+    cut: int  # bytes cut off from the end
+    records: int
+    problem: str | None  # what was wrong with the first byte cut off
+
+
+def recover_open_files(directory: Path) -> list[RecoveredFile]:
+    """Finish every ``*.warc.gz.open`` in ``directory``: keep its whole members, rename it.
+
+    Call only while no writer has the directory open (the archive lock). A member that does not
+    inflate, fails its CRC, or holds anything but exactly one parsable record is cut off, with
+    everything after it; a file left empty is removed.
+    """
+    return [_recover(path) for path in sorted(Path(directory).glob("*.warc.gz" + OPEN_SUFFIX))]
+
+
+def _recover(path: Path) -> RecoveredFile:
+    kept, records, problem = _whole_members(path)
+    size = path.stat().st_size
+    final = path.with_name(path.name.removesuffix(OPEN_SUFFIX))
+    if kept == 0:
+        path.unlink()
+        return RecoveredFile("", 0, size, 0, problem)
+    if kept < size:
+        with path.open("r+b") as stream:
+            stream.truncate(kept)
+            stream.flush()
+            os.fsync(stream.fileno())
+    os.replace(path, final)
+    return RecoveredFile(final.name, kept, size - kept, records, problem)
+
+
+_CHUNK = 1 << 16
+
+
+def _whole_members(path: Path) -> tuple[int, int, str | None]:
+    """(bytes of whole members from the start, how many, the problem after them or None)."""
+    good = records = 0
+    with path.open("rb") as stream:
+        pending = b""  # read but not yet inflated; starts at file offset ``good``
+        while True:
+            pending = pending or stream.read(_CHUNK)
+            if not pending:
+                return good, records, None
+            inflater = zlib.decompressobj(zlib.MAX_WBITS | 16)
+            data, used, out = pending, 0, []
+            while True:
+                try:
+                    out.append(inflater.decompress(data))
+                except zlib.error as exc:
+                    return good, records, f"gzip member at offset {good}: {exc}"
+                if inflater.eof:
+                    used += len(data) - len(inflater.unused_data)
+                    pending = inflater.unused_data
+                    break
+                used += len(data)
+                data = stream.read(_CHUNK)
+                if not data:
+                    return good, records, f"gzip member at offset {good} is cut short"
+            problem = _record_problem(b"".join(out))
+            if problem is not None:
+                return good, records, f"gzip member at offset {good}: {problem}"
+            good += used
+            records += 1
+
+
+def _record_problem(block: bytes) -> str | None:
+    """Why an inflated member is not exactly one whole WARC record (None when it is)."""
+    found = 0
+    try:
+        for record in ArchiveIterator(BytesIO(block), no_record_parse=True):
+            found += 1
+            declared = int(record.rec_headers.get_header("Content-Length") or -1)
+            if len(record.raw_stream.read()) != declared:
+                return "its record is shorter than its Content-Length"
+    except Exception as exc:  # warcio raises several types on a damaged record
+        return f"not a WARC record ({type(exc).__name__}: {exc})"
+    return None if found == 1 else f"{found} records instead of one"

@@ -1,0 +1,90 @@
+"""``python -m crawler rebuild ARCHIVE_DIR``: the pairs manifest again, from the WARC files only."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from crawler import defaults
+
+REBUILT_NAME = "pairs.rebuilt.jsonl"
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "rebuild",
+        help="recompose the pairs manifest from the archived pages, without fetching anything",
+        description=(
+            "Read the crawl-log records and archived pages of the closed WARC files in "
+            "ARCHIVE_DIR, parse every post and source page again with this version of the "
+            f"crawler and write the manifest (default ARCHIVE_DIR/{REBUILT_NAME}). Makes no "
+            "network access."
+        ),
+    )
+    parser.add_argument("archive_dir", type=Path, metavar="ARCHIVE_DIR")
+    target = parser.add_mutually_exclusive_group()
+    target.add_argument("-o", "--output", type=Path, metavar="FILE", help="the manifest to write")
+    target.add_argument(
+        "--in-place",
+        action="store_true",
+        help=f"replace ARCHIVE_DIR/{defaults.PAIRS_MANIFEST} (atomically)",
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=os.cpu_count() or 1,
+        metavar="N",
+        help="processes that parse pages (default: one per CPU, here %(default)s)",
+    )
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    # Imported here: the reading code (trafilatura, lxml) is slow to import for other commands.
+    from crawler.manifest import ManifestError, write_manifest
+    from crawler.rebuild import RebuildError, rebuild_pairs
+
+    directory: Path = args.archive_dir
+    if not directory.is_dir():
+        print(f"rebuild: {directory} is not a directory", file=sys.stderr)
+        return 2
+    if args.workers < 1:
+        print("rebuild: --workers must be at least 1", file=sys.stderr)
+        return 2
+    output: Path = args.output or directory / (
+        defaults.PAIRS_MANIFEST if args.in_place else REBUILT_NAME
+    )
+    started = time.perf_counter()
+    try:
+        result = rebuild_pairs(directory, workers=args.workers)
+        written = write_manifest(output, result.pairs)
+    except (RebuildError, ManifestError, OSError) as error:
+        print(f"rebuild: {error}", file=sys.stderr)
+        return 1
+    elapsed = time.perf_counter() - started
+    if result.open_files:
+        print(
+            f"rebuild: {result.open_files} '.open' WARC file(s) left out (still being written, "
+            "or left by a killed crawl)",
+            file=sys.stderr,
+        )
+    if not result.posts and not result.sources:
+        print("rebuild: no crawl-log records in these WARC files", file=sys.stderr)
+    statuses = Counter(pair.status for pair in result.pairs)
+    print(
+        f"Read {result.files} WARC files: {result.crawls} crawl(s), {result.posts} posts, "
+        f"{result.sources} sources; parsed {result.pages_read} pages in "
+        f"{result.parse_seconds:.2f} s ({result.pages_per_second:.1f} pages/s, "
+        f"{len(result.workers_used)} worker process(es)); {elapsed:.2f} s in all."
+    )
+    print(f"Wrote {output}: {written} pairs ({_counts(statuses)}).")
+    return 0
+
+
+def _counts(statuses: Counter[str]) -> str:
+    return ", ".join(f"{status} {count}" for status, count in sorted(statuses.items())) or "none"

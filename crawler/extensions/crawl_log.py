@@ -1,0 +1,113 @@
+"""Write a crawl-log ``metadata`` record into the WARC archive for every post and source item.
+
+The response records hold the pages; these records hold what a page cannot say about itself
+(which capture is a post and which a source, the cited URL behind a redirect chain, outcomes that
+had no response at all), so ``python -m crawler rebuild`` can recompose the manifest from the
+WARC files alone (the practice of Heritrix's and warcprox's crawl-log metadata). The record
+format is in ``crawler/rebuild.py``; the records go through the WARC capture extension's archive.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from scrapy import signals
+from scrapy.exceptions import NotConfigured
+from scrapy.http import Response
+
+from crawler import defaults
+from crawler.archive.naming import default_crawl_host
+from crawler.dates import isoformat
+from crawler.extensions.warc_capture import META_POINTER, META_RECORD, WarcCapture
+from crawler.items import PostItem, SourceItem
+from crawler.rebuild import CRAWL_LOG_CONTENT_TYPE, crawl_log_fields, encode_crawl_log
+
+if TYPE_CHECKING:
+    from scrapy import Spider
+    from scrapy.crawler import Crawler
+
+logger = logging.getLogger(__name__)
+
+
+class CrawlLog:
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.crawl_id = ""
+        self._capture: WarcCapture | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> CrawlLog:
+        settings = crawler.settings
+        if not settings.getbool("WARC_CRAWL_LOG", defaults.WARC_CRAWL_LOG):
+            raise NotConfigured("WARC_CRAWL_LOG is off")
+        if not settings.getbool("WARC_ENABLED", defaults.WARC_ENABLED):
+            raise NotConfigured("WARC_ENABLED is off: there is no archive to log into")
+        ext = cls(crawler)
+        crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(ext.item_scraped, signal=signals.item_scraped)
+        return ext
+
+    def spider_opened(self, spider: Spider) -> None:
+        # Tells this crawl's records from those of other crawls into the same directory: the
+        # rebuild composes pairs per crawl, as each crawl's pipeline did.
+        self.crawl_id = f"{isoformat(datetime.now(UTC))} {default_crawl_host()}"
+
+    def item_scraped(self, item: Any, response: Any, spider: Spider) -> None:
+        if not isinstance(item, (PostItem, SourceItem)):
+            return
+        capture = self._warc_capture()
+        if capture is None:
+            return
+        page = _own_page(item, response)
+        fields = crawl_log_fields(
+            item,
+            crawl=self.crawl_id,
+            spider=spider.name,
+            content_type=_content_type(page),
+            # As the spider judges it: cut short on the wire, or stopped at the size limit.
+            truncated=page is not None and bool({"dataloss", "download_stopped"} & set(page.flags)),
+            full_crawl=self.crawler.settings.getbool("BITEXT_FULL_CRAWL", False),
+        )
+        record = page.meta.get(META_RECORD) if page is not None else None
+        refers_to = record.record_id if record is not None else None
+        target = item.url if isinstance(item, PostItem) else item.cited_url
+        try:
+            capture.write_metadata(
+                target, encode_crawl_log(fields), CRAWL_LOG_CONTENT_TYPE, refers_to
+            )
+        except (OSError, ValueError) as exc:
+            # The capture extension stops the crawl on a failing disk; a lost log record only
+            # makes that item's pair unrebuildable, so it is counted, not fatal.
+            logger.error("cannot write the crawl-log record of %s: %s", target, exc)
+            self._stats_inc("warc/crawl_log_errors")
+            return
+        self._stats_inc("warc/crawl_log_records")
+
+    def _warc_capture(self) -> WarcCapture | None:
+        if self._capture is None:
+            manager = getattr(self.crawler, "extensions", None)
+            for extension in getattr(manager, "middlewares", ()):
+                if isinstance(extension, WarcCapture):
+                    self._capture = extension
+        return self._capture
+
+    def _stats_inc(self, key: str) -> None:
+        if self.crawler.stats is not None:
+            self.crawler.stats.inc_value(key)
+
+
+def _own_page(item: PostItem | SourceItem, response: Any) -> Response | None:
+    """The response ``item`` was made from: items come with a response (an HTTP error's
+    included) or the Failure of a fetch that got none, and a post's response also comes with
+    the items its page gave without a fetch (a cited URL refused before any request)."""
+    if not isinstance(response, Response) or item.warc is None:
+        return None
+    return response if response.meta.get(META_POINTER) == item.warc else None
+
+
+def _content_type(page: Response | None) -> str | None:
+    # The value the spiders hand to the reading code: the last Content-Type header, as text.
+    value = page.headers.get(b"Content-Type") if page is not None else None
+    return value.decode("latin-1") if value else None
