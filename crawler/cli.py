@@ -12,6 +12,8 @@ COMMAND_MODULES = (
     "crawler.commands.pairs",
     "crawler.commands.report",
     "crawler.commands.wacz",
+    "crawler.commands.rebuild",
+    "crawler.commands.crawl",
 )
 
 

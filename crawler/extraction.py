@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 from trafilatura import bare_extraction
 from trafilatura.utils import load_html
+from w3lib.encoding import resolve_encoding
 
 from crawler.dates import parse_timestamp
 
@@ -98,8 +99,6 @@ _BOMS = {
     codecs.BOM_UTF16_LE: "utf-16-le",
     codecs.BOM_UTF16_BE: "utf-16-be",
 }
-# Browsers decode these labels as windows-1252 (WHATWG Encoding Standard), and pages rely on it.
-_WINDOWS_1252_ALIASES = frozenset({"iso8859-1", "latin-1", "ascii", "us-ascii", "iso-8859-1"})
 _SPACE = re.compile(r"\s+")
 _CLOCK = re.compile(r"\d{1,2}:\d{2}")
 _BY = re.compile(r"^by\s+", re.IGNORECASE)
@@ -160,12 +159,13 @@ def decode_html(body: bytes, encoding: str | None = None) -> str:
     for bom, name in _BOMS.items():
         if body.startswith(bom):
             return body[len(bom) :].decode(name, errors="replace")
-    meta = _META_CHARSET.search(body[:4096])
-    for label in (encoding, meta.group(1).decode("ascii") if meta else None):
-        codec = _codec(label)
-        if codec:
-            return body.decode(codec, errors="replace")
-    return body.decode("utf-8", errors="replace")
+    codec = _codec(encoding)
+    meta = _META_CHARSET.search(body[:4096]) if codec is None else None
+    if meta is not None:
+        codec = _codec(meta.group(1).decode("ascii"))
+        if codec and codec.startswith("utf-16"):
+            codec = "utf-8"  # a page that declares its charset in ASCII is not UTF-16 (WHATWG)
+    return body.decode(codec or "utf-8", errors="replace")
 
 
 def extract_article(
@@ -399,14 +399,10 @@ def _deks(tree: HtmlElement) -> list[str]:
 
 
 def _codec(label: str | None) -> str | None:
-    if not label:
-        return None
-    name = label.strip().strip("\"'").lower()
-    try:
-        codec = codecs.lookup(name).name
-    except LookupError:
-        return None
-    return "cp1252" if name in _WINDOWS_1252_ALIASES or codec == "latin-1" else codec
+    # Labels name the encodings browsers decode with (WHATWG Encoding Standard), which are
+    # supersets of what the labels say: Shift_JIS pages use windows-31j characters (①, ㈱),
+    # ISO-8859-1 pages use windows-1252 quotes. Python's codec of the same name would fail there.
+    return resolve_encoding(label.strip().strip("\"'")) if label else None
 
 
 def _language(value: str | None) -> str | None:

@@ -64,8 +64,12 @@ def read_source_page(
     truncated: bool,
     warc: WarcPointer | None,
     crawled_at: str,
+    size_limit: int = 0,
 ) -> SourceItem:
-    """The source item of the page a cited URL led to (after ``redirects``)."""
+    """The source item of the page a cited URL led to (after ``redirects``).
+
+    ``size_limit`` is set when the crawler stopped the body at that many bytes (DOWNLOAD_MAXSIZE).
+    """
     item = SourceItem(
         cited_url=cited_url,
         status="ok",
@@ -76,7 +80,13 @@ def read_source_page(
         content_type=content_type,
         warc=warc,
     )
-    if truncated:
+    if size_limit:
+        item.status = "source_truncated"
+        item.error = (
+            f"the response is larger than the download size limit of {size_limit} bytes "
+            f"(DOWNLOAD_MAXSIZE); the first {len(body)} bytes were kept"
+        )
+    elif truncated:
         item.status, item.error = "source_truncated", "the response was cut short"
     elif not body.strip():
         item.status, item.error = "source_not_html", "the cited URL answered with an empty body"

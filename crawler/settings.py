@@ -42,7 +42,12 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.downloadermiddlewares.urlguard.UrlGuardMiddleware": 90,
 }
 EXTENSIONS = {
+    # First: a crawl refused by the lock must not open the archive, or anything else.
+    "crawler.extensions.archive_lock.ArchiveLock": 50,
     "crawler.extensions.warc_capture.WarcCapture": 100,
+    "crawler.extensions.crawl_log.CrawlLog": 110,
+    # After the WARC capture: its closing summary counts the files the capture has closed.
+    "crawler.extensions.progress.Progress": 900,
 }
 ITEM_PIPELINES = {
     "crawler.pipelines.pairs.PairsPipeline": 500,

@@ -27,6 +27,17 @@ class SourceBehaviour(StrEnum):
     MISMATCH = "mismatch"  # 200, but another article than the one cited
     REFUSED = "refused"  # an internal address the crawler must never ask for; nothing serves it
     INTERNAL_REDIRECT = "internal_redirect"  # a public URL answering 302 to an internal address
+    TRUNCATED = "truncated"  # the article page cut short on the wire (Content-Length stays full)
+    IMAGE = "image"  # a PNG photo at the cited URL
+    EMPTY = "empty"  # 200 with an empty body
+    INVALID_UTF8 = "invalid_utf8"  # the article page with stray invalid UTF-8 bytes around it
+    META_CHARSET = "meta_charset"  # the article page in windows-1252, declared only in <meta>
+    MALFORMED = "malformed"  # the article page with unclosed and stray tags
+    LONG_URL = "long_url"  # a cited URL over 2083 characters (a share token in its query)
+    # Cases for separate worlds, built by tests that crawl with their own settings:
+    HUGE_PAGE = "huge_page"  # the article page on one 5 MB line (an inline data blob)
+    TOO_LARGE = "too_large"  # a 12 MB page, over a crawl's lowered DOWNLOAD_MAXSIZE
+    REDIRECT_LOOP = "redirect_loop"  # A 301 -> A/ 301 -> A
 
 
 @dataclass(frozen=True)

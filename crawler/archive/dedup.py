@@ -72,6 +72,15 @@ class DigestIndex:
         self._db.commit()
         return added
 
+    def forget_from(self, filename: str, offset: int) -> int:
+        """Drop the captures at or after ``offset`` in ``filename`` (bytes a repair cut off), so no
+        revisit refers to them; returns how many were dropped."""
+        cursor = self._db.execute(
+            "DELETE FROM captures WHERE filename = ? AND offset >= ?", (filename, offset)
+        )
+        self._db.commit()
+        return cursor.rowcount
+
     def rebuild(self, directory: Path) -> int:
         """Refill the index from the closed WARC files in ``directory`` (for an archive whose index
         was lost); returns how many digests it now holds."""

@@ -28,7 +28,7 @@ __all__ = ["BloggerPost", "Caption", "PostParseError", "parse_post", "split_titl
 
 
 class PostParseError(ValueError):
-    """The page holds no post body at all (an error page, a search page, not Blogger)."""
+    """The page holds no post body (an error page, a search page, not Blogger), or an empty one."""
 
 
 @dataclass(frozen=True)
@@ -65,7 +65,7 @@ def parse_post(
 ) -> BloggerPost:
     """Parse a post page; ``url`` is where it was fetched, ``feed_published`` the feed's date.
 
-    Raises PostParseError when the page has no post body at all.
+    Raises PostParseError when the page has no post body, or one without any text.
     """
     doc = _load(html, encoding)
     context = "\n".join(
@@ -76,6 +76,9 @@ def parse_post(
     body = _find_body(doc)
     if body is None:
         raise PostParseError(f"no post body (class post-body / itemprop articleBody) in {url}")
+    if not body.text_content().strip():
+        # A post saved empty (or whose text a theme script fills in) has nothing to pair.
+        raise PostParseError(f"the post body is empty (no text) in {url}")
     post = _container(body)
     raw_title = _title(doc, post, context)
     title, comment, publication = split_title(raw_title)
@@ -121,17 +124,14 @@ def split_title(raw_title: str) -> tuple[str, str | None, str | None]:
 
 
 def _load(html: bytes | str, encoding: str | None) -> HtmlElement:
-    if isinstance(html, str):
-        data, encoding = html.encode("utf-8"), "utf-8"
-    elif encoding is None:
-        encoding, text = html_to_unicode(None, html)
-        data, encoding = text.encode("utf-8"), "utf-8"
-    else:
-        data = html
-    if not data.strip():
+    if isinstance(html, bytes):
+        # Decoded here, not by libxml2: it knows fewer charset labels (a LookupError on
+        # "x-sjis") and w3lib decodes them as browsers do, invalid bytes as U+FFFD.
+        _, html = html_to_unicode(f"charset={encoding}" if encoding else None, html)
+    if not html.strip():
         raise PostParseError("empty page")
-    parser = lxml.html.HTMLParser(encoding=encoding, remove_comments=True)
-    return lxml.html.document_fromstring(data, parser=parser)
+    parser = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True)
+    return lxml.html.document_fromstring(html.encode("utf-8"), parser=parser)
 
 
 def _find_body(doc: HtmlElement) -> HtmlElement | None:

@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.http import Response
 
-    from crawler.archive import WrittenExchange
+    from crawler.archive import WarcPointer, WrittenExchange
 
 logger = logging.getLogger(__name__)
 
@@ -130,6 +130,14 @@ class WarcCapture:
         request.meta[META_RECORD] = written.record
         self._stats_inc("warc/revisits" if written.is_revisit else "warc/responses")
 
+    def write_metadata(
+        self, target_uri: str, payload: bytes, content_type: str, refers_to: str | None
+    ) -> WarcPointer | None:
+        """Add a metadata record to this crawl's archive (None when it archives nothing)."""
+        if self.archive is None:
+            return None
+        return self.archive.write_metadata(target_uri, payload, content_type, refers_to)
+
     def _stats_inc(self, key: str) -> None:
         if self.crawler.stats is not None:
             self.crawler.stats.inc_value(key)
@@ -187,7 +195,8 @@ def exchange_from(request: Request, response: Response) -> HttpExchange:
         body=response.body,
         started_at=started_at,
         ip_address=str(response.ip_address) if response.ip_address else None,
-        truncated="length" if "dataloss" in (response.flags or []) else None,
+        # Cut short on the wire, or stopped at DOWNLOAD_MAXSIZE (WARC 1.1: "length").
+        truncated="length" if {"dataloss", "download_stopped"} & set(response.flags) else None,
     )
 
 

@@ -38,7 +38,10 @@ STATUS_DESCRIPTIONS: Mapping[str, str] = MappingProxyType(
         STATUS_OK: "The cited article was fetched and matches the citation.",
         STATUS_NO_CITATION: "The post has no citation block with a usable URL.",
         STATUS_SOURCE_NOT_FOUND: "The cited URL answered 404 Not Found or 410 Gone.",
-        STATUS_SOURCE_HTTP_ERROR: "The cited URL answered another HTTP error (4xx or 5xx).",
+        STATUS_SOURCE_HTTP_ERROR: (
+            "The cited URL answered another HTTP error (4xx or 5xx), or its redirects led "
+            "nowhere (a loop, too many hops)."
+        ),
         STATUS_SOURCE_UNREACHABLE: (
             "The host could not be reached (DNS failure, connection refused or reset, timeout)."
         ),

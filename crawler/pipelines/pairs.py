@@ -7,6 +7,12 @@ killed crawl loses nothing it finished. When the crawl closes, pairs still waiti
 are journalled as ``source_not_fetched``, and every journal in the directory (a killed run's
 included) is folded with the existing manifest into a new ``pairs.jsonl`` (one line per pair,
 the latest wins), written atomically; the folded journals are then removed.
+
+Every item is also recorded in the crawl state (crawler/state.py), and every journalled pair
+noted there, which makes the next run incremental: a source an earlier run archived with a final
+outcome is read back from its WARC record (crawler/replay.py) instead of being fetched, a source
+fetched again updates the pairs of every archived post citing it, and the posts a killed run had
+recorded without journalling all their pairs are read back when the pipeline opens.
 """
 
 from __future__ import annotations
@@ -23,13 +29,28 @@ from scrapy.exceptions import NotConfigured
 
 from crawler import defaults
 from crawler.items import PostItem, SourceItem
-from crawler.manifest import ManifestJournal, write_manifest
+from crawler.manifest import ManifestJournal, pair_id, write_manifest
 from crawler.pairing import cited_urls, compose_post_pairs, crawler_info
+from crawler.replay import (
+    ReplayError,
+    post_item_from_state,
+    read_payload_digest,
+    source_item_from_state,
+)
 from crawler.sharing import shared_directory
+from crawler.state import (
+    PARSED,
+    UNAVAILABLE,
+    UNPARSABLE,
+    CrawlState,
+    PostRecord,
+    SourceRecord,
+)
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
+    from crawler.archive.pointer import WarcPointer
     from crawler.manifest import Pair
 
 logger = logging.getLogger(__name__)
@@ -38,7 +59,9 @@ JOURNAL_DIR = "journal"
 
 
 class PairsPipeline:
-    def __init__(self, crawler: Crawler, archive_dir: Path, manifest_path: Path) -> None:
+    def __init__(
+        self, crawler: Crawler, archive_dir: Path, manifest_path: Path, *, full: bool = False
+    ) -> None:
         self.crawler = crawler
         self.archive_dir = archive_dir
         self.manifest_path = manifest_path
@@ -49,6 +72,11 @@ class PairsPipeline:
         self.waiting: dict[str, list[PostItem]] = defaultdict(list)  # cited URL -> posts
         self.journalled: Counter[str] = Counter()
         self.crawler_info: dict[str, str] = {}
+        # A full crawl composes from its own fetches only; otherwise archived final outcomes count.
+        self.full = full
+        self.state: CrawlState | None = None
+        self.seen_posts: set[str] = set()  # composed by this run, fetched or read back
+        self.archived: dict[str, SourceItem | None] = {}  # cited URL -> read back, final only
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> PairsPipeline:
@@ -57,7 +85,8 @@ class PairsPipeline:
             raise NotConfigured("PAIRS_ENABLED is off")
         archive_dir = Path(settings.get("ARCHIVE_DIR", defaults.ARCHIVE_DIR))
         manifest = archive_dir / settings.get("PAIRS_MANIFEST", defaults.PAIRS_MANIFEST)
-        return cls(crawler, archive_dir, manifest)
+        full = settings.getbool("BITEXT_FULL_CRAWL", defaults.BITEXT_FULL_CRAWL)
+        return cls(crawler, archive_dir, manifest, full=full)
 
     @property
     def journal_dir(self) -> Path:
@@ -69,30 +98,153 @@ class PairsPipeline:
         name = f"{stamp}-{_safe(socket.gethostname())}-{os.getpid()}.jsonl"
         self.journal = ManifestJournal(self.journal_dir / name)
         self.crawler_info = crawler_info(self.crawler.spider.name if self.crawler.spider else "")
+        self.state = CrawlState.open(self.archive_dir)
+        pending = self.state.pending_posts()
+        for url in pending:
+            self._read_back(url)
+        if pending:
+            logger.info(
+                "%d posts of an earlier crawl still owed pairs; resuming them", len(pending)
+            )
 
     def process_item(self, item: Any) -> Any:
         if isinstance(item, PostItem):
             self._complete_or_wait(item)
+            self._record_post(item)
         elif isinstance(item, SourceItem):
             self.sources[item.cited_url] = item
             for post in self.waiting.pop(item.cited_url, []):
                 self._complete_or_wait(post)
+            if not self.full and self.state is not None:
+                # A source fetched again (a retry) may change the pairs of archived posts.
+                for url in self.state.posts_citing(item.cited_url):
+                    if url not in self.seen_posts:
+                        self._read_back(url)
+            self._record_source(item)
         return item
 
     def _complete_or_wait(self, post: PostItem) -> None:
-        missing = [url for url in cited_urls(post) if url not in self.sources]
+        self.seen_posts.add(post.url)
+        missing = [url for url in cited_urls(post) if self._source(url) is None]
         if missing:
             if post not in self.waiting[missing[0]]:
                 self.waiting[missing[0]].append(post)
             return
-        for pair in compose_post_pairs(post, self.sources, self.crawler_info):
+        for pair in compose_post_pairs(post, self._sources_of(post), self.crawler_info):
             self._journal(pair)
+
+    def _source(self, url: str) -> SourceItem | None:
+        """This run's outcome of a cited URL, else an earlier run's final one (not in a full
+        crawl, which fetches every source again)."""
+        item = self.sources.get(url)
+        if item is not None or self.full or self.state is None:
+            return item
+        if url not in self.archived:
+            record = self.state.source(url)
+            final = record is not None and record.final
+            self.archived[url] = self._read_back_source(record) if final else None
+        return self.archived[url]
+
+    def _sources_of(self, post: PostItem, *, last_known: bool = False) -> dict[str, SourceItem]:
+        """The outcomes the post's pairs are composed with; ``last_known``: an earlier run's
+        outcome, final or not, for a URL this run did not get to."""
+        found = {}
+        for url in cited_urls(post):
+            item = self._source(url)
+            if item is None and last_known and self.state is not None:
+                item = self._read_back_source(self.state.source(url))
+            if item is not None:
+                found[url] = item
+        return found
+
+    def _read_back(self, url: str) -> None:
+        """Compose the pairs of an archived post again, read back from its WARC record."""
+        assert self.state is not None
+        post = self.state.post(url)
+        if post is None:
+            return
+        self.seen_posts.add(url)
+        try:
+            item = post_item_from_state(self.archive_dir, post)
+        except ReplayError as exc:
+            logger.warning("cannot read back the archived post %s: %s", url, exc)
+            return
+        self._complete_or_wait(item)
+
+    def _read_back_source(self, record: SourceRecord | None) -> SourceItem | None:
+        if record is None:
+            return None
+        try:
+            return source_item_from_state(self.archive_dir, record)
+        except ReplayError as exc:
+            logger.warning("cannot read back the archived source %s: %s", record.cited_url, exc)
+            return None
+
+    def _record_post(self, item: PostItem) -> None:
+        if self.state is None:
+            return
+        status = PARSED
+        if item.post is None:
+            status = UNAVAILABLE if item.http_status == 0 or item.http_status >= 400 else UNPARSABLE
+        listed = self.state.listed_modified(item.url)
+        record = PostRecord(
+            url=item.url,
+            fetched_url=item.fetched_url,
+            http_status=item.http_status,
+            parse_status=status,
+            error=item.error,
+            warc=item.warc,
+            payload_digest=self._digest(item.warc),
+            fetched_at=item.crawled_at,
+            modified=listed.isoformat() if listed else None,
+            feed_published=_feed_published(item),
+        )
+        translation_url = item.post.url if item.post is not None else item.url
+        urls: list[str | None] = [*cited_urls(item)] or [None]
+        self.state.record_post(record, [(url, pair_id(translation_url, url)) for url in urls])
+
+    def _record_source(self, item: SourceItem) -> None:
+        if self.state is None:
+            return
+        change = self.state.record_source(
+            SourceRecord(
+                cited_url=item.cited_url,
+                status=item.status,
+                error=item.error,
+                url=item.url,
+                redirects=tuple(item.redirects),
+                http_status=item.http_status,
+                content_type=item.content_type,
+                warc=item.warc,
+                payload_digest=self._digest(item.warc),
+                fetched_at=item.crawled_at,
+            )
+        )
+        if change is not None and change.old_status is not None:
+            logger.info(
+                "source %s changed since the last crawl: %s -> %s",
+                item.cited_url,
+                change.old_status,
+                change.new_status,
+            )
+            if self.crawler.stats is not None:
+                self.crawler.stats.inc_value("bitext/incremental/sources_changed")
+
+    def _digest(self, pointer: WarcPointer | None) -> str | None:
+        if pointer is None:
+            return None
+        try:
+            return read_payload_digest(self.archive_dir, pointer)
+        except ReplayError as exc:
+            logger.warning("cannot read the payload digest at %s: %s", pointer, exc)
+            return None
 
     def close_spider(self) -> None:
         unfinished = {id(p): p for posts in self.waiting.values() for p in posts}
         self.waiting.clear()
         for post in unfinished.values():
-            for pair in compose_post_pairs(post, self.sources, self.crawler_info):
+            sources = self._sources_of(post, last_known=True)
+            for pair in compose_post_pairs(post, sources, self.crawler_info):
                 self._journal(pair)
         if self.journal is not None:
             self.journal.close()
@@ -103,12 +255,18 @@ class PairsPipeline:
         written = write_manifest(self.manifest_path, folded.pairs)
         for journal in journals:
             journal.unlink()
+        if self.state is not None:
+            self.state.close()
+            self.state = None
         self._report(written)
 
     def _journal(self, pair: Pair) -> None:
         assert self.journal is not None
         self.journal.append(pair)
         self.journalled[pair.status] += 1
+        if self.state is not None:
+            # After the journal line is on disk: a pair noted here is never lost.
+            self.state.record_journaled(pair.pair_id, pair.status, pair.crawled_at)
 
     def _report(self, written: int) -> None:
         stats = self.crawler.stats
@@ -122,6 +280,15 @@ class PairsPipeline:
             self.manifest_path,
             written,
         )
+
+
+def _feed_published(item: PostItem) -> str | None:
+    # The feed's date shapes a parse only where the post's date came from it, and then it is
+    # that date: what reading the page back needs to give the same post.
+    post = item.post
+    if post is None or post.published_from != "feed" or post.published is None:
+        return None
+    return post.published.isoformat()
 
 
 def _safe(text: str) -> str:

@@ -12,9 +12,12 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import scrapy
+from scrapy import signals
+from scrapy.exceptions import StopDownload
 from scrapy.settings import SETTINGS_PRIORITIES
 
 from crawler import defaults
@@ -31,9 +34,13 @@ from crawler.dates import isoformat
 from crawler.extensions.warc_capture import META_FETCHED_AT, META_POINTER
 from crawler.items import PostItem, SourceItem
 from crawler.reading import read_post_page, read_source_page
-from crawler.spiders.outcomes import failure_status
+from crawler.spiders.outcomes import failure_status, url_too_long
+from crawler.state import CrawlState, post_needs_fetch
 
 if TYPE_CHECKING:
+    from typing import Self
+
+    from scrapy.crawler import Crawler
     from scrapy.http import Response
     from scrapy.settings import BaseSettings
     from twisted.python.failure import Failure
@@ -41,6 +48,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 FEED_PAGE_SIZE = 150  # Blogger's cap; the loop does not rely on getting that many
+META_RECEIVED = "bitext_bytes_received"  # body bytes of a cited page's current download
 
 
 class BloggerSpider(scrapy.Spider):
@@ -48,7 +56,9 @@ class BloggerSpider(scrapy.Spider):
 
     Options (``-a name=value``): ``since``/``until`` (YYYY-MM-DD, inclusive, by publication
     date), ``limit`` (at most this many posts), ``post`` (crawl this one permalink only),
-    ``discover`` (``sitemap``, ``feed`` or ``sitemap,feed``, the default).
+    ``discover`` (``sitemap``, ``feed`` or ``sitemap,feed``, the default), ``full`` (``1``:
+    fetch every post and source again; by default a run into an archive fetches only new or
+    changed posts and sources without a final outcome, see docs/incremental.md).
     """
 
     name = "blogger"
@@ -62,6 +72,7 @@ class BloggerSpider(scrapy.Spider):
         limit: str | int | None = None,
         post: str | None = None,
         discover: str = "sitemap,feed",
+        full: str | bool | None = None,
         *args: Any,
         **kwargs: Any,
     ) -> None:
@@ -80,7 +91,10 @@ class BloggerSpider(scrapy.Spider):
         if not self.discover <= {"sitemap", "feed"}:
             raise ValueError("discover takes sitemap, feed or sitemap,feed")
         self.scheduled: set[str] = set()
+        self.cited: set[str] = set()  # cited URLs requested: each is fetched once, for all posts
         self.feed_published: dict[str, datetime] = {}
+        self.full = str(full).strip().lower() in ("1", "true", "yes", "on")
+        self.crawl_state: CrawlState | None = None  # opened at start, once the archive is locked
 
     @classmethod
     def update_settings(cls, settings: BaseSettings) -> None:
@@ -90,7 +104,58 @@ class BloggerSpider(scrapy.Spider):
             contact = settings.get("BOT_CONTACT_URL", defaults.BOT_CONTACT_URL)
             settings.set("USER_AGENT", defaults.user_agent(contact), priority="spider")
 
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider.request_dropped, signal=signals.request_dropped)
+        crawler.signals.connect(spider.headers_received, signal=signals.headers_received)
+        crawler.signals.connect(spider.bytes_received, signal=signals.bytes_received)
+        # -a full=1 becomes the setting, so the pipeline composes from this run's fetches only.
+        if spider.full:
+            crawler.settings.set("BITEXT_FULL_CRAWL", True, priority="spider")
+        spider.full = crawler.settings.getbool("BITEXT_FULL_CRAWL", defaults.BITEXT_FULL_CRAWL)
+        return spider
+
+    def request_dropped(self, request: scrapy.Request) -> None:
+        """Fetch again a cited URL's request that the duplicate filter dropped.
+
+        Each cited URL is requested once, so the filter only drops one that collides with
+        another's fetch: a redirect hop to a page fetched before, a cited URL that another
+        citation's redirect reached first, or the chain's own start in a redirect loop. It calls
+        no errback, so the pair would end ``source_not_fetched``. Refetched, the request gets its
+        item; in a loop, its redirect is not followed again and the errback names the loop.
+        """
+        if "cited_url" not in request.meta or request.dont_filter:
+            return
+        again = request.replace(dont_filter=True)
+        if request.url in request.meta.get("redirect_urls", ()):
+            again.meta["dont_redirect"] = True
+        assert self.crawler.engine is not None
+        self.crawler.engine.crawl(again)
+
+    def headers_received(self, body_length: int, request: scrapy.Request) -> None:
+        """Stop a cited page over DOWNLOAD_MAXSIZE ourselves, just before Scrapy would.
+
+        Scrapy cancels such a download and keeps nothing, not even the status; stopped here,
+        the status, the headers and the bytes received so far are archived (``WARC-Truncated``)
+        and the pair says ``source_truncated``.
+        """
+        if "cited_url" in request.meta:
+            request.meta[META_RECEIVED] = 0
+            if body_length > self._maxsize(request.meta) > 0:
+                raise StopDownload(fail=False)
+
+    def bytes_received(self, data: bytes, request: scrapy.Request) -> None:
+        if META_RECEIVED in request.meta:
+            request.meta[META_RECEIVED] += len(data)
+            if request.meta[META_RECEIVED] > self._maxsize(request.meta) > 0:
+                raise StopDownload(fail=False)
+
+    def _maxsize(self, meta: dict[str, Any]) -> int:
+        return int(meta.get("download_maxsize", self.settings.getint("DOWNLOAD_MAXSIZE")))
+
     async def start(self) -> AsyncIterator[scrapy.Request]:
+        self._open_state()
         if self.single_post:
             request = self._post_request(self.single_post, found_by="argument")
             if request is None:
@@ -98,7 +163,10 @@ class BloggerSpider(scrapy.Spider):
             yield request
             return
         if "sitemap" in self.discover:
-            yield scrapy.Request(sitemap_url(self.blog), callback=self.parse_sitemap)
+            # dont_filter: the lists are read on every run, even with a JOBDIR that saw them.
+            yield scrapy.Request(
+                sitemap_url(self.blog), callback=self.parse_sitemap, dont_filter=True
+            )
         if "feed" in self.discover:
             yield self._feed_request(1)
 
@@ -111,14 +179,12 @@ class BloggerSpider(scrapy.Spider):
             return
         for entry in sitemap.entries:
             if sitemap.is_index:
-                yield scrapy.Request(entry.loc, callback=self.parse_sitemap)
+                yield scrapy.Request(entry.loc, callback=self.parse_sitemap, dont_filter=True)
                 continue
             # A post last modified before the window opened was also published before it.
             if self.since and entry.lastmod and entry.lastmod.date() < self.since:
                 continue
-            request = self._post_request(entry.loc, found_by="sitemap")
-            if request is not None:
-                yield request
+            yield from self._listed_post(entry.loc, "sitemap", lastmod=entry.lastmod)
 
     def parse_feed(self, response: Response) -> Iterator[scrapy.Request]:
         try:
@@ -135,13 +201,11 @@ class BloggerSpider(scrapy.Spider):
                 self.feed_published[canonical] = entry.published
                 if not self._in_window(entry.published.date()):
                     continue
-            request = self._post_request(entry.url, found_by="feed")
-            if request is not None:
-                yield request
+            yield from self._listed_post(entry.url, "feed", updated=entry.updated)
         start = page.start_index or response.meta.get("start_index", 1)
         yield self._feed_request(start + len(page.entries))
 
-    def parse_post(self, response: Response) -> Iterator[PostItem | scrapy.Request]:
+    def parse_post(self, response: Response) -> Iterator[PostItem | SourceItem | scrapy.Request]:
         canonical = response.meta["post_url"]
         item = read_post_page(
             url=canonical,
@@ -163,7 +227,17 @@ class BloggerSpider(scrapy.Spider):
             return
         self._inc("bitext/posts/parsed")
         yield item
+        max_length = self.settings.getint("URLLENGTH_LIMIT")
         for url in post.citation.repaired_urls if post.citation else ():
+            if url in self.cited or self._archived_source(url):
+                continue
+            self.cited.add(url)
+            if max_length and len(url) > max_length:
+                # Scrapy's UrlLengthMiddleware would drop the request without a trace.
+                status, error = url_too_long(url, max_length)
+                self._inc(f"bitext/sources/{status}")
+                yield SourceItem(cited_url=url, status=status, crawled_at=_now(), error=error)
+                continue
             yield scrapy.Request(
                 url,
                 callback=self.parse_source,
@@ -193,16 +267,17 @@ class BloggerSpider(scrapy.Spider):
             http_status=response.status,
             content_type=_header(response, b"Content-Type"),
             body=response.body,
-            truncated="dataloss" in (response.flags or []),
+            truncated=bool({"dataloss", "download_stopped"} & set(response.flags)),
             warc=response.meta.get(META_POINTER),
             crawled_at=_fetched_at(response),
+            size_limit=self._maxsize(response.meta) if "download_stopped" in response.flags else 0,
         )
         self._inc(f"bitext/sources/{item.status}")
         yield item
 
     def source_failed(self, failure: Failure) -> Iterator[SourceItem]:
         request = failure.request  # type: ignore[attr-defined]
-        status, error, response = failure_status(failure)
+        status, error, response = failure_status(failure, maxsize=self._maxsize(request.meta))
         self._inc(f"bitext/sources/{status}")
         yield SourceItem(
             cited_url=request.meta["cited_url"],
@@ -214,6 +289,75 @@ class BloggerSpider(scrapy.Spider):
             content_type=_header(response, b"Content-Type") if response is not None else None,
             warc=response.meta.get(META_POINTER) if response is not None else None,
             error=error,
+        )
+
+    def _open_state(self) -> None:
+        saved = getattr(self, "state", None)
+        if isinstance(saved, dict):
+            # With a JOBDIR, Scrapy's SpiderState pickles this dict when the crawl stops and
+            # gives it back when it resumes, with the requests still queued.
+            self.scheduled = saved.setdefault("scheduled", self.scheduled)
+            self.cited = saved.setdefault("cited", self.cited)
+            self.feed_published = saved.setdefault("feed_published", self.feed_published)
+        if self.settings.getbool("PAIRS_ENABLED", defaults.PAIRS_ENABLED):
+            # The pairs pipeline records what is archived; without it nothing can be skipped.
+            archive_dir = Path(self.settings.get("ARCHIVE_DIR", defaults.ARCHIVE_DIR))
+            self.crawl_state = CrawlState.open(archive_dir)
+
+    def closed(self, reason: str) -> None:
+        saved = getattr(self, "state", None)
+        if reason == "finished" and isinstance(saved, dict):
+            # A finished job leaves nothing to resume: a later run with this JOBDIR starts anew.
+            saved.clear()
+        if self.crawl_state is not None:
+            self.crawl_state.close()
+            self.crawl_state = None
+
+    def _listed_post(
+        self,
+        url: str,
+        found_by: str,
+        *,
+        lastmod: datetime | None = None,
+        updated: datetime | None = None,
+    ) -> Iterator[scrapy.Request]:
+        """The requests for a post a list gave: its page when new or changed, else the sources
+        of its archived copy that have no final outcome yet."""
+        canonical = canonical_post_url(url)
+        state = self.crawl_state
+        if canonical is not None and state is not None:
+            state.list_post(canonical, lastmod=lastmod, updated=updated)
+            known = canonical not in self.scheduled and not self.full
+            if known and not post_needs_fetch(state.post(canonical), lastmod or updated):
+                self.scheduled.add(canonical)
+                self._inc("bitext/incremental/posts_unchanged")
+                for cited in state.cited_urls(canonical):
+                    if cited not in self.cited and not self._archived_source(cited):
+                        self.cited.add(cited)
+                        self._inc("bitext/incremental/sources_retried")
+                        yield self._source_request(cited)
+                return
+        request = self._post_request(url, found_by)
+        if request is not None:
+            yield request
+
+    def _archived_source(self, url: str) -> bool:
+        """Whether an earlier run archived this cited URL with a final outcome: the pairs pipeline
+        reads it from the archive instead of fetching it again."""
+        if self.full or self.crawl_state is None:
+            return False
+        record = self.crawl_state.source(url)
+        if record is None or not record.final:
+            return False
+        self._inc("bitext/incremental/sources_archived")
+        return True
+
+    def _source_request(self, url: str) -> scrapy.Request:
+        return scrapy.Request(
+            url,
+            callback=self.parse_source,
+            errback=self.source_failed,
+            meta={"cited_url": url},
         )
 
     def _post_request(self, url: str, found_by: str) -> scrapy.Request | None:
@@ -232,6 +376,7 @@ class BloggerSpider(scrapy.Spider):
             callback=self.parse_post,
             errback=self.post_failed,
             meta={"post_url": canonical},
+            dont_filter=True,  # self.scheduled and the crawl state decide, not a JOBDIR's memory
         )
 
     def _feed_request(self, start_index: int) -> scrapy.Request:
@@ -239,6 +384,7 @@ class BloggerSpider(scrapy.Spider):
             feed_url(self.blog, start_index=start_index, max_results=FEED_PAGE_SIZE, summary=True),
             callback=self.parse_feed,
             meta={"start_index": start_index},
+            dont_filter=True,
         )
 
     def _in_window(self, day: date) -> bool:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import DownloadCancelledError, IgnoreRequest
 from scrapy.spidermiddlewares.httperror import HttpError
 
 from crawler.downloadermiddlewares.urlguard import UrlRefused
@@ -14,13 +15,24 @@ if TYPE_CHECKING:
     from twisted.python.failure import Failure
 
 NOT_FOUND_CODES = frozenset({404, 410})
+# Scrapy's RedirectMiddleware gives up with this message (REDIRECT_MAX_TIMES).
+MAX_REDIRECTS = "max redirections reached"
+# Scrapy's maximum-size message ends by naming the request, which the manifest already holds.
+_IN_REQUEST = re.compile(r"\s+in request <[^>]*>\.?$")
 
 
-def failure_status(failure: Failure) -> tuple[str, str, Response | None]:
-    """(status, error sentence, the response if there was one) for an errback's failure."""
+def failure_status(failure: Failure, *, maxsize: int = 0) -> tuple[str, str, Response | None]:
+    """(status, error sentence, the response if there was one) for an errback's failure.
+
+    ``maxsize`` is the DOWNLOAD_MAXSIZE the request ran with, named when Scrapy cancels a
+    download for its size.
+    """
     if failure.check(HttpError):
         response: Response = failure.value.response
         reason = _reason(response.status)
+        if 300 <= response.status < 400 and _is_loop(_hops(failure)):
+            # A redirect that leads nowhere: the last hop's response describes the source.
+            return "source_http_error", _redirects(failure), response
         if response.status in NOT_FOUND_CODES:
             return "source_not_found", f"HTTP {response.status} {reason}".strip(), response
         return "source_http_error", f"HTTP {response.status} {reason}".strip(), response
@@ -30,10 +42,50 @@ def failure_status(failure: Failure) -> tuple[str, str, Response | None]:
         message = str(failure.value) or "request ignored"
         if "robots.txt" in message:
             return "source_blocked_by_robots", "the host's robots.txt disallows this URL", None
+        if message == MAX_REDIRECTS:
+            return "source_http_error", _redirects(failure), None
         return "source_http_error", message, None
+    if failure.check(DownloadCancelledError):
+        # Only the size limit cancels a download (a timeout raises DownloadTimeoutError), and
+        # Scrapy then keeps no response at all: the manifest cannot describe one. The spider
+        # stops cited pages at the limit itself, so that they end source_truncated instead.
+        return "source_unreachable", _too_large(str(failure.value), maxsize), None
     # Everything else happened below HTTP: DNS, refused or reset connections, timeouts, TLS and
     # proxy tunnel errors. Scrapy has already retried these (RETRY_TIMES).
     return "source_unreachable", _describe(failure), None
+
+
+def url_too_long(url: str, limit: int) -> tuple[str, str]:
+    """(status, error sentence) for a cited URL over URLLENGTH_LIMIT, which Scrapy would drop."""
+    return (
+        "source_refused",
+        f"the URL is {len(url)} characters long, over the crawl's limit of {limit} "
+        "(URLLENGTH_LIMIT); it was not fetched",
+    )
+
+
+def _hops(failure: Failure) -> list[str]:
+    """The URLs a request went through, the one that failed last."""
+    request = getattr(failure, "request", None)
+    return [*request.meta.get("redirect_urls", []), request.url] if request is not None else []
+
+
+def _is_loop(hops: list[str]) -> bool:
+    return len(hops) > 1 and hops[-1] in hops[:-1]
+
+
+def _redirects(failure: Failure) -> str:
+    hops = _hops(failure)
+    if _is_loop(hops):
+        return "redirect loop: " + " -> ".join(hops[hops.index(hops[-1]) :])
+    return f"too many redirects: gave up after {max(len(hops) - 1, 0)} ({' -> '.join(hops)})"
+
+
+def _too_large(message: str, maxsize: int) -> str:
+    limit = f" of {maxsize} bytes" if maxsize else ""
+    detail = _IN_REQUEST.sub("", message.strip())
+    sentence = f"the response is larger than the download size limit{limit} (DOWNLOAD_MAXSIZE)"
+    return f"{sentence}: {detail}; nothing was kept" if detail else f"{sentence}; nothing was kept"
 
 
 def _describe(failure: Failure) -> str:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import re
 import weakref
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from functools import cached_property
@@ -78,6 +78,11 @@ def parse_time(value: str) -> datetime | None:
     return moment if moment.tzinfo else None
 
 
+def cut_off(xml: str) -> str:
+    """``xml`` ended in the middle of its second half's first element: not well-formed."""
+    return xml[: xml.index("<", len(xml) // 2) + 4]
+
+
 class RedirectSite:
     """A host answering every path with a redirect to the same path on ``target_host``."""
 
@@ -130,6 +135,8 @@ class BloggerSite:
         feed: str = "full",
         posts_per_page: int = 7,
         sitemap_page_size: int = 500,
+        broken_sitemap_pages: Collection[int] = (),
+        broken_feed_pages: Collection[int] = (),
         now: datetime | None = None,
         description: str = "航空宇宙・防衛ニュースの翻訳（試験用の合成データ）",
         author: str = "管理人",
@@ -143,11 +150,20 @@ class BloggerSite:
         self.feed = feed
         self.posts_per_page = posts_per_page
         self.sitemap_page_size = sitemap_page_size
+        # Sitemap pages (``?page=N``) and feed pages (by ``start-index``) served as XML cut off
+        # mid-element, as a failing backend sometimes answers with 200.
+        self.broken_sitemap_pages = frozenset(broken_sitemap_pages)
+        self.broken_feed_pages = frozenset(broken_feed_pages)
         blog_id = stable_id("blog", host)
         self.blog = Blog(host, title, description, blog_id, author, stable_id("profile", host))
+        self._index(posts)
+        self.now = now or self.last_updated
+        BLOGGER_COM.blogs[blog_id] = self
+
+    def _index(self, posts: Sequence[TranslationPost]) -> None:
         ordered = sorted(posts, key=lambda post: post.published, reverse=True)
         self.refs = tuple(
-            PostRef(post, stable_id(blog_id, post.path), f"{self.blog.base}{post.path}")
+            PostRef(post, stable_id(self.blog.blog_id, post.path), f"{self.blog.base}{post.path}")
             for post in ordered
         )
         self.by_path = {ref.post.path: number for number, ref in enumerate(self.refs)}
@@ -160,12 +176,18 @@ class BloggerSite:
             moment = ref.post.published
             self.archives.setdefault(f"{moment.year}", []).append(number)
             self.archives.setdefault(f"{moment.year}/{moment.month:02d}", []).append(number)
-        latest = max(
+        self.last_updated = max(
             (ref.post.updated for ref in self.refs), default=datetime(2025, 1, 1, tzinfo=UTC)
         )
-        self.last_updated = latest
-        self.now = now or latest
-        BLOGGER_COM.blogs[blog_id] = self
+
+    def add_post(self, post: TranslationPost) -> None:
+        """Publish ``post`` on this blog, as its author would between two crawls: the lists
+        (sitemap, feeds, listings, sidebar) change, the other posts keep their ``updated``."""
+        if post.path in self.by_path:
+            raise ValueError(f"{self.host}{post.path} already exists")
+        self._index([*(ref.post for ref in self.refs), post])
+        self.now = max(self.now, self.last_updated)
+        self.__dict__.pop("sidebar_html", None)  # a cached_property: render it again
 
     def aliases(self) -> dict[str, Site]:
         """Other hosts that answer for this blog: country-code domains and www.blogger.com."""
@@ -376,6 +398,8 @@ class BloggerSite:
             body = render_atom(self.blog, page, len(refs), request, kind, route, updated, labels)
             mime = "application/atom+xml"
         modified = max((ref.post.updated for ref in page), default=self.last_updated)
+        if posts is not None and request.start in self.broken_feed_pages:
+            body = cut_off(body)
         return self._respond(body.encode(), f"{mime}; charset=UTF-8", headers, modified)
 
     def _sitemap(
@@ -396,6 +420,8 @@ class BloggerSite:
             start = (number - 1) * self.sitemap_page_size
             chunk = self.refs[start : start + self.sitemap_page_size] if number >= 1 else ()
             body = urlset([(ref.url, ref.post.updated) for ref in chunk])
+            if number in self.broken_sitemap_pages:
+                body = cut_off(body)
         return self._respond(body.encode(), "application/xml; charset=UTF-8", headers)
 
     def _respond(

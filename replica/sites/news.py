@@ -6,6 +6,9 @@ removes it with a 308, Arc XP sets cookies, unknown paths get the site's own 404
 
 from __future__ import annotations
 
+import json
+import struct
+import zlib
 from collections.abc import Mapping, Sequence
 from datetime import UTC, timedelta
 from email.utils import format_datetime
@@ -135,6 +138,54 @@ def pdf_document(title: str) -> bytes:
     return bytes(out)
 
 
+def png_image(width: int = 8, height: int = 8) -> bytes:
+    """A small valid grey PNG (signature, IHDR, IDAT, IEND with their CRCs)."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
+
+    rows = b"".join(b"\x00" + b"\x80" * width for _ in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
+
+
+def with_invalid_utf8(page: bytes) -> bytes:
+    """The page with a ticker whose CMS cut multi-byte characters apart (outside the article)."""
+    ticker = b'<div class="ticker">Markets \xe2\x80 closed \xff\xfe higher \xc3</div>'
+    return page.replace(b"</body>", ticker + b"</body>", 1)
+
+
+def in_windows_1252(page: bytes) -> bytes:
+    """The page re-encoded as windows-1252, its charset named only in a ``<meta>`` element."""
+    meta = '<meta http-equiv="Content-Type" content="text/html; charset=windows-1252">'
+    text = page.decode("utf-8").replace('<meta charset="utf-8">', meta, 1)
+    return text.encode("cp1252", errors="xmlcharrefreplace")
+
+
+def malformed(page: bytes) -> bytes:
+    """The page as a careless template writes it: optional and other end tags missing."""
+    for tag in (b"</p>", b"</li>", b"</span>", b"</body>", b"</html>"):
+        page = page.replace(tag, b"")
+    return page.replace(b"<main", b"</div></em><main", 1)  # stray end tags before the content
+
+
+def on_one_line(page: bytes, size: int = 5_000_000) -> bytes:
+    """The page on a single line of ``size`` bytes: a script-rendered site's inline data blob."""
+    teaser = {"title": "Synthetic related story", "summary": "Synthetic teaser. " * 8}
+    items = [{"id": number, **teaser} for number in range(size // 200)]
+    blob = json.dumps({"props": {"pageProps": {"related": items}}}, separators=(",", ":"))
+    script = f'<script id="__NEXT_DATA__" type="application/json">{blob}</script>'.encode()
+    line = b" ".join(page.splitlines()).replace(b"</head>", script + b"</head>", 1)
+    return line + b" " * max(0, size - len(line))
+
+
 def redirect(location: str, status: int = 301) -> Resource:
     link = escape(location)
     body = f'<html><body>Moved to <a href="{link}">{link}</a></body></html>\n'
@@ -243,7 +294,22 @@ class HostRedirect:
 # The Drive's old War Zone URLs point at the bare twz.com, which adds the www: a 2-hop chain.
 APEX_HOPS = {("www.thedrive.com", "www.twz.com"): "twz.com"}
 HOST_WIDE = (SourceBehaviour.RESET, SourceBehaviour.ROBOTS_BLOCKED)
-NEEDS_ARTICLE = (SourceBehaviour.OK, SourceBehaviour.REDIRECT, SourceBehaviour.PAYWALLED)
+# The article page itself, served at its own URL with bytes changed on the way out.
+REWRITTEN = {
+    SourceBehaviour.INVALID_UTF8: with_invalid_utf8,
+    SourceBehaviour.META_CHARSET: in_windows_1252,
+    SourceBehaviour.MALFORMED: malformed,
+    SourceBehaviour.HUGE_PAGE: on_one_line,
+}
+NEEDS_ARTICLE = (
+    SourceBehaviour.OK,
+    SourceBehaviour.REDIRECT,
+    SourceBehaviour.PAYWALLED,
+    SourceBehaviour.TRUNCATED,
+    SourceBehaviour.LONG_URL,
+    *REWRITTEN,
+)
+TOO_LARGE_BYTES = 12_000_000
 
 
 class _SourceWeb:
@@ -317,6 +383,40 @@ class _SourceWeb:
             self.mismatch(site, path, article)
         elif behaviour is SourceBehaviour.INTERNAL_REDIRECT:
             site.add_resource(path, redirect(INTERNAL_TARGET, 302))
+        else:
+            self.serve_fault(site, url, behaviour, article)
+
+    def serve_fault(
+        self, site: NewsSite, url: str, behaviour: SourceBehaviour, article: SourceArticle | None
+    ) -> None:
+        """The bad inputs: broken bytes, odd sizes and loops at the cited URL."""
+        path = urlsplit(url).path or "/"
+        headers = platform_headers(site.host, site.template)
+        if article is not None and behaviour in REWRITTEN:
+            if url != article.url:
+                raise ValueError(f"{url}: a rewritten page is served at its article's own URL")
+            page = REWRITTEN[behaviour](render_article(article))
+            if behaviour is SourceBehaviour.META_CHARSET:
+                headers = (("Content-Type", "text/html"), *headers[1:])
+            site.add_resource(path, Resource(200, headers, page, gzip=site.gzip))
+        elif behaviour is SourceBehaviour.TRUNCATED and article is not None:
+            page = render_article(article)
+            site.add_resource(path, Resource(200, headers, page, truncate_to=len(page) // 3))
+        elif behaviour is SourceBehaviour.LONG_URL and article is not None:
+            self.publish(article, url)  # the host ignores the query, as news CMSs do
+        elif behaviour is SourceBehaviour.IMAGE:
+            image_headers = (("Content-Type", "image/png"), ("Accept-Ranges", "bytes"))
+            site.add_resource(path, Resource(200, image_headers, png_image()))
+        elif behaviour is SourceBehaviour.EMPTY:
+            site.add_resource(path, Resource(200, headers, b""))
+        elif behaviour is SourceBehaviour.TOO_LARGE:
+            filler = b"<!-- synthetic padding -->" * (TOO_LARGE_BYTES // 26)
+            body = b"<!DOCTYPE html><html><body>" + filler + b"</body></html>"
+            site.add_resource(path, Resource(200, headers, body))
+        elif behaviour is SourceBehaviour.REDIRECT_LOOP:
+            other = path[:-1] if path.endswith("/") else path + "/"
+            site.add_resource(path, redirect(site.brand.origin + other))
+            site.add_resource(other, redirect(site.brand.origin + path))
 
     def mismatch(self, site: NewsSite, path: str, article: SourceArticle | None) -> None:
         """Serve the unrelated article at the cited path, or send the URL to a section page."""

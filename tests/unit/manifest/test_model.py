@@ -181,7 +181,7 @@ def test_invalid_lines_are_rejected_with_the_field_named(
         ("source_not_found", _set("error", None), "error"),
         ("source_not_found", _set("source.http_status", 500), "http_status"),
         ("source_http_error", _set("source.http_status", 410), "http_status"),
-        ("source_http_error", _set("source.http_status", 302), "http_status"),
+        ("source_http_error", _set("source.http_status", 200), "http_status"),
         ("source_unreachable", _set("source", source().to_json()), "source: .* is not of type"),
         ("source_not_fetched", _set("source", source().to_json()), "source: .* is not of type"),
         ("translation_unavailable", _set("citation", citation().to_json()), "citation"),

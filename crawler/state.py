@@ -1,0 +1,446 @@
+"""What earlier crawls into an archive found: the crawl state that makes a daily run incremental.
+
+``ARCHIVE_DIR/state/crawl.sqlite`` (SQLite in WAL mode, one commit per write, so a killed crawl
+loses at most its last write) holds:
+
+- ``posts``: each post permalink archived, with the ``lastmod``/``updated`` its blog's lists gave
+  when it was fetched, the WARC pointer and payload digest of the page, and how it parsed;
+- ``citations``: the cited URLs of each post, i.e. the pairs it must have in the manifest;
+- ``sources``: the latest outcome of each cited URL (final URL, redirects, HTTP status, manifest
+  status, WARC pointer, payload digest);
+- ``history``: every change of a source's outcome across runs (``ok`` -> ``source_not_found``);
+- ``journaled``: the pairs already written to a journal, so a crawl knows which posts of a killed
+  run still owe their pairs;
+- ``listed``: the latest ``lastmod``/``updated`` seen in the blog's sitemaps and feed.
+
+The rules of an incremental run are functions here (``post_needs_fetch``, ``is_final``): a run
+fetches a post again only when it is new, its lists show a newer date than the archived copy, or
+the last attempt got no page; it fetches a source again only when its last outcome was not final.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from types import TracebackType
+
+from crawler.archive.pointer import WarcPointer
+from crawler.sharing import share_file, shared_directory
+
+STATE_DIR = "state"
+STATE_NAME = "crawl.sqlite"
+
+PARSED = "parsed"
+UNPARSABLE = "unparsable"  # a page came, and no post could be read from it: final
+UNAVAILABLE = "unavailable"  # no usable page (HTTP error, network): fetched again next run
+
+# A source with one of these outcomes is not fetched again (unless the crawl is a full one): the
+# answer was an answer. 5xx, 408/425/429, timeouts, resets and cut-off bodies are passing
+# conditions, so ``source_http_error`` with those codes, ``source_unreachable`` and
+# ``source_truncated`` are tried again on the next run.
+FINAL_STATUSES = frozenset(
+    {
+        "ok",
+        "source_not_found",
+        "source_blocked_by_robots",
+        "source_not_html",
+        "source_refused",
+        "source_paywalled",
+    }
+)
+TRANSIENT_HTTP_CODES = frozenset({408, 425, 429})
+# These outcomes were read from a page: rebuilding them needs the archived page itself.
+PAGE_STATUSES = frozenset({"ok", "source_not_html", "source_paywalled", "source_truncated"})
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS posts (
+    url TEXT PRIMARY KEY,
+    fetched_url TEXT NOT NULL,
+    http_status INTEGER NOT NULL,
+    parse_status TEXT NOT NULL,
+    error TEXT,
+    warc TEXT,
+    payload_digest TEXT,
+    fetched_at TEXT NOT NULL,
+    modified TEXT,
+    feed_published TEXT
+);
+CREATE TABLE IF NOT EXISTS citations (
+    post_url TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    cited_url TEXT,
+    pair_id TEXT NOT NULL,
+    PRIMARY KEY (post_url, position)
+);
+CREATE INDEX IF NOT EXISTS citations_by_source ON citations (cited_url);
+CREATE TABLE IF NOT EXISTS sources (
+    cited_url TEXT PRIMARY KEY,
+    status TEXT NOT NULL,
+    error TEXT,
+    url TEXT,
+    redirects TEXT NOT NULL,
+    http_status INTEGER,
+    content_type TEXT,
+    warc TEXT,
+    payload_digest TEXT,
+    fetched_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS history (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    cited_url TEXT NOT NULL,
+    fetched_at TEXT NOT NULL,
+    old_status TEXT,
+    new_status TEXT NOT NULL,
+    old_http_status INTEGER,
+    new_http_status INTEGER,
+    old_warc TEXT,
+    new_warc TEXT
+);
+CREATE INDEX IF NOT EXISTS history_by_source ON history (cited_url);
+CREATE TABLE IF NOT EXISTS journaled (
+    pair_id TEXT PRIMARY KEY,
+    status TEXT NOT NULL,
+    crawled_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS listed (
+    url TEXT PRIMARY KEY,
+    lastmod TEXT,
+    updated TEXT
+);
+"""
+
+
+@dataclass(frozen=True)
+class PostRecord:
+    url: str  # canonical permalink
+    fetched_url: str
+    http_status: int
+    parse_status: str  # PARSED, UNPARSABLE or UNAVAILABLE
+    error: str | None
+    warc: WarcPointer | None
+    payload_digest: str | None
+    fetched_at: str
+    modified: str | None = None  # the newest lastmod/updated of the blog's lists at the fetch
+    feed_published: str | None = None  # the feed's date, when the parse took the date from it
+
+
+@dataclass(frozen=True)
+class SourceRecord:
+    cited_url: str
+    status: str
+    error: str | None
+    url: str | None
+    redirects: tuple[str, ...]
+    http_status: int | None
+    content_type: str | None
+    warc: WarcPointer | None
+    payload_digest: str | None
+    fetched_at: str
+
+    @property
+    def final(self) -> bool:
+        return is_final(self.status, self.http_status) and (
+            self.warc is not None or self.status not in PAGE_STATUSES
+        )
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    cited_url: str
+    fetched_at: str
+    old_status: str | None  # None: the first outcome recorded for this URL
+    new_status: str
+    old_http_status: int | None
+    new_http_status: int | None
+    old_warc: WarcPointer | None
+    new_warc: WarcPointer | None
+
+
+def is_final(status: str, http_status: int | None) -> bool:
+    """Whether a source's outcome stands until a full crawl (see FINAL_STATUSES)."""
+    if status in FINAL_STATUSES:
+        return True
+    if status == "source_http_error" and http_status is not None:
+        return 400 <= http_status < 500 and http_status not in TRANSIENT_HTTP_CODES
+    return False
+
+
+def post_needs_fetch(record: PostRecord | None, modified: datetime | None) -> bool:
+    """Whether a listed post must be fetched: new, changed since the archived copy (its lists
+    show a newer date), or never fetched with a usable page. A list entry without a date cannot
+    show a change; a copy archived without one is refreshed once a list gives a date."""
+    if record is None or record.parse_status == UNAVAILABLE or record.warc is None:
+        return True
+    if modified is None:
+        return False
+    if record.modified is None:
+        return True
+    return _aware(modified) > _aware(datetime.fromisoformat(record.modified))
+
+
+class CrawlState:
+    """The crawl state database. Not for concurrent use from several threads; several
+    connections (the spider's, the pipeline's) may share the file."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        shared_directory(self.path.parent)
+        self._db = sqlite3.connect(str(self.path), isolation_level=None)
+        share_file(self.path)
+        # WAL: readers never block the writer; NORMAL: a commit is not fsync'd until checkpoint,
+        # which survives a killed process (the OS has the pages), not a power cut.
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.execute("PRAGMA busy_timeout=10000")
+        self._db.executescript(_SCHEMA)
+
+    @classmethod
+    def open(cls, archive_dir: Path) -> CrawlState:
+        return cls(Path(archive_dir) / STATE_DIR / STATE_NAME)
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> CrawlState:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def list_post(
+        self, url: str, *, lastmod: datetime | None = None, updated: datetime | None = None
+    ) -> None:
+        """Note the date a sitemap (``lastmod``) or the feed (``updated``) gives a post."""
+        if lastmod is None and updated is None:
+            return
+        self._db.execute(
+            "INSERT INTO listed (url, lastmod, updated) VALUES (?, ?, ?) ON CONFLICT (url) DO "
+            "UPDATE SET lastmod = coalesce(excluded.lastmod, lastmod), "
+            "updated = coalesce(excluded.updated, updated)",
+            (url, _iso(lastmod), _iso(updated)),
+        )
+
+    def listed_modified(self, url: str) -> datetime | None:
+        """The newest date the lists gave this post."""
+        row = self._db.execute(
+            "SELECT lastmod, updated FROM listed WHERE url = ?", (url,)
+        ).fetchone()
+        dates = [datetime.fromisoformat(v) for v in row or () if v]
+        return max(dates) if dates else None
+
+    def post(self, url: str) -> PostRecord | None:
+        row = self._db.execute(
+            "SELECT url, fetched_url, http_status, parse_status, error, warc, payload_digest, "
+            "fetched_at, modified, feed_published FROM posts WHERE url = ?",
+            (url,),
+        ).fetchone()
+        if row is None:
+            return None
+        url, fetched_url, http_status, parse_status, error, warc, digest, at, modified, feed = row
+        return PostRecord(
+            url,
+            fetched_url,
+            http_status,
+            parse_status,
+            error,
+            _pointer(warc),
+            digest,
+            at,
+            modified,
+            feed,
+        )
+
+    def record_post(self, record: PostRecord, pairs: Sequence[tuple[str | None, str]]) -> None:
+        """Store a fetched post and the pairs it owes: (cited URL or None, pair id) each."""
+        with _transaction(self._db):
+            self._db.execute(
+                "INSERT OR REPLACE INTO posts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    record.url,
+                    record.fetched_url,
+                    record.http_status,
+                    record.parse_status,
+                    record.error,
+                    _pointer_json(record.warc),
+                    record.payload_digest,
+                    record.fetched_at,
+                    record.modified,
+                    record.feed_published,
+                ),
+            )
+            self._db.execute("DELETE FROM citations WHERE post_url = ?", (record.url,))
+            self._db.executemany(
+                "INSERT INTO citations VALUES (?, ?, ?, ?)",
+                [(record.url, n, url, pair_id) for n, (url, pair_id) in enumerate(pairs)],
+            )
+
+    def cited_urls(self, post_url: str) -> list[str]:
+        rows = self._db.execute(
+            "SELECT cited_url FROM citations WHERE post_url = ? AND cited_url IS NOT NULL "
+            "ORDER BY position",
+            (post_url,),
+        )
+        return [url for (url,) in rows]
+
+    def posts_citing(self, cited_url: str) -> list[str]:
+        rows = self._db.execute(
+            "SELECT DISTINCT post_url FROM citations WHERE cited_url = ? ORDER BY post_url",
+            (cited_url,),
+        )
+        return [url for (url,) in rows]
+
+    def source(self, cited_url: str) -> SourceRecord | None:
+        row = self._db.execute(
+            "SELECT cited_url, status, error, url, redirects, http_status, content_type, warc, "
+            "payload_digest, fetched_at FROM sources WHERE cited_url = ?",
+            (cited_url,),
+        ).fetchone()
+        if row is None:
+            return None
+        return SourceRecord(
+            row[0],
+            row[1],
+            row[2],
+            row[3],
+            tuple(json.loads(row[4])),
+            row[5],
+            row[6],
+            _pointer(row[7]),
+            row[8],
+            row[9],
+        )
+
+    def record_source(self, record: SourceRecord) -> StatusChange | None:
+        """Store a source's outcome; returns (and keeps in ``history``) a change of its status or
+        HTTP status, the first outcome included."""
+        old = self.source(record.cited_url)
+        change = None
+        if old is None or (old.status, old.http_status) != (record.status, record.http_status):
+            change = StatusChange(
+                record.cited_url,
+                record.fetched_at,
+                old.status if old else None,
+                record.status,
+                old.http_status if old else None,
+                record.http_status,
+                old.warc if old else None,
+                record.warc,
+            )
+        with _transaction(self._db):
+            self._db.execute(
+                "INSERT OR REPLACE INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    record.cited_url,
+                    record.status,
+                    record.error,
+                    record.url,
+                    json.dumps(list(record.redirects)),
+                    record.http_status,
+                    record.content_type,
+                    _pointer_json(record.warc),
+                    record.payload_digest,
+                    record.fetched_at,
+                ),
+            )
+            if change is not None:
+                self._db.execute(
+                    "INSERT INTO history (cited_url, fetched_at, old_status, new_status, "
+                    "old_http_status, new_http_status, old_warc, new_warc) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        change.cited_url,
+                        change.fetched_at,
+                        change.old_status,
+                        change.new_status,
+                        change.old_http_status,
+                        change.new_http_status,
+                        _pointer_json(change.old_warc),
+                        _pointer_json(change.new_warc),
+                    ),
+                )
+        return change
+
+    def history(self, cited_url: str | None = None) -> list[StatusChange]:
+        """Status changes, oldest first (of one cited URL, or of all)."""
+        query = (
+            "SELECT cited_url, fetched_at, old_status, new_status, old_http_status, "
+            "new_http_status, old_warc, new_warc FROM history"
+        )
+        args: tuple[str, ...] = ()
+        if cited_url is not None:
+            query += " WHERE cited_url = ?"
+            args = (cited_url,)
+        rows = self._db.execute(query + " ORDER BY id", args)
+        return [
+            StatusChange(r[0], r[1], r[2], r[3], r[4], r[5], _pointer(r[6]), _pointer(r[7]))
+            for r in rows
+        ]
+
+    def record_journaled(self, pair_id: str, status: str, crawled_at: str) -> None:
+        self._db.execute(
+            "INSERT OR REPLACE INTO journaled VALUES (?, ?, ?)", (pair_id, status, crawled_at)
+        )
+
+    def pending_posts(self) -> list[str]:
+        """Posts recorded whose pairs are not all journaled: a killed crawl's unfinished work."""
+        rows = self._db.execute(
+            "SELECT DISTINCT c.post_url FROM citations c LEFT JOIN journaled j "
+            "ON j.pair_id = c.pair_id WHERE j.pair_id IS NULL ORDER BY c.post_url"
+        )
+        return [url for (url,) in rows]
+
+    def forget_from(self, filename: str, offset: int) -> int:
+        """Drop the posts and sources whose page is at or after ``offset`` of ``filename`` (a WARC
+        file cut there by its repair), so they are fetched again; returns how many."""
+        dropped = 0
+        with _transaction(self._db):
+            for table, key in (("posts", "url"), ("sources", "cited_url")):
+                for value, warc in self._db.execute(f"SELECT {key}, warc FROM {table}").fetchall():
+                    pointer = _pointer(warc)
+                    if pointer and pointer.filename == filename and pointer.offset >= offset:
+                        self._db.execute(f"DELETE FROM {table} WHERE {key} = ?", (value,))
+                        dropped += 1
+        return dropped
+
+    def counts(self) -> dict[str, int]:
+        tables = ("posts", "sources", "history", "journaled", "listed")
+        return {t: self._db.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in tables}
+
+
+@contextmanager
+def _transaction(db: sqlite3.Connection) -> Iterator[None]:
+    """BEGIN ... COMMIT (ROLLBACK on an exception) on an autocommit connection."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
+
+
+def _aware(moment: datetime) -> datetime:
+    # A list date written without an offset is taken as UTC, so every comparison is defined.
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _pointer_json(pointer: WarcPointer | None) -> str | None:
+    return json.dumps(pointer.to_dict()) if pointer is not None else None
+
+
+def _pointer(text: str | None) -> WarcPointer | None:
+    return WarcPointer.from_dict(json.loads(text)) if text else None

@@ -1,0 +1,291 @@
+"""The crawl state (what earlier runs archived) and reading items back from archived records."""
+
+from __future__ import annotations
+
+import gzip
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from scrapy import Spider
+from scrapy.utils.test import get_crawler
+
+from crawler.archive import WarcArchive
+from crawler.archive.pointer import WarcPointer
+from crawler.manifest import pair_id, read_manifest
+from crawler.pipelines.pairs import PairsPipeline
+from crawler.reading import read_post_page, read_source_page
+from crawler.replay import (
+    ReplayError,
+    post_item_from_record,
+    post_item_from_state,
+    read_payload_digest,
+    read_response,
+    source_item_from_records,
+    source_item_from_state,
+)
+from crawler.state import (
+    PARSED,
+    UNAVAILABLE,
+    UNPARSABLE,
+    CrawlState,
+    PostRecord,
+    SourceRecord,
+    is_final,
+    post_needs_fetch,
+)
+from replica.corpus import load_cases
+from replica.sites.news_templates import render_article
+from tests.unit.archive.builders import WARCINFO, fixed_clock, id_factory, make_exchange
+from tests.unit.blogger.pages import CITATION_TWZ, POST_URL, blogger_page
+
+POINTER = WarcPointer("BITEXT-1.warc.gz", 100, "<urn:uuid:1>")
+DAY = datetime(2025, 2, 7, 9, 0, tzinfo=UTC)
+SOURCE = "https://www.twz.com/sea/navys-new-frigate-program-faces-more-delays"
+
+
+def post_record(url: str = POST_URL, **changes: object) -> PostRecord:
+    fields: dict[str, object] = {
+        "url": url,
+        "fetched_url": url,
+        "http_status": 200,
+        "parse_status": PARSED,
+        "error": None,
+        "warc": POINTER,
+        "payload_digest": "sha1:AAAA",
+        "fetched_at": "2025-02-08T00:00:00+00:00",
+        "modified": DAY.isoformat(),
+    }
+    fields.update(changes)
+    return PostRecord(**fields)  # type: ignore[arg-type]
+
+
+def source_record(
+    status: str = "ok", http_status: int | None = 200, **changes: object
+) -> SourceRecord:
+    fields: dict[str, object] = {
+        "cited_url": SOURCE,
+        "status": status,
+        "error": None,
+        "url": SOURCE,
+        "redirects": (),
+        "http_status": http_status,
+        "content_type": "text/html",
+        "warc": POINTER,
+        "payload_digest": None,
+        "fetched_at": "2025-02-08T00:00:00+00:00",
+    }
+    fields.update(changes)
+    return SourceRecord(**fields)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def state(tmp_path: Path) -> Iterator[CrawlState]:
+    with CrawlState.open(tmp_path) as opened:
+        yield opened
+
+
+def test_which_posts_are_fetched_again() -> None:
+    assert post_needs_fetch(None, DAY)  # new
+    assert not post_needs_fetch(post_record(), DAY)  # the same date
+    assert not post_needs_fetch(post_record(), DAY - timedelta(days=1))
+    assert post_needs_fetch(post_record(), DAY + timedelta(seconds=1))  # edited since
+    # Another offset, the same moment: unchanged.
+    assert not post_needs_fetch(post_record(), DAY.astimezone(datetime.now().astimezone().tzinfo))
+    assert not post_needs_fetch(post_record(), None)  # a list without dates shows no change
+    assert post_needs_fetch(post_record(modified=None), DAY)  # archived without a date
+    assert post_needs_fetch(post_record(parse_status=UNAVAILABLE), DAY)  # no page last time
+    assert not post_needs_fetch(post_record(parse_status=UNPARSABLE), DAY)
+    assert post_needs_fetch(post_record(warc=None), DAY)  # not archived at all
+
+
+def test_which_source_outcomes_are_final() -> None:
+    for status in ("ok", "source_not_found", "source_blocked_by_robots", "source_not_html"):
+        assert is_final(status, 200)
+    assert is_final("source_refused", None) and is_final("source_paywalled", 200)
+    assert is_final("source_http_error", 403)
+    for code in (500, 503, 429, 408):
+        assert not is_final("source_http_error", code)
+    assert not is_final("source_unreachable", None)
+    assert not is_final("source_truncated", 200)
+    assert source_record().final
+    assert not source_record(warc=None).final  # an ok page that is not in the archive
+    assert source_record("source_refused", None, warc=None).final
+
+
+def test_posts_their_citations_and_what_they_still_owe(state: CrawlState) -> None:
+    other = "https://news.usni.org/2025/02/story"
+    state.record_post(post_record(), [(SOURCE, "pair-a"), (other, "pair-b")])
+    state.record_post(post_record("https://blog.example/2.html"), [(None, "pair-c")])
+    assert state.post(POST_URL) == post_record()
+    assert state.cited_urls(POST_URL) == [SOURCE, other]
+    assert state.cited_urls("https://blog.example/2.html") == []
+    assert state.posts_citing(other) == [POST_URL]
+    assert state.pending_posts() == ["https://blog.example/2.html", POST_URL]
+    state.record_journaled("pair-a", "ok", "t")
+    state.record_journaled("pair-c", "no_citation", "t")
+    assert state.pending_posts() == [POST_URL]
+    state.record_journaled("pair-b", "ok", "t")
+    assert state.pending_posts() == []
+    # A post fetched again replaces its citations.
+    state.record_post(post_record(), [(other, "pair-b")])
+    assert state.cited_urls(POST_URL) == [other] and state.posts_citing(SOURCE) == []
+
+
+def test_source_history_keeps_every_change(state: CrawlState) -> None:
+    first = state.record_source(source_record("source_http_error", 503, warc=None))
+    assert first is not None and first.old_status is None
+    assert state.record_source(source_record("source_http_error", 503, warc=None)) is None
+    ok = state.record_source(source_record())
+    gone = state.record_source(source_record("source_not_found", 404, fetched_at="2025-03-01"))
+    assert ok is not None and (ok.old_status, ok.new_status) == ("source_http_error", "ok")
+    assert gone is not None and gone.old_warc == POINTER
+    assert [(c.old_status, c.new_status, c.new_http_status) for c in state.history(SOURCE)] == [
+        (None, "source_http_error", 503),
+        ("source_http_error", "ok", 200),
+        ("ok", "source_not_found", 404),
+    ]
+    assert state.source(SOURCE) == source_record("source_not_found", 404, fetched_at="2025-03-01")
+    assert state.history("https://elsewhere.example/") == []
+
+
+def test_listings_keep_the_newest_date_of_either_list(state: CrawlState) -> None:
+    assert state.listed_modified(POST_URL) is None
+    state.list_post(POST_URL, lastmod=DAY)
+    state.list_post(POST_URL, updated=DAY + timedelta(hours=1))
+    state.list_post(POST_URL)
+    assert state.listed_modified(POST_URL) == DAY + timedelta(hours=1)
+
+
+def test_forget_from_drops_what_a_repair_cut(state: CrawlState) -> None:
+    late = WarcPointer(POINTER.filename, 500, "<urn:uuid:2>")
+    state.record_post(post_record(), [])
+    state.record_post(post_record("https://blog.example/2.html", warc=late), [])
+    state.record_source(source_record(warc=late))
+    assert state.forget_from(POINTER.filename, 500) == 2
+    assert state.post(POST_URL) is not None
+    assert state.post("https://blog.example/2.html") is None and state.source(SOURCE) is None
+
+
+def test_the_state_survives_reopening(tmp_path: Path) -> None:
+    with CrawlState.open(tmp_path) as state:
+        state.record_post(post_record(), [(SOURCE, "pair-a")])
+        state.record_source(source_record())
+    with CrawlState.open(tmp_path) as state:
+        assert state.post(POST_URL) == post_record() and state.source(SOURCE) == source_record()
+        assert state.counts()["history"] == 1
+    assert (tmp_path / "state" / "crawl.sqlite").stat().st_mode & 0o777 == 0o644
+
+
+def archive_pages(directory: Path) -> tuple[WarcPointer, WarcPointer, bytes, bytes]:
+    """A post page and a source page archived gzip-encoded, as a CDN serves them."""
+    post_page = blogger_page("<p>米海軍の計画は遅れている。</p>" + CITATION_TWZ).encode()
+    article = next(iter(load_cases("t2")[0].sources.values()))
+    source_page = render_article(article)
+    gzip_headers = (
+        ("Content-Type", "text/html; charset=utf-8"),
+        ("Content-Encoding", "gzip"),
+    )
+    with WarcArchive(
+        directory, warcinfo=WARCINFO, clock=fixed_clock(), new_record_id=id_factory()
+    ) as archive:
+        post = archive.write_exchange(
+            make_exchange(
+                url=POST_URL, response_headers=gzip_headers, body=gzip.compress(post_page)
+            )
+        )
+        source = archive.write_exchange(
+            make_exchange(
+                url=SOURCE, response_headers=gzip_headers, body=gzip.compress(source_page)
+            )
+        )
+    return post.payload, source.payload, post_page, source_page
+
+
+def test_items_read_back_equal_the_crawl_s(tmp_path: Path) -> None:
+    post_at, source_at, post_page, source_page = archive_pages(tmp_path)
+    response = read_response(tmp_path, source_at)
+    assert response.body == source_page  # Content-Encoding removed
+    assert response.http_status == 200 and response.target_uri == SOURCE
+    assert read_payload_digest(tmp_path, source_at) == response.payload_digest
+    crawled_at = response.crawled_at
+    assert crawled_at == "2025-03-01T04:05:06+00:00"  # the WARC-Date, to the second
+
+    expected_post = read_post_page(
+        url=POST_URL,
+        fetched_url=POST_URL,
+        http_status=200,
+        content_type="text/html; charset=utf-8",
+        body=post_page,
+        warc=post_at,
+        crawled_at=crawled_at,
+    )
+    assert expected_post.post is not None
+    assert post_item_from_record(tmp_path, post_at) == expected_post
+
+    expected_source = read_source_page(
+        cited_url=SOURCE + "?utm_source=x",
+        url=SOURCE,
+        redirects=["https://twz.com/x"],
+        http_status=200,
+        content_type="text/html; charset=utf-8",
+        body=source_page,
+        truncated=False,
+        warc=source_at,
+        crawled_at=crawled_at,
+    )
+    assert expected_source.status == "ok" and expected_source.article is not None
+    read_back = source_item_from_records(
+        tmp_path,
+        cited_url=SOURCE + "?utm_source=x",
+        pointer=source_at,
+        redirects=["https://twz.com/x"],
+    )
+    assert read_back == expected_source
+
+
+def test_items_read_back_from_state_records(tmp_path: Path) -> None:
+    post_at, source_at, _, _ = archive_pages(tmp_path)
+    post = post_item_from_state(tmp_path, post_record(warc=post_at, fetched_at="T1"))
+    assert post.post is not None and post.crawled_at == "T1" and post.warc == post_at
+    source = source_item_from_state(tmp_path, source_record(warc=source_at, fetched_at="T2"))
+    assert source.status == "ok" and source.crawled_at == "T2" and source.article is not None
+    # Outcomes without a page are rebuilt from the record alone.
+    failed = post_item_from_state(
+        tmp_path, post_record(parse_status=UNAVAILABLE, http_status=404, error="gone", warc=None)
+    )
+    assert failed.post is None and failed.error == "gone" and failed.http_status == 404
+    gone = source_item_from_state(tmp_path, source_record("source_not_found", 404, warc=None))
+    assert gone.status == "source_not_found" and gone.article is None
+
+
+def test_bad_pointers_raise_replay_errors(tmp_path: Path) -> None:
+    post_at, _, _, _ = archive_pages(tmp_path)
+    with pytest.raises(ReplayError, match="not there"):
+        read_response(tmp_path, WarcPointer(post_at.filename, post_at.offset, "<urn:uuid:x>"))
+    with pytest.raises(ReplayError, match="No such file"):
+        read_response(tmp_path, WarcPointer("missing.warc.gz", 0, "<urn:uuid:1>"))
+    with pytest.raises(ReplayError, match="not a file of the archive"):
+        read_response(tmp_path, WarcPointer("../x.warc.gz", 0, "<urn:uuid:1>"))
+
+
+def test_the_pipeline_resumes_posts_that_still_owe_pairs(tmp_path: Path) -> None:
+    """A killed crawl recorded a post and its source but journalled none of its pairs."""
+    post_at, source_at, _, _ = archive_pages(tmp_path)
+    owed = pair_id(POST_URL, SOURCE)
+    with CrawlState.open(tmp_path) as state:
+        state.record_post(post_record(warc=post_at), [(SOURCE, owed)])
+        state.record_source(source_record(warc=source_at))
+        assert state.pending_posts() == [POST_URL]
+    pipeline = PairsPipeline.from_crawler(get_crawler(Spider, {"ARCHIVE_DIR": str(tmp_path)}))
+
+    pipeline.open_spider()
+    pipeline.close_spider()
+
+    [pair] = read_manifest(tmp_path / "pairs.jsonl")
+    assert (pair.pair_id, pair.cited_url) == (owed, SOURCE)
+    assert pair.source is not None and pair.source.warc == source_at and pair.source.text
+    assert pair.translation.warc == post_at
+    with CrawlState.open(tmp_path) as state:
+        assert state.pending_posts() == []
