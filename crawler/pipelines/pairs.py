@@ -17,6 +17,7 @@ recorded without journalling all their pairs are read back when the pipeline ope
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import socket
@@ -29,7 +30,7 @@ from scrapy.exceptions import NotConfigured
 
 from crawler import defaults
 from crawler.items import PostItem, SourceItem
-from crawler.manifest import ManifestJournal, pair_id, write_manifest
+from crawler.manifest import ManifestError, ManifestJournal, pair_id, write_manifest
 from crawler.pairing import cited_urls, compose_post_pairs, crawler_info
 from crawler.replay import (
     ReplayError,
@@ -37,7 +38,7 @@ from crawler.replay import (
     read_payload_digest,
     source_item_from_state,
 )
-from crawler.sharing import shared_directory
+from crawler.sharing import share_file, shared_directory
 from crawler.state import (
     PARSED,
     UNAVAILABLE,
@@ -262,11 +263,32 @@ class PairsPipeline:
 
     def _journal(self, pair: Pair) -> None:
         assert self.journal is not None
-        self.journal.append(pair)
+        try:
+            self.journal.append(pair)
+        except ManifestError as exc:
+            self._reject(pair, exc)
+            return
         self.journalled[pair.status] += 1
         if self.state is not None:
             # After the journal line is on disk: a pair noted here is never lost.
             self.state.record_journaled(pair.pair_id, pair.status, pair.crawled_at)
+
+    def _reject(self, pair: Pair, error: ManifestError) -> None:
+        # A pair the schema refuses is a bug in the crawler, not in the page: keep the line
+        # beside the journals for inspection and fail the crawl loudly, never drop it silently.
+        rejected = self.archive_dir / "rejected-pairs.jsonl"
+        line = {"error": str(error), "pair": pair.to_json()}
+        with rejected.open("a", encoding="utf-8") as out:
+            out.write(json.dumps(line, ensure_ascii=False) + "\n")
+        share_file(rejected)
+        logger.error(
+            "pair %s rejected by the manifest schema (%s); kept in %s",
+            pair.pair_id,
+            error,
+            rejected,
+        )
+        if self.crawler.stats is not None:
+            self.crawler.stats.inc_value("bitext/pairs/rejected")
 
     def _report(self, written: int) -> None:
         stats = self.crawler.stats
