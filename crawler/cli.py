@@ -14,6 +14,8 @@ COMMAND_MODULES = (
     "crawler.commands.wacz",
     "crawler.commands.rebuild",
     "crawler.commands.crawl",
+    "crawler.commands.seed",
+    "crawler.commands.merge",
 )
 
 

@@ -19,16 +19,25 @@ WARC_DEDUP = True  # write revisit records for payloads already archived
 WARC_CDXJ_INDEX = True  # rebuild ARCHIVE_DIR/index.cdxj when the crawl closes
 WARC_WACZ = False  # package the archive as ARCHIVE_DIR/archive.wacz when the crawl closes
 WARC_CRAWL_LOG = True  # a crawl-log metadata record per post and source (for `rebuild`)
+# The crawl id of those records (crawler/extensions/crawl_log.py): empty for a new one per run.
+BITEXT_CRAWL_ID = ""
 
 # The pairs manifest (crawler/pipelines/pairs.py).
 PAIRS_ENABLED = True
 PAIRS_MANIFEST = "pairs.jsonl"  # relative to ARCHIVE_DIR
 
-# Incremental crawls (crawler/state.py, docs/incremental.md): a run fetches only new or changed
+# Incremental crawls (crawler/state/, docs/incremental.md): a run fetches only new or changed
 # posts and sources without a final outcome; a full crawl (or ``-a full=1``) fetches everything.
 BITEXT_FULL_CRAWL = False
 # One crawl per ARCHIVE_DIR (crawler/extensions/archive_lock.py).
 ARCHIVE_LOCK_ENABLED = True
+
+# Distributed crawls (crawler/spiders/distributed.py, docs/distributed.md): the Redis URL that the
+# ``*-redis`` spiders share their frontier and duplicate filter through; empty means not set.
+BITEXT_DISTRIBUTED = ""
+# Seconds a distributed node waits without work before it closes (scrapy-redis's
+# MAX_IDLE_TIME_BEFORE_CLOSE). Scrapy looks for work every 5 s when idle: keep it well above that.
+DISTRIBUTED_MAX_IDLE_TIME = 15
 
 # The URL guard (crawler/downloadermiddlewares/urlguard.py): cited URLs are written by strangers.
 URLGUARD_ENABLED = True
@@ -43,6 +52,10 @@ PROGRESS_INTERVAL = 30.0  # seconds between two progress lines; 0 for the closin
 # afresh and keeps this many earlier runs as FILE.1 ... FILE.N; 0 appends to FILE (logrotate).
 BITEXT_LOG_BACKUPS = 14
 BITEXT_LOG_MAX_BYTES = 100_000_000  # a run that writes more continues in a fresh file
+
+# Processes that read post and source pages off the crawl's event loop
+# (crawler/downloadermiddlewares/read_ahead.py): None for one per CPU, 0 to read in-process.
+BITEXT_PARSE_WORKERS: int | None = None
 
 # An honest User-Agent names the project and a page that explains the crawl.
 BOT_NAME = "bitext-crawler"
@@ -60,10 +73,12 @@ SETTINGS = {
     "WARC_CDXJ_INDEX": WARC_CDXJ_INDEX,
     "WARC_WACZ": WARC_WACZ,
     "WARC_CRAWL_LOG": WARC_CRAWL_LOG,
+    "BITEXT_CRAWL_ID": BITEXT_CRAWL_ID,
     "PAIRS_ENABLED": PAIRS_ENABLED,
     "PAIRS_MANIFEST": PAIRS_MANIFEST,
     "BITEXT_FULL_CRAWL": BITEXT_FULL_CRAWL,
     "ARCHIVE_LOCK_ENABLED": ARCHIVE_LOCK_ENABLED,
+    "BITEXT_DISTRIBUTED": BITEXT_DISTRIBUTED,
     "URLGUARD_ENABLED": URLGUARD_ENABLED,
     "URLGUARD_ALLOWED_HOSTS": list(URLGUARD_ALLOWED_HOSTS),
     "URLGUARD_RESOLVE": URLGUARD_RESOLVE,
@@ -72,6 +87,7 @@ SETTINGS = {
     "PROGRESS_INTERVAL": PROGRESS_INTERVAL,
     "BITEXT_LOG_BACKUPS": BITEXT_LOG_BACKUPS,
     "BITEXT_LOG_MAX_BYTES": BITEXT_LOG_MAX_BYTES,
+    "BITEXT_PARSE_WORKERS": BITEXT_PARSE_WORKERS,
 }
 
 

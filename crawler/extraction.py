@@ -17,8 +17,8 @@ same tree (it works on a copy), tuned for news pages and measured by ``bench/ext
 - pages rendered by scripts carry the article only in JSON-LD ``articleBody``; it is used when
   the markup yields much less.
 
-Paywall detection (``paywall_signals``) reports the markers it sees and whether the extracted
-text is short enough to be a teaser; the caller decides the status.
+``parse_html`` and ``jsonld_objects`` serve the other readers of a source page
+(``crawler/paywall.py``), so that trafilatura's parser is called from here alone.
 """
 
 from __future__ import annotations
@@ -42,19 +42,13 @@ if TYPE_CHECKING:
     from lxml.html import HtmlElement
 
 __all__ = [
-    "TEASER_MAX_CHARS",
     "ExtractedArticle",
-    "PaywallSignals",
     "decode_html",
     "extract_article",
+    "jsonld_objects",
     "looks_like_html",
-    "paywall_signals",
+    "parse_html",
 ]
-
-# A cited defence-news article runs to several thousand characters; a paywall teaser is a
-# lead paragraph or two. Below this many characters of body text a page with paywall markers
-# is reported as a teaser.
-TEASER_MAX_CHARS = 1500
 
 _JSONLD_XPATH = "//script[@type='application/ld+json']/text()"
 _META_XPATH = "//meta[@content]"
@@ -73,19 +67,6 @@ _TIME_XPATHS = (
 _ARTICLE_TYPES = frozenset(
     {"Article", "NewsArticle", "ReportageNews", "AnalysisNewsArticle", "OpinionNewsArticle"}
     | {"BackgroundNewsArticle", "BlogPosting", "Report"}
-)
-_PAYWALL_CLASS_XPATH = (
-    "//*[contains(@class,'paywall') or contains(@id,'paywall') or contains(@class,'regwall')"
-    " or contains(@class,'subscriber-only') or contains(@class,'subscribers-only')"
-    " or contains(@class,'premium-content') or contains(@class,'article-locked')]"
-)
-_PAYWALL_PHRASES = re.compile(
-    r"subscribe (?:now )?to (?:continue|keep) reading|subscribe to read"
-    r"|(?:log|sign) in to (?:continue|keep) reading|register to continue reading"
-    r"|this (?:article|story|content) is (?:only )?(?:available )?(?:for|to) subscribers"
-    r"|subscribers? only|you have reached your (?:free )?(?:article|story) limit"
-    r"|to continue reading,? (?:please )?(?:subscribe|log in|sign in)",
-    re.IGNORECASE,
 )
 
 _MAGIC_NOT_HTML = (b"%PDF-", b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF8", b"PK\x03\x04")
@@ -121,15 +102,6 @@ class ExtractedArticle:
     text: str  # paragraphs joined by "\n\n"
     paragraphs: tuple[str, ...]
     description: str | None  # meta description / dek
-
-
-@dataclass(frozen=True)
-class PaywallSignals:
-    """Paywall evidence on a page: the markers seen and whether the body looks like a teaser."""
-
-    markers: tuple[str, ...]  # e.g. "class:paywall", "phrase:subscribe to continue reading"
-    text_chars: int
-    teaser: bool  # markers seen and the extracted text is shorter than TEASER_MAX_CHARS
 
 
 def looks_like_html(content_type: str | None, body: bytes) -> bool:
@@ -168,12 +140,18 @@ def decode_html(body: bytes, encoding: str | None = None) -> str:
     return body.decode(codec or "utf-8", errors="replace")
 
 
+def parse_html(html: bytes | str, encoding: str | None = None) -> HtmlElement | None:
+    """The page decoded (``decode_html``) and parsed as trafilatura parses it; ``None`` when
+    there is nothing to parse."""
+    text = decode_html(html, encoding) if isinstance(html, bytes) else html
+    return load_html(text) if text.strip() else None
+
+
 def extract_article(
     html: bytes | str, url: str, *, encoding: str | None = None
 ) -> ExtractedArticle:
     """Extract a news article's text and metadata from its page."""
-    text = decode_html(html, encoding) if isinstance(html, bytes) else html
-    tree = load_html(text) if text.strip() else None
+    tree = parse_html(html, encoding)
     if tree is None:
         return ExtractedArticle(None, None, None, None, None, "", (), None)
     structured = _StructuredData.read(tree)
@@ -224,31 +202,6 @@ def _field(document: object | None, name: str) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def paywall_signals(html: bytes | str, article: ExtractedArticle) -> PaywallSignals | None:
-    """Paywall markers on the page, or ``None`` when there are none."""
-    text = decode_html(html) if isinstance(html, bytes) else html
-    tree = load_html(text) if text.strip() else None
-    if tree is None:
-        return None
-    markers: list[str] = []
-    for element in tree.xpath(_PAYWALL_CLASS_XPATH):
-        attribute = f"{element.get('class', '')} {element.get('id', '')}".lower()
-        for token in ("paywall", "regwall", "subscriber", "premium-content", "article-locked"):
-            if token in attribute and f"class:{token}" not in markers:
-                markers.append(f"class:{token}")
-    for node in tree.xpath("//body//text()[not(ancestor::script or ancestor::style)]"):
-        for match in _PAYWALL_PHRASES.finditer(str(node)):
-            marker = f"phrase:{_SPACE.sub(' ', match.group(0).lower())}"
-            if marker not in markers:
-                markers.append(marker)
-    if any(_free_flag(obj) is False for obj in _jsonld_objects(tree)):
-        markers.append("jsonld:isAccessibleForFree=false")
-    if not markers:
-        return None
-    chars = len(article.text)
-    return PaywallSignals(tuple(markers), chars, chars < TEASER_MAX_CHARS)
-
-
 @dataclass(frozen=True)
 class _StructuredData:
     headline: str | None
@@ -262,7 +215,7 @@ class _StructuredData:
     @classmethod
     def read(cls, tree: HtmlElement) -> _StructuredData:
         article = next(
-            (o for o in _jsonld_objects(tree) if _ARTICLE_TYPES & set(_as_list(o.get("@type")))),
+            (o for o in jsonld_objects(tree) if _ARTICLE_TYPES & set(_as_list(o.get("@type")))),
             {},
         )
         meta = _meta_tags(tree)
@@ -302,7 +255,8 @@ def _meta_tags(tree: HtmlElement) -> dict[str, str]:
     return tags
 
 
-def _jsonld_objects(tree: HtmlElement) -> Iterator[dict[str, Any]]:
+def jsonld_objects(tree: HtmlElement) -> Iterator[dict[str, Any]]:
+    """Every JSON-LD object on the page, those in lists and ``@graph`` included."""
     for script in tree.xpath(_JSONLD_XPATH):
         try:
             data = json.loads(script, strict=False)
@@ -318,15 +272,6 @@ def _walk_jsonld(data: Any) -> Iterator[dict[str, Any]]:
     elif isinstance(data, dict):
         yield data
         yield from _walk_jsonld(data.get("@graph"))
-
-
-def _free_flag(obj: dict[str, Any]) -> bool | None:
-    # The flag sits on the article or on a ``hasPart`` WebPageElement naming the locked section.
-    parts = [p for p in _as_list(obj.get("hasPart")) if isinstance(p, dict)]
-    for value in [obj.get("isAccessibleForFree")] + [p.get("isAccessibleForFree") for p in parts]:
-        if value is False or (isinstance(value, str) and value.strip().lower() == "false"):
-            return False
-    return None
 
 
 def _best_timestamp(values: list[Any]) -> datetime | None:

@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING
 from w3lib.encoding import http_content_type_encoding
 
 from crawler.blogger import PostParseError, parse_post
-from crawler.extraction import extract_article, looks_like_html, paywall_signals
+from crawler.extraction import extract_article, looks_like_html
 from crawler.items import PostItem, SourceItem
+from crawler.paywall import paywall_signals
 
 if TYPE_CHECKING:
     from crawler.archive.pointer import WarcPointer

@@ -1,213 +1,45 @@
 """Rebuild the pairs manifest from the WARC files alone: the crawl log and the archived pages.
 
-A crawl writes one crawl-log ``metadata`` record per post and source item (see
-``crawler/extensions/crawl_log.py``). Its block holds what the response records cannot say: which
-capture is a post and which a source, the cited URL and its redirect hops, the feed's date, the
-outcomes that had no page (unreachable, refused, blocked by robots.txt), and the payload pointer
-the crawl read. Rebuilding re-reads every page an item was read from with today's
-``crawler.reading`` (so better code gives better results), takes the recorded outcomes of the
-others as they are, and composes pairs as the pairs pipeline did, run by run (``compose_runs``),
-folded across runs with the latest ``crawled_at`` winning (the rule of ``ManifestJournal.fold``).
-
-The block is ``application/warc-fields``, one ``name: JSON value`` line per field: the indexers
-(cdxj-indexer, pywb) skip metadata records of that type, so a crawl-log record never stands in
-for the page it describes at replay.
+A crawl writes one crawl-log ``metadata`` record per post and source item (the format is in
+``crawler/crawllog.py``). Rebuilding re-reads every page an item was read from (through
+``crawler/replay.py``) with today's ``crawler.reading`` (so better code gives better results),
+takes the recorded outcomes of the others as they are, and composes pairs as the pairs pipeline
+did, run by run (``compose_runs``), folded across runs with the latest ``crawled_at`` winning (the
+rule of ``ManifestJournal.fold``).
 """
 
 from __future__ import annotations
 
-import json
 import os
 import time
 from collections import ChainMap
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from warcio.archiveiterator import ArchiveIterator
-
 from crawler.archive.naming import closed_warc_files, open_warc_files
 from crawler.archive.pointer import WarcPointer
+from crawler.crawllog import CrawlLogError, Item, LogEntry, scan_crawl_log
 from crawler.items import PostItem, SourceItem
-from crawler.manifest import STATUS_OK, STATUS_SOURCE_NOT_HTML, STATUS_SOURCE_PAYWALLED, Pair
+from crawler.manifest import Pair
 from crawler.pairing import cited_urls, compose_pairs
 from crawler.reading import read_post_page, read_source_page
-
-CRAWL_LOG_CONTENT_TYPE = "application/warc-fields"
-CRAWL_LOG_FORMAT = 1  # bumped when a field changes meaning; readers refuse a newer one
-
-Item = PostItem | SourceItem
-
-# The source statuses ``read_source_page`` decides from what a page says. The others come from
-# how the fetch went (not found, HTTP error, unreachable, refused, robots.txt) or from the body
-# being cut short (truncated: nothing in it can change that), and are kept as recorded.
-PAGE_STATUSES = frozenset({STATUS_OK, STATUS_SOURCE_PAYWALLED, STATUS_SOURCE_NOT_HTML})
+from crawler.replay import ReplayError, read_payload
 
 
 class RebuildError(Exception):
     """A crawl-log record or the record it points to cannot be read."""
 
 
-def crawl_log_fields(
-    item: Item,
-    *,
-    crawl: str,
-    spider: str,
-    content_type: str | None = None,
-    truncated: bool = False,
-    full_crawl: bool = False,
-) -> dict[str, Any]:
-    """What one crawl-log record says about ``item``.
-
-    ``content_type`` (posts) and ``truncated`` (sources) are what the reading code was given;
-    ``full_crawl``: the run fetched every source again rather than only what was not final.
-    ``from_page`` says whether the item was read from its page (rebuilding reads it again) or
-    its outcome came from a failed fetch (kept as recorded); it is written down, so a later
-    version of the rules never misreads an older record.
-    """
-    common = {
-        "log_format": CRAWL_LOG_FORMAT,
-        "crawl": crawl,
-        "spider": spider,
-        "full_crawl": full_crawl,
-    }
-    from_page = read_from_page(item)
-    warc = item.warc.to_dict() if item.warc is not None else None
-    if isinstance(item, PostItem):
-        return {
-            "kind": "post",
-            **common,
-            "url": item.url,
-            "fetched_url": item.fetched_url,
-            "http_status": item.http_status,
-            "content_type": content_type,
-            "feed_published": _feed_published(item),
-            "crawled_at": item.crawled_at,
-            "error": item.error,
-            "from_page": from_page,
-            "warc": warc,
-        }
-    return {
-        "kind": "source",
-        **common,
-        "cited_url": item.cited_url,
-        "url": item.url,
-        "redirects": list(item.redirects),
-        "http_status": item.http_status,
-        "content_type": item.content_type,
-        "status": item.status,
-        "error": item.error,
-        "truncated": truncated,
-        "crawled_at": item.crawled_at,
-        "from_page": from_page,
-        "warc": warc,
-    }
-
-
-def read_from_page(item: Item) -> bool:
-    """Whether the reading code made ``item`` from an archived page: a post page is read only
-    when it came with a 2xx answer (any other went to the errback)."""
-    if item.warc is None:
-        return False
-    if isinstance(item, PostItem):
-        return 200 <= item.http_status < 300
-    return item.status in PAGE_STATUSES
-
-
-def _feed_published(item: PostItem) -> str | None:
-    # The feed's date shapes a parse only where the post's date came from it, and then it is
-    # that date. Taken from the parse, not from the spider's feed map, which may have learnt it
-    # only after the page was read.
-    post = item.post
-    if post is None or post.published_from != "feed" or post.published is None:
-        return None
-    return post.published.isoformat()
-
-
-def encode_crawl_log(fields: Mapping[str, Any]) -> bytes:
-    """``name: JSON`` lines: JSON escapes CR and LF, so any value stays on its line."""
-    lines = (
-        f"{name}: {json.dumps(value, ensure_ascii=False, separators=(',', ':'))}\r\n"
-        for name, value in fields.items()
-    )
-    return "".join(lines).encode("utf-8")
-
-
-def decode_crawl_log(block: bytes) -> dict[str, Any]:
-    fields: dict[str, Any] = {}
-    for line in block.decode("utf-8").split("\r\n"):
-        if not line:
-            continue
-        name, colon, value = line.partition(":")
-        if not colon:
-            raise RebuildError(f"not a 'name: value' line: {line[:80]!r}")
-        try:
-            fields[name.strip()] = json.loads(value)
-        except json.JSONDecodeError as exc:
-            raise RebuildError(f"field {name.strip()!r} is not JSON ({exc.msg})") from None
-    return fields
-
-
-@dataclass(frozen=True)
-class LogEntry:
-    """One crawl-log record: its fields and where it is."""
-
-    fields: dict[str, Any]
-    record: WarcPointer
-
-    @property
-    def kind(self) -> str:
-        return str(self.fields.get("kind"))
-
-    @property
-    def crawl(self) -> str:
-        return str(self.fields.get("crawl") or "")
-
-
-def scan_crawl_log(path: Path) -> list[LogEntry]:
-    """The crawl-log records of one WARC file, in file order."""
-    entries = []
-    with path.open("rb") as stream:
-        # No HTTP header parsing: only metadata records are read, and that parse is most of the
-        # cost of a pass over a file.
-        records = ArchiveIterator(stream, no_record_parse=True)
-        for record in records:
-            if record.rec_type != "metadata":
-                continue
-            headers = record.rec_headers
-            content_type = headers.get_header("Content-Type") or ""
-            block = record.content_stream().read()
-            if not content_type.startswith(CRAWL_LOG_CONTENT_TYPE) or b"kind:" not in block:
-                continue  # some other tool's metadata
-            pointer = WarcPointer(
-                path.name, records.get_record_offset(), headers.get_header("WARC-Record-ID")
-            )
-            try:
-                fields = decode_crawl_log(block)
-            except (RebuildError, UnicodeDecodeError) as exc:
-                raise RebuildError(f"{_where(pointer)}: {exc}") from None
-            if fields.get("kind") not in ("post", "source"):
-                continue
-            if int(fields.get("log_format") or 0) > CRAWL_LOG_FORMAT:
-                raise RebuildError(f"{_where(pointer)}: written by newer code (log_format)")
-            entries.append(LogEntry(fields, pointer))
-    return entries
-
-
-def read_payload(directory: Path, pointer: WarcPointer) -> bytes:
-    """The payload of the record at ``pointer``, decoded from its Content-Encoding (the HTTP client
-    gave the crawl's callbacks the decoded body)."""
-    if Path(pointer.filename).name != pointer.filename:
-        raise RebuildError(f"{_where(pointer)}: not a file of the archive directory")
-    with (directory / pointer.filename).open("rb") as stream:
-        stream.seek(pointer.offset)
-        record = next(iter(ArchiveIterator(stream)), None)
-        if record is None or record.rec_headers.get_header("WARC-Record-ID") != pointer.record_id:
-            raise RebuildError(f"{_where(pointer)}: record {pointer.record_id} is not there")
-        return bytes(record.content_stream().read())
+def scan_entries(path: Path) -> list[LogEntry]:
+    """Pool task: the crawl-log records of one WARC file."""
+    try:
+        return scan_crawl_log(path)
+    except CrawlLogError as exc:
+        raise RebuildError(str(exc)) from None
 
 
 def item_from_entry(entry: LogEntry, body: bytes | None) -> Item:
@@ -261,8 +93,7 @@ def item_from_entry(entry: LogEntry, body: bytes | None) -> Item:
             error=f.get("error"),
         )
     except (KeyError, TypeError, ValueError) as exc:
-        where = _where(entry.record)
-        raise RebuildError(f"{where}: incomplete crawl-log record ({exc!r})") from None
+        raise RebuildError(f"{entry.where}: incomplete crawl-log record ({exc!r})") from None
 
 
 def reads_page(entry: LogEntry) -> bool:
@@ -277,7 +108,10 @@ def read_entry(job: tuple[str, LogEntry]) -> tuple[Item, int]:
     # even decode.
     truncated = entry.kind == "source" and bool(entry.fields.get("truncated"))
     pointer = WarcPointer.from_dict(entry.fields["warc"])
-    body = b"" if truncated else read_payload(Path(directory), pointer)
+    try:
+        body = b"" if truncated else read_payload(Path(directory), pointer)
+    except ReplayError as exc:
+        raise RebuildError(str(exc)) from None
     return item_from_entry(entry, body), os.getpid()
 
 
@@ -317,7 +151,7 @@ def _rebuild(
     directory: Path, files: Sequence[Path], pool: Executor, workers: int = 1
 ) -> RebuildResult:
     result = RebuildResult(pairs=[], files=len(files), open_files=len(open_warc_files(directory)))
-    entries = [entry for found in pool.map(scan_crawl_log, files) for entry in found]
+    entries = [entry for found in pool.map(scan_entries, files) for entry in found]
     items: list[Item | None] = [None] * len(entries)
     jobs = []
     for index, entry in enumerate(entries):
@@ -393,7 +227,3 @@ class _InProcess(Executor):
         self, fn: Any, *iterables: Iterable[Any], timeout: float | None = None, chunksize: int = 1
     ) -> Iterator[Any]:
         return map(fn, *iterables)
-
-
-def _where(pointer: WarcPointer) -> str:
-    return f"{pointer.filename}, offset {pointer.offset}"

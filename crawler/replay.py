@@ -4,7 +4,8 @@ The crawl's callbacks turn a response into an item with ``crawler/reading.py``; 
 hand the same code the same bytes, headers and times, read back from the archive, so the item is
 the one the crawl made (the payload is decoded from its ``Content-Encoding`` with warcio's
 ``content_stream()``, as Scrapy's HTTP client decoded it). An incremental crawl uses them for
-pages archived by earlier runs; ``python -m crawler rebuild`` can use them for a whole archive.
+pages archived by earlier runs; ``python -m crawler rebuild`` reads its pages with
+``read_payload`` (it takes every other value from the crawl-log record).
 
 A pointer names a final file (``NAME.warc.gz``); a file the running crawl is still writing
 (``NAME.warc.gz.open``) is read as well, since every record in it is flushed whole.
@@ -12,11 +13,11 @@ A pointer names a final file (``NAME.warc.gz``); a file the running crawl is sti
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from warcio.archiveiterator import ArchiveIterator
 
@@ -27,6 +28,8 @@ from crawler.dates import isoformat
 from crawler.items import PostItem, SourceItem
 from crawler.reading import read_post_page, read_source_page
 from crawler.state import PAGE_STATUSES, PARSED, UNPARSABLE, PostRecord, SourceRecord
+
+_T = TypeVar("_T")
 
 
 class ReplayError(ValueError):
@@ -63,42 +66,21 @@ def archive_path(archive_dir: Path, pointer: WarcPointer) -> Path:
 
 def read_response(archive_dir: Path, pointer: WarcPointer) -> ArchivedResponse:
     """The response record at ``pointer``, its payload decoded."""
-    try:
-        with archive_path(archive_dir, pointer).open("rb") as stream:
-            stream.seek(pointer.offset)
-            record = _record_at(stream, pointer)
-            headers = record.rec_headers
-            truncated = bool(headers.get_header("WARC-Truncated"))
-            # A body cut short may not even decode; the reading code does not look at it.
-            body = b"" if truncated else bytes(record.content_stream().read())
-            http = record.http_headers
-            return ArchivedResponse(
-                pointer=pointer,
-                target_uri=str(headers.get_header("WARC-Target-URI")),
-                date=datetime.fromisoformat(headers.get_header("WARC-Date").replace("Z", "+00:00")),
-                http_status=int(http.get_statuscode()),
-                content_type=http.get_header("Content-Type"),
-                payload_digest=headers.get_header("WARC-Payload-Digest"),
-                truncated=truncated,
-                body=body,
-            )
-    except (OSError, ValueError, TypeError, AttributeError) as exc:
-        if isinstance(exc, ReplayError):
-            raise
-        raise ReplayError(f"{_where(pointer)}: {exc}") from exc
+    return _read(archive_dir, pointer, lambda record: _archived_response(pointer, record))
+
+
+def read_payload(archive_dir: Path, pointer: WarcPointer) -> bytes:
+    """The payload of the response record at ``pointer``, decoded, even where it was cut short:
+    the crawl's callbacks were given what arrived."""
+    return _read(archive_dir, pointer, lambda record: bytes(record.content_stream().read()))
 
 
 def read_payload_digest(archive_dir: Path, pointer: WarcPointer) -> str | None:
     """The ``WARC-Payload-Digest`` of the record at ``pointer`` (its headers only are read)."""
-    try:
-        with archive_path(archive_dir, pointer).open("rb") as stream:
-            stream.seek(pointer.offset)
-            digest = _record_at(stream, pointer).rec_headers.get_header("WARC-Payload-Digest")
-            return str(digest) if digest else None
-    except (OSError, ValueError) as exc:
-        if isinstance(exc, ReplayError):
-            raise
-        raise ReplayError(f"{_where(pointer)}: {exc}") from exc
+    digest = _read(
+        archive_dir, pointer, lambda record: record.rec_headers.get_header("WARC-Payload-Digest")
+    )
+    return str(digest) if digest else None
 
 
 def post_item_from_record(
@@ -211,6 +193,36 @@ def source_item_from_state(archive_dir: Path, record: SourceRecord) -> SourceIte
         content_type=record.content_type,
         warc=record.warc,
         error=record.error,
+    )
+
+
+def _read(archive_dir: Path, pointer: WarcPointer, read: Callable[[Any], _T]) -> _T:
+    """``read`` applied to the response record at ``pointer``; any failure is a ReplayError."""
+    try:
+        with archive_path(archive_dir, pointer).open("rb") as stream:
+            stream.seek(pointer.offset)
+            return read(_record_at(stream, pointer))
+    except (OSError, ValueError, TypeError, AttributeError) as exc:
+        if isinstance(exc, ReplayError):
+            raise
+        raise ReplayError(f"{_where(pointer)}: {exc}") from exc
+
+
+def _archived_response(pointer: WarcPointer, record: Any) -> ArchivedResponse:
+    headers = record.rec_headers
+    truncated = bool(headers.get_header("WARC-Truncated"))
+    # A body cut short may not even decode; the reading code does not look at it.
+    body = b"" if truncated else bytes(record.content_stream().read())
+    http = record.http_headers
+    return ArchivedResponse(
+        pointer=pointer,
+        target_uri=str(headers.get_header("WARC-Target-URI")),
+        date=datetime.fromisoformat(headers.get_header("WARC-Date").replace("Z", "+00:00")),
+        http_status=int(http.get_statuscode()),
+        content_type=http.get_header("Content-Type"),
+        payload_digest=headers.get_header("WARC-Payload-Digest"),
+        truncated=truncated,
+        body=body,
     )
 
 

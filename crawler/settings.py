@@ -39,6 +39,8 @@ REMOTE_CONTROL_ENABLED = False
 # The URL guard refuses internal addresses before robots.txt is fetched or any handler runs
 # (file:, s3:, ftp: and data: have handlers in Scrapy); it judges the target, never the proxy.
 DOWNLOADER_MIDDLEWARES = {
+    # Lowest: it sees each final response after redirects, decompression and retries.
+    "crawler.downloadermiddlewares.read_ahead.ReadAheadMiddleware": 50,
     "crawler.downloadermiddlewares.urlguard.UrlGuardMiddleware": 90,
 }
 EXTENSIONS = {

@@ -5,7 +5,6 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 from warcio.archiveiterator import ArchiveIterator
@@ -13,6 +12,7 @@ from warcio.archiveiterator import ArchiveIterator
 from crawler.archive.naming import closed_warc_files
 from crawler.archive.pointer import WarcPointer
 from crawler.archive.records import EMPTY_PAYLOAD_DIGEST
+from crawler.closeable import Closeable
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS captures (
@@ -35,7 +35,7 @@ class Capture:
     pointer: WarcPointer
 
 
-class DigestIndex:
+class DigestIndex(Closeable):
     """Payload digests seen so far, with their first capture.
 
     Kept in a SQLite file when ``path`` is given, so a later crawl into the same archive revisits
@@ -116,17 +116,6 @@ class DigestIndex:
 
     def close(self) -> None:
         self._db.close()
-
-    def __enter__(self) -> DigestIndex:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
 
 def is_dedup_candidate(status: int, digest: str, truncated: str | None) -> bool:

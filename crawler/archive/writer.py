@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from io import BytesIO
 from pathlib import Path
-from types import TracebackType
 from typing import BinaryIO
 
 from warcio.archiveiterator import ArchiveIterator
@@ -30,6 +29,7 @@ from crawler.archive.records import (
     payload_digest,
     warc_date,
 )
+from crawler.closeable import Closeable
 from crawler.sharing import FILE_MODE, shared_directory
 
 _PREFIX = re.compile(r"[A-Za-z0-9._-]+")
@@ -74,7 +74,7 @@ def gzip_member(data: bytes, level: int) -> bytes:
     return compressor.compress(data) + compressor.flush()
 
 
-class WarcArchive:
+class WarcArchive(Closeable):
     """Writes exchanges as WARC/1.1 records, one gzip member each, into files named
     ``PREFIX-YYYYMMDDhhmmssfff-SERIAL-CRAWLHOST.warc.gz``.
 
@@ -226,17 +226,6 @@ class WarcArchive:
             self._close_file()
         if self._owns_index:
             self._index.close()
-
-    def __enter__(self) -> WarcArchive:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def _record_id(self) -> str:
         record_id = self._new_record_id()

@@ -10,8 +10,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from urllib.parse import urlsplit, urlunsplit
 
@@ -20,7 +19,8 @@ from lxml.html import HtmlElement
 from w3lib.encoding import html_to_unicode
 
 from crawler.blogger import selectors as sel
-from crawler.blogger.citation import CitationBlock, looks_like_citation, parse_citation_block
+from crawler.blogger.body import Caption, clean_text, read_body
+from crawler.blogger.citation import CitationBlock
 from crawler.blogger.urls import canonical_host, canonical_post_url
 from crawler.dates import parse_date_header, parse_timestamp
 
@@ -29,12 +29,6 @@ __all__ = ["BloggerPost", "Caption", "PostParseError", "parse_post", "split_titl
 
 class PostParseError(ValueError):
     """The page holds no post body (an error page, a search page, not Blogger), or an empty one."""
-
-
-@dataclass(frozen=True)
-class Caption:
-    credit: str
-    text: str
 
 
 @dataclass(frozen=True)
@@ -83,8 +77,7 @@ def parse_post(
     raw_title = _title(doc, post, context)
     title, comment, publication = split_title(raw_title)
     published, published_from = _published(post, body, feed_published)
-    lines, captions = _BodyWalker().walk(body)
-    paragraphs, citation = _split_citation(lines)
+    paragraphs, captions, citation = read_body(body)
     return BloggerPost(
         url=_post_url(doc, url),
         post_id=_first_match(sel.DATA_POST_ID, context) or _post_id(post, body),
@@ -98,7 +91,7 @@ def parse_post(
         published_from=published_from,
         labels=_labels(post),
         paragraphs=paragraphs,
-        captions=tuple(captions),
+        captions=captions,
         citation=citation,
         language=_first(doc.xpath(sel.HTML_LANG)) or _first_match(sel.DATA_LOCALE, context),
     )
@@ -156,18 +149,18 @@ def _container(body: HtmlElement) -> HtmlElement:
 def _title(doc: HtmlElement, post: HtmlElement, context: str) -> str:
     for xpath in sel.POST_TITLE:
         for element in post.xpath(xpath):
-            text = _clean(element.text_content())
+            text = clean_text(element.text_content())
             if text:
                 return text
-    og_title = _clean(_first(doc.xpath(sel.META_OG_TITLE)) or "")
+    og_title = clean_text(_first(doc.xpath(sel.META_OG_TITLE)) or "")
     if og_title:
         return og_title
     titles = doc.xpath(sel.DOCUMENT_TITLE)
-    text = _clean(titles[0].text_content()) if titles else ""
+    text = clean_text(titles[0].text_content()) if titles else ""
     blog = _first_match(sel.DATA_BLOG_TITLE, context)
     if blog:
         blog = sel.JS_HEX_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), blog)
-        blog = _clean(lxml.html.fromstring(f"<p>{blog}</p>").text_content())
+        blog = clean_text(lxml.html.fromstring(f"<p>{blog}</p>").text_content())
         for pattern in (f"{blog}: ", f" | {blog}", f" - {blog}"):
             if text.startswith(pattern) or text.endswith(pattern):
                 text = text.replace(pattern, "", 1).strip()
@@ -192,7 +185,7 @@ def _published(
     if stamp is not None:
         return stamp, "itemprop"
     for element in post.xpath(sel.PUBLISHED_ITEMPROP):
-        day = parse_date_header(_clean(element.text_content()))
+        day = parse_date_header(clean_text(element.text_content()))
         if day is not None:
             return _day(day, feed, "itemprop")
     headers = [
@@ -201,7 +194,7 @@ def _published(
         *post.xpath(sel.POST_TIMESTAMP),
     ]
     for element in headers:
-        day = parse_date_header(_clean(element.text_content()))
+        day = parse_date_header(clean_text(element.text_content()))
         if day is not None:
             return _day(day, feed, "date-header")
     return (feed, "feed") if feed is not None else (None, None)
@@ -235,7 +228,7 @@ def _aware(stamp: datetime) -> datetime:
 def _labels(post: HtmlElement) -> tuple[str, ...]:
     labels: list[str] = []
     for link in post.xpath(sel.LABELS):
-        text = _clean(link.text_content())
+        text = clean_text(link.text_content())
         if text and text not in labels:
             labels.append(text)
     return tuple(labels)
@@ -262,148 +255,6 @@ def _post_url(doc: HtmlElement, url: str) -> str:
     parts = urlsplit(url.strip())
     host = canonical_host(parts.hostname or "")
     return urlunsplit(("https", host, parts.path or "/", "", ""))
-
-
-@dataclass
-class _Line:
-    text: str = ""
-    hrefs: list[str] = field(default_factory=list)
-
-
-class _BodyWalker:
-    """Turns a post body into lines of text (block elements and ``<br>`` end a line).
-
-    Lines keep NBSP (the citation block's ``By\\u00a0`` needs it); paragraphs drop it later.
-    Caption tables are set aside as captions, a one-character drop cap is glued to its word.
-    """
-
-    def __init__(self) -> None:
-        self.lines: list[_Line] = []
-        self.captions: list[Caption] = []
-        self._current = _Line()
-        self._glue = False
-
-    def walk(self, root: HtmlElement) -> tuple[list[_Line], list[Caption]]:
-        self._children(root)
-        self._glue = False
-        self._break()
-        return self.lines, self.captions
-
-    def _children(self, element: HtmlElement) -> None:
-        self._text(element.text)
-        for child in element:
-            self._element(child)
-            self._text(child.tail)
-
-    def _element(self, element: HtmlElement) -> None:
-        tag = element.tag if isinstance(element.tag, str) else ""
-        if not tag or tag in sel.SKIP_TAGS:
-            return
-        if tag == "table" and sel.CAPTION_TABLE_CLASS in (element.get("class") or "").split():
-            self._break()
-            self.captions.extend(_caption(cell) for cell in element.xpath(sel.CAPTION_CELL))
-            return
-        if _is_drop_cap(element):
-            self._current.text += element.text_content().strip()
-            self._glue = True
-            return
-        block = tag in sel.BLOCK_TAGS
-        if block:
-            self._break()
-        if tag == "a" and element.get("href") and element.text_content().strip():
-            self._current.hrefs.append(element.get("href", ""))
-        self._children(element)
-        if block:
-            self._break()
-
-    def _text(self, text: str | None) -> None:
-        if not text:
-            return
-        if self._glue:
-            if not text.strip():
-                return
-            text, self._glue = text.lstrip(), False
-        self._current.text += text
-
-    def _break(self) -> None:
-        if self._glue:  # a drop cap set as a block of its own still belongs to the next word
-            return
-        raw = sel.CJK_LINE_BREAK.sub("", self._current.text)
-        raw = sel.ASCII_SPACE.sub(" ", raw).strip()
-        if raw.strip():
-            self.lines.append(_Line(raw, self._current.hrefs))
-        self._current = _Line()
-
-
-def _caption(cell: HtmlElement) -> Caption:
-    lines = [_clean(line.text) for line in _BodyWalker().walk(cell)[0]]
-    lines = [line for line in lines if line]
-    if len(lines) == 1:
-        # One line: a Latin-script credit may lead a Japanese caption ("USAF 米空軍の..."); else a
-        # Japanese line is the caption itself and anything else the photo credit.
-        only = lines[0]
-        first_cjk = sel.CJK_CHAR.search(only)
-        if first_cjk is None:
-            return Caption(only, "")
-        credit = only[: first_cjk.start()]
-        # A designator that starts the caption ("F-35A 戦闘機") is text, not a credit.
-        designator = " " not in credit.strip() and any(c.isdigit() for c in credit)
-        if (
-            not credit.endswith(" ")
-            or designator
-            or not sel.CAPTION_CREDIT.fullmatch(credit.strip())
-        ):
-            credit = ""
-        credit = credit.strip()
-        return Caption(credit, only[len(credit) :].strip() if credit else only)
-    return Caption(lines[0] if lines else "", "\n".join(lines[1:]))
-
-
-def _is_drop_cap(element: HtmlElement) -> bool:
-    marked = sel.DROP_CAP_CLASS.search(element.get("class") or "") or sel.DROP_CAP_STYLE.search(
-        element.get("style") or ""
-    )
-    return bool(marked) and len(element.text_content().strip()) == 1
-
-
-def _split_citation(lines: list[_Line]) -> tuple[tuple[str, ...], CitationBlock | None]:
-    """Body paragraphs before the end mark, and the citation block after it."""
-    for index, before, after in _marks(lines):
-        block = lines[index + 1 :]
-        if after:
-            block = [_Line(after, []), *block]
-        texts = [line.text for line in block]
-        hrefs = [line.hrefs for line in block]
-        last = index == len(lines) - 1 and not after
-        if not (last or looks_like_citation(texts, hrefs)):
-            continue
-        paragraphs = [_clean(line.text) for line in lines[:index]]
-        if before:
-            paragraphs.append(before)
-        citation = None
-        if texts:
-            flat = [href for line_hrefs in hrefs for href in line_hrefs]
-            citation = parse_citation_block(texts, flat, line_hrefs=hrefs)
-        return tuple(p for p in paragraphs if p), citation
-    return tuple(p for p in (_clean(line.text) for line in lines) if p), None
-
-
-def _marks(lines: list[_Line]) -> Iterator[tuple[int, str, str]]:
-    """Candidate end marks, last first: (line index, text before the mark, text after it)."""
-    for index in range(len(lines) - 1, -1, -1):
-        text = _clean(lines[index].text)
-        if sel.END_MARK not in text:
-            continue
-        if text == sel.END_MARK:
-            yield index, "", ""
-        elif text.endswith(sel.END_MARK):
-            yield index, text[: -len(sel.END_MARK)].strip(), ""
-        elif text.startswith(sel.END_MARK):
-            yield index, "", lines[index].text.strip()[len(sel.END_MARK) :].strip()
-
-
-def _clean(text: str) -> str:
-    return " ".join(sel.CJK_LINE_BREAK.sub("", text).split())
 
 
 def _first(values: list[object]) -> str | None:

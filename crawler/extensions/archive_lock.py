@@ -11,7 +11,7 @@ stale and repaired here, before the pipelines open: ``*.warc.gz.open`` files are
 whole record and renamed, and the digest index and crawl state forget what was cut. A ``JOBDIR``
 that a crawl was using when it died is reset: Scrapy writes its queue's positions and the spider's
 state only when a crawl closes, so after a SIGKILL its queue would replay stale requests. The next
-run then rediscovers the blog, and the crawl state (crawler/state.py) skips what is archived.
+run then rediscovers the blog, and the crawl state (crawler/state/) skips what is archived.
 """
 
 from __future__ import annotations

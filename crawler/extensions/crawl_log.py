@@ -4,7 +4,7 @@ The response records hold the pages; these records hold what a page cannot say a
 (which capture is a post and which a source, the cited URL behind a redirect chain, outcomes that
 had no response at all), so ``python -m crawler rebuild`` can recompose the manifest from the
 WARC files alone (the practice of Heritrix's and warcprox's crawl-log metadata). The record
-format is in ``crawler/rebuild.py``; the records go through the WARC capture extension's archive.
+format is in ``crawler/crawllog.py``; the records go through the WARC capture extension's archive.
 """
 
 from __future__ import annotations
@@ -19,10 +19,10 @@ from scrapy.http import Response
 
 from crawler import defaults
 from crawler.archive.naming import default_crawl_host
+from crawler.crawllog import CRAWL_LOG_CONTENT_TYPE, crawl_log_fields, encode_crawl_log
 from crawler.dates import isoformat
 from crawler.extensions.warc_capture import META_POINTER, META_RECORD, WarcCapture
 from crawler.items import PostItem, SourceItem
-from crawler.rebuild import CRAWL_LOG_CONTENT_TYPE, crawl_log_fields, encode_crawl_log
 
 if TYPE_CHECKING:
     from scrapy import Spider
@@ -52,7 +52,13 @@ class CrawlLog:
     def spider_opened(self, spider: Spider) -> None:
         # Tells this crawl's records from those of other crawls into the same directory: the
         # rebuild composes pairs per crawl, as each crawl's pipeline did.
-        self.crawl_id = f"{isoformat(datetime.now(UTC))} {default_crawl_host()}"
+        setting = self.crawler.settings.get("BITEXT_CRAWL_ID", defaults.BITEXT_CRAWL_ID)
+        self.crawl_id = str(setting or f"{isoformat(datetime.now(UTC))} {default_crawl_host()}")
+
+    def crawl_of(self, spider: Spider) -> str:
+        """The crawl id of the records: the spider's own where it has one (the nodes of a
+        distributed crawl learn theirs from Redis at their first item), else this run's."""
+        return str(getattr(spider, "crawl_id", None) or self.crawl_id)
 
     def item_scraped(self, item: Any, response: Any, spider: Spider) -> None:
         if not isinstance(item, (PostItem, SourceItem)):
@@ -63,12 +69,14 @@ class CrawlLog:
         page = _own_page(item, response)
         fields = crawl_log_fields(
             item,
-            crawl=self.crawl_id,
+            crawl=self.crawl_of(spider),
             spider=spider.name,
             content_type=_content_type(page),
             # As the spider judges it: cut short on the wire, or stopped at the size limit.
             truncated=page is not None and bool({"dataloss", "download_stopped"} & set(page.flags)),
-            full_crawl=self.crawler.settings.getbool("BITEXT_FULL_CRAWL", False),
+            full_crawl=self.crawler.settings.getbool(
+                "BITEXT_FULL_CRAWL", defaults.BITEXT_FULL_CRAWL
+            ),
         )
         record = page.meta.get(META_RECORD) if page is not None else None
         refers_to = record.record_id if record is not None else None

@@ -14,9 +14,9 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from types import TracebackType
 from typing import BinaryIO
 
+from crawler.closeable import Closeable
 from crawler.manifest.model import Pair
 from crawler.manifest.schema import ManifestError, validate_line
 from crawler.sharing import FILE_MODE, share_file
@@ -128,7 +128,7 @@ class FoldResult:
     warnings: list[str]
 
 
-class ManifestJournal:
+class ManifestJournal(Closeable):
     """An append-only JSONL file of manifest lines, written while a crawl runs.
 
     Each :meth:`append` writes one whole line and fsyncs it. A journal left with a torn last line
@@ -156,17 +156,6 @@ class ManifestJournal:
         if self._fd is not None:
             os.close(self._fd)
             self._fd = None
-
-    def __enter__(self) -> ManifestJournal:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
 
     @staticmethod
     def fold(journals: Iterable[StrPath], existing_manifest: StrPath | None = None) -> FoldResult:

@@ -8,7 +8,7 @@ are journalled as ``source_not_fetched``, and every journal in the directory (a 
 included) is folded with the existing manifest into a new ``pairs.jsonl`` (one line per pair,
 the latest wins), written atomically; the folded journals are then removed.
 
-Every item is also recorded in the crawl state (crawler/state.py), and every journalled pair
+Every item is also recorded in the crawl state (crawler/state/), and every journalled pair
 noted there, which makes the next run incremental: a source an earlier run archived with a final
 outcome is read back from its WARC record (crawler/replay.py) instead of being fetched, a source
 fetched again updates the pairs of every archived post citing it, and the posts a killed run had

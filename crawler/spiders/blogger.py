@@ -33,7 +33,7 @@ from crawler.blogger import (
 from crawler.dates import isoformat
 from crawler.extensions.warc_capture import META_FETCHED_AT, META_POINTER
 from crawler.items import PostItem, SourceItem
-from crawler.reading import read_post_page, read_source_page
+from crawler.parsing_pool import PageReading, read_page
 from crawler.spiders.outcomes import failure_status, url_too_long
 from crawler.state import CrawlState, post_needs_fetch
 
@@ -206,17 +206,8 @@ class BloggerSpider(scrapy.Spider):
         yield self._feed_request(start + len(page.entries))
 
     def parse_post(self, response: Response) -> Iterator[PostItem | SourceItem | scrapy.Request]:
-        canonical = response.meta["post_url"]
-        item = read_post_page(
-            url=canonical,
-            fetched_url=response.url,
-            http_status=response.status,
-            content_type=_header(response, b"Content-Type"),
-            body=response.body,
-            warc=response.meta.get(META_POINTER),
-            crawled_at=_fetched_at(response),
-            feed_published=self.feed_published.get(canonical),
-        )
+        item = self._read(self._post_reading(response), response)
+        assert isinstance(item, PostItem)
         post = item.post
         if post is None:
             self._inc("bitext/posts/unparsable")
@@ -260,7 +251,37 @@ class BloggerSpider(scrapy.Spider):
         )
 
     def parse_source(self, response: Response) -> Iterator[SourceItem]:
-        item = read_source_page(
+        item = self._read(self._source_reading(response), response)
+        assert isinstance(item, SourceItem)
+        self._inc(f"bitext/sources/{item.status}")
+        yield item
+
+    def page_reading(self, response: Response) -> PageReading | None:
+        """The reading ``parse_post`` or ``parse_source`` will make of ``response``, as far as it
+        can be told before the callback runs (for the read-ahead middleware); None for others."""
+        if not 200 <= response.status < 300:
+            return None  # the HttpError middleware sends it to the errback, which reads nothing
+        if "post_url" in response.meta:
+            return self._post_reading(response)
+        if "cited_url" in response.meta:
+            return self._source_reading(response)
+        return None
+
+    def _post_reading(self, response: Response) -> PageReading:
+        canonical = response.meta["post_url"]
+        return PageReading.post(
+            url=canonical,
+            fetched_url=response.url,
+            http_status=response.status,
+            content_type=_header(response, b"Content-Type"),
+            body=response.body,
+            warc=response.meta.get(META_POINTER),
+            crawled_at=_fetched_at(response),
+            feed_published=self.feed_published.get(canonical),
+        )
+
+    def _source_reading(self, response: Response) -> PageReading:
+        return PageReading.source(
             cited_url=response.meta["cited_url"],
             url=response.url,
             redirects=response.meta.get("redirect_urls", []),
@@ -272,8 +293,11 @@ class BloggerSpider(scrapy.Spider):
             crawled_at=_fetched_at(response),
             size_limit=self._maxsize(response.meta) if "download_stopped" in response.flags else 0,
         )
-        self._inc(f"bitext/sources/{item.status}")
-        yield item
+
+    def _read(self, reading: PageReading, response: Response) -> PostItem | SourceItem:
+        item, pooled = read_page(reading, response.meta)
+        self._inc("bitext/read_ahead/used" if pooled else "bitext/read_ahead/in_process")
+        return item
 
     def source_failed(self, failure: Failure) -> Iterator[SourceItem]:
         request = failure.request  # type: ignore[attr-defined]

@@ -30,7 +30,6 @@ from scrapy.settings import SETTINGS_PRIORITIES
 from crawler import defaults
 from crawler.blogger import sitemap_url
 from crawler.dates import isoformat
-from crawler.extensions.crawl_log import CrawlLog
 from crawler.spiders.blogger import BloggerSpider, T1Spider, T2Spider
 
 try:
@@ -297,10 +296,8 @@ class DistributedBloggerSpider(RedisMixin, BloggerSpider):
         fresh = f"{isoformat(datetime.now(UTC))} {self.keys.prefix}"
         self.server.set(self.keys.crawl, fresh, nx=True)
         stored = self.server.get(self.keys.crawl) or fresh
+        # The crawl-log extension takes the spider's ``crawl_id`` over its own.
         self.crawl_id = stored.decode() if isinstance(stored, bytes) else str(stored)
-        for extension in getattr(self.crawler.extensions, "middlewares", ()):
-            if isinstance(extension, CrawlLog):
-                extension.crawl_id = self.crawl_id
         logger.info("crawl-log records of this node carry the crawl id %r", self.crawl_id)
 
 

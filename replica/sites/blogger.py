@@ -14,17 +14,18 @@ from __future__ import annotations
 
 import hashlib
 import re
-import weakref
 from collections.abc import Collection, Mapping, Sequence
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from functools import cached_property
-from urllib.parse import parse_qsl, quote, unquote, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 from replica.model import TranslationPost
 from replica.sites.blogger_body import label_list
 from replica.sites.blogger_context import Blog, Page, PostRef, Sidebar
 from replica.sites.blogger_feeds import FeedQuery, render_atom, render_rss, sitemap_index, urlset
+from replica.sites.blogger_hosts import BLOGGER_COM, RedirectSite
+from replica.sites.blogger_pager import paginate
 from replica.sites.blogger_templates import THEMES, render_page, render_sidebar
 from replica.web import Resource, Site
 
@@ -53,11 +54,6 @@ def stable_id(*parts: str) -> str:
     return str(10**18 + int.from_bytes(digest[:8], "big") % (9 * 10**18))
 
 
-def query_string(params: Mapping[str, str | int]) -> str:
-    """A query string quoted as in Blogger's pager links: ``:`` kept, ``+`` as ``%2B``."""
-    return "&".join(f"{quote(key)}={quote(str(value), safe=':')}" for key, value in params.items())
-
-
 def http_date(moment: datetime) -> str:
     return format_datetime(moment.astimezone(UTC), usegmt=True)
 
@@ -69,57 +65,9 @@ def header(headers: Mapping[str, str], name: str) -> str | None:
     return None
 
 
-def parse_time(value: str) -> datetime | None:
-    # A "+" left unescaped in a query string arrives as a space.
-    try:
-        moment = datetime.fromisoformat(value.replace(" ", "+"))
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else None
-
-
 def cut_off(xml: str) -> str:
     """``xml`` ended in the middle of its second half's first element: not well-formed."""
     return xml[: xml.index("<", len(xml) // 2) + 4]
-
-
-class RedirectSite:
-    """A host answering every path with a redirect to the same path on ``target_host``."""
-
-    def __init__(self, target_host: str, status: int = 302) -> None:
-        self.target_host = target_host
-        self.status = status
-
-    def resolve(self, path: str, headers: Mapping[str, str]) -> Resource:
-        location = f"https://{self.target_host}{path}"
-        body = (
-            "<HTML>\n<HEAD>\n<TITLE>Moved Temporarily</TITLE>\n</HEAD>\n<BODY>\n"
-            f'<H1>Moved Temporarily</H1>\nThe document has moved <A HREF="{location}">here</A>.'
-            "\n</BODY>\n</HTML>\n"
-        )
-        return Resource(
-            status=self.status,
-            headers=(("Location", location), ("Content-Type", "text/html; charset=UTF-8")),
-            body=body.encode(),
-        )
-
-
-class BloggerDotCom:
-    """``www.blogger.com``: ``/feeds/BLOGID/posts/...`` served for every blog built here."""
-
-    def __init__(self) -> None:
-        self.blogs: weakref.WeakValueDictionary[str, BloggerSite] = weakref.WeakValueDictionary()
-
-    def resolve(self, path: str, headers: Mapping[str, str]) -> Resource | None:
-        match = re.fullmatch(r"/feeds/(\d+)(/posts/.*)", urlsplit(path).path)
-        site = self.blogs.get(match.group(1)) if match else None
-        if site is None or match is None:
-            return None
-        query = urlsplit(path).query
-        return site.resolve(f"/feeds{match.group(2)}" + (f"?{query}" if query else ""), headers)
-
-
-BLOGGER_COM = BloggerDotCom()
 
 
 class BloggerSite:
@@ -303,35 +251,11 @@ class BloggerSite:
         heading: str = "",
         extra: dict[str, bool] | None = None,
     ) -> Page:
-        """A multi-post page: the newest posts, or those before ``updated-max`` / after
-        ``updated-min`` (Blogger compares publication times, despite the names)."""
-        try:
-            size = max(1, min(int(query.get("max-results", self.posts_per_page)), 500))
-        except ValueError:
-            size = self.posts_per_page
-        before = parse_time(query.get("updated-max", ""))
-        after = parse_time(query.get("updated-min", ""))
-        published = [self.refs[n].post.published for n in numbers]
-        if before is not None:
-            chosen = [n for n, when in zip(numbers, published, strict=True) if when < before][:size]
-        elif after is not None:
-            chosen = [n for n, when in zip(numbers, published, strict=True) if when > after][-size:]
-        else:
-            chosen = list(numbers[:size])
-        keep = {key: value for key, value in query.items() if key == "q"}
-        older = newer = None
+        """A multi-post page of ``numbers`` (see ``paginate``)."""
+        published = [ref.post.published for ref in self.refs]
         # Label pages page within the label; every other listing pages through /search.
         pager = url if label is not None else f"{self.blog.base}/search"
-        if chosen and numbers.index(chosen[-1]) + 1 < len(numbers):
-            last = self.refs[chosen[-1]].post.published.isoformat(timespec="seconds")
-            params = query_string({**keep, "updated-max": last, "max-results": size})
-            older = f"{pager}?{params}"
-        if chosen and numbers.index(chosen[0]) > 0:
-            first = self.refs[chosen[0]].post.published.isoformat(timespec="seconds")
-            params = query_string(
-                {**keep, "updated-min": first, "max-results": size, "reverse-paginate": "true"}
-            )
-            newer = f"{pager}?{params}"
+        chosen, newer, older = paginate(published, numbers, query, self.posts_per_page, pager)
         heading = heading or (label or "")
         return Page(
             kind,

@@ -19,7 +19,7 @@ from crawler.reading import read_post_page, read_source_page
 from crawler.spiders.outcomes import failure_status, url_too_long
 from replica.corpus import load_cases
 from replica.model import SourceArticle
-from replica.sites.news import (
+from replica.sites.news_faults import (
     in_windows_1252,
     malformed,
     on_one_line,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from lxml.html import fromstring
 
-from crawler.blogger.post import Caption, _caption
+from crawler.blogger.body import Caption, _caption
 
 
 @pytest.mark.parametrize(

@@ -1,22 +1,5 @@
-"""What earlier crawls into an archive found: the crawl state that makes a daily run incremental.
-
-``ARCHIVE_DIR/state/crawl.sqlite`` (SQLite in WAL mode, one commit per write, so a killed crawl
-loses at most its last write) holds:
-
-- ``posts``: each post permalink archived, with the ``lastmod``/``updated`` its blog's lists gave
-  when it was fetched, the WARC pointer and payload digest of the page, and how it parsed;
-- ``citations``: the cited URLs of each post, i.e. the pairs it must have in the manifest;
-- ``sources``: the latest outcome of each cited URL (final URL, redirects, HTTP status, manifest
-  status, WARC pointer, payload digest);
-- ``history``: every change of a source's outcome across runs (``ok`` -> ``source_not_found``);
-- ``journaled``: the pairs already written to a journal, so a crawl knows which posts of a killed
-  run still owe their pairs;
-- ``listed``: the latest ``lastmod``/``updated`` seen in the blog's sitemaps and feed.
-
-The rules of an incremental run are functions here (``post_needs_fetch``, ``is_final``): a run
-fetches a post again only when it is new, its lists show a newer date than the archived copy, or
-the last attempt got no page; it fetches a source again only when its last outcome was not final.
-"""
+"""``CrawlState``: the crawl state database, ``ARCHIVE_DIR/state/crawl.sqlite`` (its tables are
+described in the package's docstring)."""
 
 from __future__ import annotations
 
@@ -24,38 +7,16 @@ import json
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
-from types import TracebackType
 
 from crawler.archive.pointer import WarcPointer
+from crawler.closeable import Closeable
 from crawler.sharing import share_file, shared_directory
+from crawler.state.rules import PostRecord, SourceRecord, StatusChange
 
 STATE_DIR = "state"
 STATE_NAME = "crawl.sqlite"
-
-PARSED = "parsed"
-UNPARSABLE = "unparsable"  # a page came, and no post could be read from it: final
-UNAVAILABLE = "unavailable"  # no usable page (HTTP error, network): fetched again next run
-
-# A source with one of these outcomes is not fetched again (unless the crawl is a full one): the
-# answer was an answer. 5xx, 408/425/429, timeouts, resets and cut-off bodies are passing
-# conditions, so ``source_http_error`` with those codes, ``source_unreachable`` and
-# ``source_truncated`` are tried again on the next run.
-FINAL_STATUSES = frozenset(
-    {
-        "ok",
-        "source_not_found",
-        "source_blocked_by_robots",
-        "source_not_html",
-        "source_refused",
-        "source_paywalled",
-    }
-)
-TRANSIENT_HTTP_CODES = frozenset({408, 425, 429})
-# These outcomes were read from a page: rebuilding them needs the archived page itself.
-PAGE_STATUSES = frozenset({"ok", "source_not_html", "source_paywalled", "source_truncated"})
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS posts (
@@ -115,75 +76,7 @@ CREATE TABLE IF NOT EXISTS listed (
 """
 
 
-@dataclass(frozen=True)
-class PostRecord:
-    url: str  # canonical permalink
-    fetched_url: str
-    http_status: int
-    parse_status: str  # PARSED, UNPARSABLE or UNAVAILABLE
-    error: str | None
-    warc: WarcPointer | None
-    payload_digest: str | None
-    fetched_at: str
-    modified: str | None = None  # the newest lastmod/updated of the blog's lists at the fetch
-    feed_published: str | None = None  # the feed's date, when the parse took the date from it
-
-
-@dataclass(frozen=True)
-class SourceRecord:
-    cited_url: str
-    status: str
-    error: str | None
-    url: str | None
-    redirects: tuple[str, ...]
-    http_status: int | None
-    content_type: str | None
-    warc: WarcPointer | None
-    payload_digest: str | None
-    fetched_at: str
-
-    @property
-    def final(self) -> bool:
-        return is_final(self.status, self.http_status) and (
-            self.warc is not None or self.status not in PAGE_STATUSES
-        )
-
-
-@dataclass(frozen=True)
-class StatusChange:
-    cited_url: str
-    fetched_at: str
-    old_status: str | None  # None: the first outcome recorded for this URL
-    new_status: str
-    old_http_status: int | None
-    new_http_status: int | None
-    old_warc: WarcPointer | None
-    new_warc: WarcPointer | None
-
-
-def is_final(status: str, http_status: int | None) -> bool:
-    """Whether a source's outcome stands until a full crawl (see FINAL_STATUSES)."""
-    if status in FINAL_STATUSES:
-        return True
-    if status == "source_http_error" and http_status is not None:
-        return 400 <= http_status < 500 and http_status not in TRANSIENT_HTTP_CODES
-    return False
-
-
-def post_needs_fetch(record: PostRecord | None, modified: datetime | None) -> bool:
-    """Whether a listed post must be fetched: new, changed since the archived copy (its lists
-    show a newer date), or never fetched with a usable page. A list entry without a date cannot
-    show a change; a copy archived without one is refreshed once a list gives a date."""
-    if record is None or record.parse_status == UNAVAILABLE or record.warc is None:
-        return True
-    if modified is None:
-        return False
-    if record.modified is None:
-        return True
-    return _aware(modified) > _aware(datetime.fromisoformat(record.modified))
-
-
-class CrawlState:
+class CrawlState(Closeable):
     """The crawl state database. Not for concurrent use from several threads; several
     connections (the spider's, the pipeline's) may share the file."""
 
@@ -205,17 +98,6 @@ class CrawlState:
 
     def close(self) -> None:
         self._db.close()
-
-    def __enter__(self) -> CrawlState:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def list_post(
         self, url: str, *, lastmod: datetime | None = None, updated: datetime | None = None
@@ -427,11 +309,6 @@ def _transaction(db: sqlite3.Connection) -> Iterator[None]:
         db.execute("ROLLBACK")
         raise
     db.execute("COMMIT")
-
-
-def _aware(moment: datetime) -> datetime:
-    # A list date written without an offset is taken as UTC, so every comparison is defined.
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def _iso(value: datetime | None) -> str | None:

@@ -1,0 +1,174 @@
+"""A post body as lines of text: paragraphs, image captions, and the citation block.
+
+Blogger's editor writes a post body as loose text, ``<br>`` and block elements; image captions
+sit in ``tr-caption-container`` tables, and this blog ends the translation with an end mark (■)
+followed by the citation of the original article.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from lxml.html import HtmlElement
+
+from crawler.blogger import selectors as sel
+from crawler.blogger.citation import CitationBlock, looks_like_citation, parse_citation_block
+
+
+@dataclass(frozen=True)
+class Caption:
+    credit: str
+    text: str
+
+
+def read_body(
+    body: HtmlElement,
+) -> tuple[tuple[str, ...], tuple[Caption, ...], CitationBlock | None]:
+    """The paragraphs of a post body, its captions, and the citation block after the end mark."""
+    lines, captions = _BodyWalker().walk(body)
+    paragraphs, citation = _split_citation(lines)
+    return paragraphs, tuple(captions), citation
+
+
+@dataclass
+class _Line:
+    text: str = ""
+    hrefs: list[str] = field(default_factory=list)
+
+
+class _BodyWalker:
+    """Turns a post body into lines of text (block elements and ``<br>`` end a line).
+
+    Lines keep NBSP (the citation block's ``By\\u00a0`` needs it); paragraphs drop it later.
+    Caption tables are set aside as captions, a one-character drop cap is glued to its word.
+    """
+
+    def __init__(self) -> None:
+        self.lines: list[_Line] = []
+        self.captions: list[Caption] = []
+        self._current = _Line()
+        self._glue = False
+
+    def walk(self, root: HtmlElement) -> tuple[list[_Line], list[Caption]]:
+        self._children(root)
+        self._glue = False
+        self._break()
+        return self.lines, self.captions
+
+    def _children(self, element: HtmlElement) -> None:
+        self._text(element.text)
+        for child in element:
+            self._element(child)
+            self._text(child.tail)
+
+    def _element(self, element: HtmlElement) -> None:
+        tag = element.tag if isinstance(element.tag, str) else ""
+        if not tag or tag in sel.SKIP_TAGS:
+            return
+        if tag == "table" and sel.CAPTION_TABLE_CLASS in (element.get("class") or "").split():
+            self._break()
+            self.captions.extend(_caption(cell) for cell in element.xpath(sel.CAPTION_CELL))
+            return
+        if _is_drop_cap(element):
+            self._current.text += element.text_content().strip()
+            self._glue = True
+            return
+        block = tag in sel.BLOCK_TAGS
+        if block:
+            self._break()
+        if tag == "a" and element.get("href") and element.text_content().strip():
+            self._current.hrefs.append(element.get("href", ""))
+        self._children(element)
+        if block:
+            self._break()
+
+    def _text(self, text: str | None) -> None:
+        if not text:
+            return
+        if self._glue:
+            if not text.strip():
+                return
+            text, self._glue = text.lstrip(), False
+        self._current.text += text
+
+    def _break(self) -> None:
+        if self._glue:  # a drop cap set as a block of its own still belongs to the next word
+            return
+        raw = sel.CJK_LINE_BREAK.sub("", self._current.text)
+        raw = sel.ASCII_SPACE.sub(" ", raw).strip()
+        if raw.strip():
+            self.lines.append(_Line(raw, self._current.hrefs))
+        self._current = _Line()
+
+
+def _caption(cell: HtmlElement) -> Caption:
+    lines = [clean_text(line.text) for line in _BodyWalker().walk(cell)[0]]
+    lines = [line for line in lines if line]
+    if len(lines) == 1:
+        # One line: a Latin-script credit may lead a Japanese caption ("USAF 米空軍の..."); else a
+        # Japanese line is the caption itself and anything else the photo credit.
+        only = lines[0]
+        first_cjk = sel.CJK_CHAR.search(only)
+        if first_cjk is None:
+            return Caption(only, "")
+        credit = only[: first_cjk.start()]
+        # A designator that starts the caption ("F-35A 戦闘機") is text, not a credit.
+        designator = " " not in credit.strip() and any(c.isdigit() for c in credit)
+        if (
+            not credit.endswith(" ")
+            or designator
+            or not sel.CAPTION_CREDIT.fullmatch(credit.strip())
+        ):
+            credit = ""
+        credit = credit.strip()
+        return Caption(credit, only[len(credit) :].strip() if credit else only)
+    return Caption(lines[0] if lines else "", "\n".join(lines[1:]))
+
+
+def _is_drop_cap(element: HtmlElement) -> bool:
+    marked = sel.DROP_CAP_CLASS.search(element.get("class") or "") or sel.DROP_CAP_STYLE.search(
+        element.get("style") or ""
+    )
+    return bool(marked) and len(element.text_content().strip()) == 1
+
+
+def _split_citation(lines: list[_Line]) -> tuple[tuple[str, ...], CitationBlock | None]:
+    """Body paragraphs before the end mark, and the citation block after it."""
+    for index, before, after in _marks(lines):
+        block = lines[index + 1 :]
+        if after:
+            block = [_Line(after, []), *block]
+        texts = [line.text for line in block]
+        hrefs = [line.hrefs for line in block]
+        last = index == len(lines) - 1 and not after
+        if not (last or looks_like_citation(texts, hrefs)):
+            continue
+        paragraphs = [clean_text(line.text) for line in lines[:index]]
+        if before:
+            paragraphs.append(before)
+        citation = None
+        if texts:
+            flat = [href for line_hrefs in hrefs for href in line_hrefs]
+            citation = parse_citation_block(texts, flat, line_hrefs=hrefs)
+        return tuple(p for p in paragraphs if p), citation
+    return tuple(p for p in (clean_text(line.text) for line in lines) if p), None
+
+
+def _marks(lines: list[_Line]) -> Iterator[tuple[int, str, str]]:
+    """Candidate end marks, last first: (line index, text before the mark, text after it)."""
+    for index in range(len(lines) - 1, -1, -1):
+        text = clean_text(lines[index].text)
+        if sel.END_MARK not in text:
+            continue
+        if text == sel.END_MARK:
+            yield index, "", ""
+        elif text.endswith(sel.END_MARK):
+            yield index, text[: -len(sel.END_MARK)].strip(), ""
+        elif text.startswith(sel.END_MARK):
+            yield index, "", lines[index].text.strip()[len(sel.END_MARK) :].strip()
+
+
+def clean_text(text: str) -> str:
+    """``text`` on one line: Blogger's line breaks inside CJK text dropped, spaces collapsed."""
+    return " ".join(sel.CJK_LINE_BREAK.sub("", text).split())

@@ -1,0 +1,108 @@
+"""Read post and source pages in worker processes before their callbacks run.
+
+Scrapy runs callbacks on its one thread; reading a page there leaves the machine's other cores
+idle while the crawl waits on it. This middleware sees each final response last (after redirects,
+decompression and retries), asks the spider which reading its callback will make
+(``spider.page_reading(response)``), runs it in the :class:`~crawler.parsing_pool.ParsingPool` and
+keeps the item in ``response.meta``. The callback uses it only if the reading it makes itself is
+the same call (``crawler.parsing_pool.read_page``), else it reads in-process as it always did, so
+the items are those of an in-process crawl. A reading that fails in a worker is read again by the
+callback, where the error surfaces as before.
+
+``BITEXT_PARSE_WORKERS`` sets the number of processes (default: one per CPU); 0 switches the
+middleware off. It needs Scrapy's asyncio reactor (the default).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from concurrent.futures.process import BrokenProcessPool
+from typing import TYPE_CHECKING
+
+from scrapy import signals
+from scrapy.exceptions import NotConfigured
+
+from crawler import defaults
+from crawler.parsing_pool import META_READ_AHEAD, ParsingPool, ReadAhead
+
+if TYPE_CHECKING:
+    from scrapy import Request, Spider
+    from scrapy.crawler import Crawler
+    from scrapy.http import Response
+
+logger = logging.getLogger(__name__)
+
+
+def parse_workers(value: int | None) -> int:
+    """BITEXT_PARSE_WORKERS as a number of processes (None: one per CPU)."""
+    return (os.cpu_count() or 1) if value is None else max(0, value)
+
+
+class ReadAheadMiddleware:
+    def __init__(self, crawler: Crawler, workers: int) -> None:
+        self.crawler = crawler
+        self.workers = workers
+        self.pool: ParsingPool | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ReadAheadMiddleware:
+        configured = crawler.settings.get("BITEXT_PARSE_WORKERS", defaults.BITEXT_PARSE_WORKERS)
+        workers = parse_workers(None if configured in (None, "") else int(configured))
+        if workers == 0:
+            raise NotConfigured("BITEXT_PARSE_WORKERS is 0: pages are read in the crawl process")
+        middleware = cls(crawler, workers)
+        crawler.signals.connect(middleware.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
+        return middleware
+
+    def spider_opened(self, spider: Spider) -> None:
+        from scrapy.utils.reactor import is_asyncio_reactor_installed
+
+        if not hasattr(spider, "page_reading"):
+            return
+        if not is_asyncio_reactor_installed():
+            logger.warning("BITEXT_PARSE_WORKERS needs the asyncio reactor; reading in-process")
+            return
+        self.pool = ParsingPool(self.workers)
+        self.pool.start()
+        logger.info("reading pages in %d worker process(es)", self.workers)
+
+    def spider_closed(self, spider: Spider) -> None:
+        if self.pool is not None:
+            self.pool.close()
+            self.pool = None
+
+    async def process_response(self, request: Request, response: Response) -> Response:
+        spider = self.crawler.spider
+        if self.pool is None or spider is None:
+            return response
+        if response.request is None:
+            # As the engine does once the middlewares are done: the spider reads response.meta.
+            response.request = request
+        reading = spider.page_reading(response)  # type: ignore[attr-defined]
+        if reading is None:
+            return response
+        try:
+            item = await asyncio.wrap_future(self.pool.submit(reading))
+        except BrokenProcessPool:
+            # A worker was killed (out of memory?): the rest of the crawl reads in-process.
+            if self.pool is not None:
+                logger.warning("the parsing pool broke; reading pages in the crawl process")
+                self.pool.close(wait=False)
+                self.pool = None
+            self._inc("bitext/read_ahead/failed")
+            return response
+        except Exception as exc:
+            # The callback reads the page itself: the error surfaces there, as without the pool.
+            logger.debug("read-ahead of %s failed: %r", response.url, exc)
+            self._inc("bitext/read_ahead/failed")
+            return response
+        response.meta[META_READ_AHEAD] = ReadAhead(reading, item)
+        self._inc("bitext/read_ahead/read")
+        return response
+
+    def _inc(self, key: str) -> None:
+        if self.crawler.stats is not None:
+            self.crawler.stats.inc_value(key)

@@ -1,0 +1,50 @@
+"""What earlier crawls into an archive found: the crawl state that makes a daily run incremental.
+
+``ARCHIVE_DIR/state/crawl.sqlite`` (SQLite in WAL mode, one commit per write, so a killed crawl
+loses at most its last write) holds:
+
+- ``posts``: each post permalink archived, with the ``lastmod``/``updated`` its blog's lists gave
+  when it was fetched, the WARC pointer and payload digest of the page, and how it parsed;
+- ``citations``: the cited URLs of each post, i.e. the pairs it must have in the manifest;
+- ``sources``: the latest outcome of each cited URL (final URL, redirects, HTTP status, manifest
+  status, WARC pointer, payload digest);
+- ``history``: every change of a source's outcome across runs (``ok`` -> ``source_not_found``);
+- ``journaled``: the pairs already written to a journal, so a crawl knows which posts of a killed
+  run still owe their pairs;
+- ``listed``: the latest ``lastmod``/``updated`` seen in the blog's sitemaps and feed.
+
+``CrawlState`` (``store.py``) reads and writes it; the rules of an incremental run
+(``post_needs_fetch``, ``is_final``) and the records are in ``rules.py``.
+"""
+
+from crawler.state.rules import (
+    FINAL_STATUSES,
+    PAGE_STATUSES,
+    PARSED,
+    TRANSIENT_HTTP_CODES,
+    UNAVAILABLE,
+    UNPARSABLE,
+    PostRecord,
+    SourceRecord,
+    StatusChange,
+    is_final,
+    post_needs_fetch,
+)
+from crawler.state.store import STATE_DIR, STATE_NAME, CrawlState
+
+__all__ = [
+    "FINAL_STATUSES",
+    "PAGE_STATUSES",
+    "PARSED",
+    "STATE_DIR",
+    "STATE_NAME",
+    "TRANSIENT_HTTP_CODES",
+    "UNAVAILABLE",
+    "UNPARSABLE",
+    "CrawlState",
+    "PostRecord",
+    "SourceRecord",
+    "StatusChange",
+    "is_final",
+    "post_needs_fetch",
+]
