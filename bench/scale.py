@@ -42,6 +42,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a plain script
 
+from bench.proctree import Memory, cpu_seconds, field_kb, process_cpu, tree
 from replica.crawl import FAST_SETTINGS, PROJECT_ROOT, crawl_env
 from replica.server import ReplicaWeb, RequestRecord
 from replica.world import T2_BLOG, World, build_world
@@ -49,20 +50,6 @@ from replica.world import T2_BLOG, World, build_world
 TARGET_CRAWL_RATIO = 0.8
 TARGET_REBUILD_RATIO = 0.8
 TARGET_PEAK_MB = 300.0
-
-
-@dataclass
-class Memory:
-    """Peaks of a process tree, polled from /proc (kB)."""
-
-    rss_kb: int = 0  # sum of the tree's RSS at its highest
-    pss_kb: int = 0  # sum of the tree's PSS at its highest (shared pages counted once)
-    processes: int = 0  # most processes seen at once
-    maxrss_kb: int = 0  # ru_maxrss: the largest single process
-
-    @property
-    def rss_mb(self) -> float:
-        return self.rss_kb / 1024
 
 
 @dataclass
@@ -93,41 +80,14 @@ class Run:
         return len(self.fetches) / self.span if self.span else 0.0
 
 
-def _children(pid: int) -> list[int]:
-    found = []
-    try:
-        for task in os.listdir(f"/proc/{pid}/task"):
-            text = Path(f"/proc/{pid}/task/{task}/children").read_text()
-            found.extend(int(child) for child in text.split())
-    except OSError:
-        pass
-    return found
-
-
-def _tree(pid: int) -> list[int]:
-    pids, todo = [], [pid]
-    while todo:
-        current = todo.pop()
-        pids.append(current)
-        todo.extend(_children(current))
-    return pids
-
-
-def _field_kb(path: str, name: str) -> int:
-    try:
-        for line in Path(path).read_text().splitlines():
-            if line.startswith(name):
-                return int(line.split()[1])
-    except (OSError, ValueError, IndexError):
-        pass
-    return 0
-
-
 def run_measured(command: Sequence[str], env: dict[str, str], label: str, web: ReplicaWeb) -> Run:
     """Run ``command`` to its end, polling its process tree's memory; the proxy log it made."""
     web.clear()
     memory = Memory()
-    children_before, self_before = _cpu(resource.RUSAGE_CHILDREN), _cpu(resource.RUSAGE_SELF)
+    children_before, self_before = (
+        cpu_seconds(resource.RUSAGE_CHILDREN),
+        cpu_seconds(resource.RUSAGE_SELF),
+    )
     started = time.perf_counter()
     process = subprocess.Popen(
         command,
@@ -142,10 +102,10 @@ def run_measured(command: Sequence[str], env: dict[str, str], label: str, web: R
     reader.start()
     main_cpu = 0.0
     while process.poll() is None:
-        pids = _tree(process.pid)
-        main_cpu = _proc_cpu(process.pid) or main_cpu
-        rss = sum(_field_kb(f"/proc/{p}/status", "VmRSS:") for p in pids)
-        pss = sum(_field_kb(f"/proc/{p}/smaps_rollup", "Pss:") for p in pids)
+        pids = tree(process.pid)
+        main_cpu = process_cpu(process.pid) or main_cpu
+        rss = sum(field_kb(f"/proc/{p}/status", "VmRSS:") for p in pids)
+        pss = sum(field_kb(f"/proc/{p}/smaps_rollup", "Pss:") for p in pids)
         memory.rss_kb = max(memory.rss_kb, rss)
         memory.pss_kb = max(memory.pss_kb, pss)
         memory.processes = max(memory.processes, len(pids))
@@ -157,24 +117,10 @@ def run_measured(command: Sequence[str], env: dict[str, str], label: str, web: R
         print(f"{label}: exit {process.returncode}\n{''.join(stderr)[-3000:]}", file=sys.stderr)
     run = Run(label, wall, process.returncode, web.requests, memory)
     # Grandchildren (parsing workers) count once the crawl has waited for them, as it does.
-    run.cpu = _cpu(resource.RUSAGE_CHILDREN) - children_before
-    run.proxy_cpu = _cpu(resource.RUSAGE_SELF) - self_before
+    run.cpu = cpu_seconds(resource.RUSAGE_CHILDREN) - children_before
+    run.proxy_cpu = cpu_seconds(resource.RUSAGE_SELF) - self_before
     run.main_cpu = main_cpu
     return run
-
-
-def _proc_cpu(pid: int) -> float:
-    """CPU seconds a live process has used so far (0.0 once it is gone)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except (OSError, IndexError):
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def _cpu(who: int) -> float:
-    usage = resource.getrusage(who)
-    return usage.ru_utime + usage.ru_stime
 
 
 def cpu_text(run: Run) -> str:
