@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from crawler import defaults
+from crawler.commands.options import add_spider_args, name_value
 from crawler.lock import ArchiveLocked
 from crawler.outcome import (
     ITEM_ERRORS,
@@ -58,21 +59,15 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("spider", metavar="SPIDER", help="t2, t1 or blogger (with -a blog=URL)")
     parser.add_argument("--archive", type=Path, metavar="DIR", help="ARCHIVE_DIR of this crawl")
-    parser.add_argument(
-        "-a",
-        dest="spider_args",
-        action="append",
-        default=[],
-        type=_name_value,
-        metavar="NAME=VALUE",
-        help="a spider argument, as for scrapy crawl (since, until, limit, post, blog, ...)",
+    add_spider_args(
+        parser, "a spider argument, as for scrapy crawl (since, until, limit, post, blog, ...)"
     )
     parser.add_argument(
         "-s",
         dest="settings",
         action="append",
         default=[],
-        type=_name_value,
+        type=name_value,
         metavar="NAME=VALUE",
         help="a setting, as for scrapy crawl",
     )
@@ -176,13 +171,6 @@ def _start_outcome(spider: str, crawler: Crawler, failure: Failure) -> Outcome:
         "the crawl could not start", exc_info=(failure.type, error, failure.getTracebackObject())
     )
     return start_failed(spider, description)
-
-
-def _name_value(text: str) -> tuple[str, str]:
-    name, sep, value = text.partition("=")
-    if not sep or not name:
-        raise argparse.ArgumentTypeError(f"expected NAME=VALUE, not {text!r}")
-    return name, value
 
 
 class ErrorTally(logging.Handler):

@@ -4,12 +4,13 @@ crawl's nodes (docs/distributed.md)."""
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
+
+from crawler.commands.options import add_workers
 
 
 def register(subparsers: Any) -> None:
@@ -26,13 +27,7 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("out_dir", type=Path, metavar="OUT_DIR")
     parser.add_argument("node_dirs", type=Path, nargs="+", metavar="NODE_DIR")
-    parser.add_argument(
-        "--workers",
-        type=int,
-        default=os.cpu_count() or 1,
-        metavar="N",
-        help="processes that parse pages (default: one per CPU, here %(default)s)",
-    )
+    add_workers(parser)
     parser.set_defaults(func=run)
 
 

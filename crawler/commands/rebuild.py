@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 from collections import Counter
@@ -11,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from crawler import defaults
+from crawler.commands.options import add_workers
 
 REBUILT_NAME = "pairs.rebuilt.jsonl"
 
@@ -34,13 +34,7 @@ def register(subparsers: Any) -> None:
         action="store_true",
         help=f"replace ARCHIVE_DIR/{defaults.PAIRS_MANIFEST} (atomically)",
     )
-    parser.add_argument(
-        "--workers",
-        type=int,
-        default=os.cpu_count() or 1,
-        metavar="N",
-        help="processes that parse pages (default: one per CPU, here %(default)s)",
-    )
+    add_workers(parser)
     parser.set_defaults(func=run)
 
 

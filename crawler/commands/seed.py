@@ -10,6 +10,8 @@ import sys
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+from crawler.commands.options import add_spider_args
+
 
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
@@ -27,14 +29,8 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--redis", required=True, metavar="URL", help="the Redis server, redis://HOST:6379/0"
     )
-    parser.add_argument(
-        "-a",
-        dest="spider_args",
-        action="append",
-        default=[],
-        type=_name_value,
-        metavar="NAME=VALUE",
-        help="a spider argument: blog, discover (sitemap, feed or sitemap,feed) or post",
+    add_spider_args(
+        parser, "a spider argument: blog, discover (sitemap, feed or sitemap,feed) or post"
     )
     parser.add_argument(
         "--force",
@@ -87,13 +83,6 @@ def run(args: argparse.Namespace) -> int:
         + (f" -a blog={spider.blog}" if spider.name == "blogger-redis" else "")
     )
     return 0
-
-
-def _name_value(text: str) -> tuple[str, str]:
-    name, equals, value = text.partition("=")
-    if not equals or not name:
-        raise argparse.ArgumentTypeError(f"expected NAME=VALUE, got {text!r}")
-    return name, value
 
 
 def _without_password(url: str) -> str:
