@@ -16,8 +16,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import scrapy
-from scrapy import signals
-from scrapy.exceptions import StopDownload
 from scrapy.settings import SETTINGS_PRIORITIES
 
 from crawler import defaults
@@ -34,6 +32,7 @@ from crawler.dates import isoformat
 from crawler.extensions.warc_capture import META_FETCHED_AT, META_POINTER
 from crawler.items import PostItem, SourceItem
 from crawler.parsing_pool import PageReading, read_page
+from crawler.spiders.cited_fetches import CitedFetchGuards
 from crawler.spiders.outcomes import failure_status, url_too_long
 from crawler.state import CrawlState, post_needs_fetch
 
@@ -48,10 +47,9 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 FEED_PAGE_SIZE = 150  # Blogger's cap; the loop does not rely on getting that many
-META_RECEIVED = "bitext_bytes_received"  # body bytes of a cited page's current download
 
 
-class BloggerSpider(scrapy.Spider):
+class BloggerSpider(CitedFetchGuards, scrapy.Spider):
     """``scrapy crawl blogger -a blog=https://HOST/`` for any Blogger blog, any theme.
 
     Options (``-a name=value``): ``since``/``until`` (YYYY-MM-DD, inclusive, by publication
@@ -107,52 +105,12 @@ class BloggerSpider(scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
         spider = super().from_crawler(crawler, *args, **kwargs)
-        crawler.signals.connect(spider.request_dropped, signal=signals.request_dropped)
-        crawler.signals.connect(spider.headers_received, signal=signals.headers_received)
-        crawler.signals.connect(spider.bytes_received, signal=signals.bytes_received)
+        spider.connect_fetch_guards(crawler)
         # -a full=1 becomes the setting, so the pipeline composes from this run's fetches only.
         if spider.full:
             crawler.settings.set("BITEXT_FULL_CRAWL", True, priority="spider")
         spider.full = crawler.settings.getbool("BITEXT_FULL_CRAWL", defaults.BITEXT_FULL_CRAWL)
         return spider
-
-    def request_dropped(self, request: scrapy.Request) -> None:
-        """Fetch again a cited URL's request that the duplicate filter dropped.
-
-        Each cited URL is requested once, so the filter only drops one that collides with
-        another's fetch: a redirect hop to a page fetched before, a cited URL that another
-        citation's redirect reached first, or the chain's own start in a redirect loop. It calls
-        no errback, so the pair would end ``source_not_fetched``. Refetched, the request gets its
-        item; in a loop, its redirect is not followed again and the errback names the loop.
-        """
-        if "cited_url" not in request.meta or request.dont_filter:
-            return
-        again = request.replace(dont_filter=True)
-        if request.url in request.meta.get("redirect_urls", ()):
-            again.meta["dont_redirect"] = True
-        assert self.crawler.engine is not None
-        self.crawler.engine.crawl(again)
-
-    def headers_received(self, body_length: int, request: scrapy.Request) -> None:
-        """Stop a cited page over DOWNLOAD_MAXSIZE ourselves, just before Scrapy would.
-
-        Scrapy cancels such a download and keeps nothing, not even the status; stopped here,
-        the status, the headers and the bytes received so far are archived (``WARC-Truncated``)
-        and the pair says ``source_truncated``.
-        """
-        if "cited_url" in request.meta:
-            request.meta[META_RECEIVED] = 0
-            if body_length > self._maxsize(request.meta) > 0:
-                raise StopDownload(fail=False)
-
-    def bytes_received(self, data: bytes, request: scrapy.Request) -> None:
-        if META_RECEIVED in request.meta:
-            request.meta[META_RECEIVED] += len(data)
-            if request.meta[META_RECEIVED] > self._maxsize(request.meta) > 0:
-                raise StopDownload(fail=False)
-
-    def _maxsize(self, meta: dict[str, Any]) -> int:
-        return int(meta.get("download_maxsize", self.settings.getint("DOWNLOAD_MAXSIZE")))
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         self._open_state()
