@@ -20,7 +20,10 @@ COMMAND_MODULES = (
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m crawler", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="python -m crawler",
+        description="bitext-crawler: crawl translation blogs, check and use the archive.",
+    )
     subparsers = parser.add_subparsers(dest="command", required=True)
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(subparsers)
