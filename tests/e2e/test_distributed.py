@@ -102,6 +102,14 @@ def _node_command(node: Path, url: str, log: Path) -> list[str]:
     return command
 
 
+def _wait_until_open(log: Path, process: subprocess.Popen[str], timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and process.poll() is None:
+        if log.exists() and "Spider opened" in log.read_text(errors="replace"):
+            return
+        time.sleep(0.1)
+
+
 def _python_m(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", *args],
@@ -123,17 +131,21 @@ def distributed(redis_url: str, tmp_path_factory: pytest.TempPathFactory) -> Dis
     request_log = base / "requests.jsonl"
     with ReplicaWeb(build_world().sites, log_path=request_log) as web:
         env = crawl_env(web.proxy_url)
-        processes = [
-            subprocess.Popen(
-                _node_command(node, redis_url, log),
-                cwd=PROJECT_ROOT,
-                env=env,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.PIPE,
-                text=True,
+        processes = []
+        for node, log in zip(nodes, logs, strict=True):
+            processes.append(
+                subprocess.Popen(
+                    _node_command(node, redis_url, log),
+                    cwd=PROJECT_ROOT,
+                    env=env,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.PIPE,
+                    text=True,
+                )
             )
-            for node, log in zip(nodes, logs, strict=True)
-        ]
+            # The small replica is crawled in seconds: a node still starting up when the other
+            # has drained the queue would get no work. Each takes a seed as soon as it is open.
+            _wait_until_open(log, processes[-1])
         try:
             for process, log in zip(processes, logs, strict=True):
                 _, stderr = process.communicate(timeout=NODE_TIMEOUT)
