@@ -61,8 +61,24 @@ def load_blog(blog: str = "t2") -> CorpusBlog:
 
 
 def load_cases(blog: str = "t2") -> list[PairCase]:
-    """The hand-written cases of a corpus blog ("t2" or "t1"), in file order."""
-    return [_case(item) for item in _read(blog)["cases"]]
+    """The hand-written cases of a corpus blog ("t2" or "t1"), in file order.
+
+    A blog's cases are ``{blog}.json`` followed by its extra case sets ``{blog}-*.json`` in name
+    order (each a ``{"cases": [...]}`` object), so each theme of cases keeps a file of its own.
+    """
+    cases = [_case(item) for item in _read(blog)["cases"]]
+    for name in _extra_case_files(blog):
+        text = resources.files(__name__).joinpath(name).read_text(encoding="utf-8")
+        cases.extend(_case(item) for item in json.loads(text)["cases"])
+    return cases
+
+
+def _extra_case_files(blog: str) -> list[str]:
+    return sorted(
+        entry.name
+        for entry in resources.files(__name__).iterdir()
+        if entry.name.startswith(f"{blog}-") and entry.name.endswith(".json")
+    )
 
 
 def _read(blog: str) -> dict[str, Any]:
