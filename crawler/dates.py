@@ -31,7 +31,9 @@ SOURCE_TIMEZONE = "America/New_York"
 # knows better than the abbreviation which offset applied on that day.
 _NOISE = re.compile(
     r"^\s*(?:(?:first\s+)?published|posted|updated|last\s+updated|date)\s*:?\s*"
-    r"|^\s*on\s+|\s+at\s+(?=\d)|\b(?:EST|EDT|ET)\b|\|",
+    r"|^\s*on\s+|\s+at\s+(?=\d)|[(（]?\b(?:EST|EDT|ET)\b[)）]?|\|"
+    # Japanese date lines of translated headers: 2026年1月3日 午前4時46分(EST)更新.
+    r"|(?:更新|公開|掲載|配信)(?:日時?)?\s*[:：]?\s*$|^\s*(?:更新|公開|掲載|配信)(?:日時?)?\s*[:：]\s*",
     re.IGNORECASE,
 )
 _FULLWIDTH = str.maketrans("０１２３４５６７８９：／", "0123456789:/")

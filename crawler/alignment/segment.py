@@ -17,6 +17,9 @@ _BLANK_LINES = re.compile(r"\n\s*\n|\r\n\s*\r\n")
 _JA_END = frozenset("。！？!?")
 _JA_OPEN = frozenset("「『（(【〈《")
 _JA_CLOSE = frozenset("」』）)】〉》")
+# Marks that open a sentence: the real T2 blog runs points together in one paragraph, each opened
+# by ▶ ("…を配備した▶次に…"), so the mark ends the sentence before it.
+_JA_START = frozenset("▶►▷")
 # Closing marks that belong to the sentence they follow.
 _JA_TRAILING = frozenset("」』）)】〉》…")
 # Translator's notes as Japanese translation blogs write them: a reference mark ※, or 訳注
@@ -30,7 +33,8 @@ def split_paragraphs(text: str) -> list[str]:
 
 
 def split_sentences_ja(text: str) -> list[str]:
-    """Japanese sentences: an end mark outside brackets ends a sentence, with its closing marks."""
+    """Japanese sentences: an end mark outside brackets ends a sentence, with its closing marks;
+    a ▶ outside brackets starts one."""
     sentences: list[str] = []
     depth = 0
     start = 0
@@ -41,6 +45,9 @@ def split_sentences_ja(text: str) -> list[str]:
             depth += 1
         elif char in _JA_CLOSE:
             depth = max(0, depth - 1)
+        elif char in _JA_START and depth == 0 and text[start:i].strip():
+            sentences.append(text[start:i])
+            start = i
         elif char in _JA_END and depth == 0:
             end = i + 1
             while end < len(text) and (text[end] in _JA_END or text[end] in _JA_TRAILING):

@@ -13,7 +13,13 @@ from dataclasses import dataclass, field
 from lxml.html import HtmlElement
 
 from crawler.blogger import selectors as sel
-from crawler.blogger.citation import CitationBlock, looks_like_citation, parse_citation_block
+from crawler.blogger.citation import (
+    CitationBlock,
+    looks_like_citation,
+    merge_header,
+    parse_citation_block,
+)
+from crawler.blogger.front import Note, read_front_matter
 
 
 @dataclass(frozen=True)
@@ -22,13 +28,37 @@ class Caption:
     text: str
 
 
-def read_body(
-    body: HtmlElement,
-) -> tuple[tuple[str, ...], tuple[Caption, ...], CitationBlock | None]:
-    """The paragraphs of a post body, its captions, and the citation block after the end mark."""
+@dataclass(frozen=True)
+class Body:
+    """A post body read: the translation's paragraphs and everything around them."""
+
+    paragraphs: tuple[str, ...]
+    captions: tuple[Caption, ...]
+    citation: CitationBlock | None
+    notes: tuple[Note, ...] = ()
+    comment: str | None = None  # the translator's comment, written as the body's first line
+
+
+def read_body(body: HtmlElement, *, title: str = "", publication: str | None = None) -> Body:
+    """The paragraphs of a post body, its captions, its front matter and its citation block.
+
+    ``title`` and ``publication`` come from the post's title line: a repeated title and a line
+    naming the credited outlet are recognised by them.
+    """
     lines, captions = _BodyWalker().walk(body)
-    paragraphs, citation = _split_citation(lines)
-    return paragraphs, tuple(captions), citation
+    text_lines, block = _split_citation(lines, publication)
+    text_lines = [line for line in text_lines if clean_text(line.text)]
+    texts = [clean_text(line.text) for line in text_lines]
+    front = read_front_matter(
+        texts, [line.hrefs for line in text_lines], title=title, publication=publication
+    )
+    citation = block
+    if front.header is not None:
+        citation = merge_header(front.header, front.header_raw, block)
+    elif front.citation is not None and (block is None or not block.repaired_urls):
+        citation = front.citation
+    paragraphs = tuple(texts[front.skip :])
+    return Body(paragraphs, tuple(captions), citation, front.notes, front.comment)
 
 
 @dataclass
@@ -133,8 +163,10 @@ def _is_drop_cap(element: HtmlElement) -> bool:
     return bool(marked) and len(element.text_content().strip()) == 1
 
 
-def _split_citation(lines: list[_Line]) -> tuple[tuple[str, ...], CitationBlock | None]:
-    """Body paragraphs before the end mark, and the citation block after it."""
+def _split_citation(
+    lines: list[_Line], publication: str | None
+) -> tuple[list[_Line], CitationBlock | None]:
+    """The body's lines before the end mark, and the citation block after it."""
     for index, before, after in _marks(lines):
         block = lines[index + 1 :]
         if after:
@@ -144,15 +176,14 @@ def _split_citation(lines: list[_Line]) -> tuple[tuple[str, ...], CitationBlock 
         last = index == len(lines) - 1 and not after
         if not (last or looks_like_citation(texts, hrefs)):
             continue
-        paragraphs = [clean_text(line.text) for line in lines[:index]]
+        body = lines[:index]
         if before:
-            paragraphs.append(before)
+            body.append(_Line(before, lines[index].hrefs))
         citation = None
         if texts:
-            flat = [href for line_hrefs in hrefs for href in line_hrefs]
-            citation = parse_citation_block(texts, flat, line_hrefs=hrefs)
-        return tuple(p for p in paragraphs if p), citation
-    return tuple(p for p in (clean_text(line.text) for line in lines) if p), None
+            citation = parse_citation_block(texts, line_hrefs=hrefs, publication=publication)
+        return body, citation
+    return lines, None
 
 
 def _marks(lines: list[_Line]) -> Iterator[tuple[int, str, str]]:

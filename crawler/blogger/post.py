@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from urllib.parse import urlsplit, urlunsplit
@@ -21,6 +20,8 @@ from w3lib.encoding import html_to_unicode
 from crawler.blogger import selectors as sel
 from crawler.blogger.body import Caption, clean_text, read_body
 from crawler.blogger.citation import CitationBlock
+from crawler.blogger.front import NOTE_COMMENT, Note
+from crawler.blogger.title import split_title
 from crawler.blogger.urls import canonical_host, canonical_post_url
 from crawler.dates import parse_date_header, parse_timestamp
 
@@ -48,6 +49,7 @@ class BloggerPost:
     captions: tuple[Caption, ...]
     citation: CitationBlock | None
     language: str | None
+    notes: tuple[Note, ...] = ()  # lines taken out of the text (banner, repeated title, ...)
 
 
 def parse_post(
@@ -77,7 +79,14 @@ def parse_post(
     raw_title = _title(doc, post, context)
     title, comment, publication = split_title(raw_title)
     published, published_from = _published(post, body, feed_published)
-    paragraphs, captions, citation = read_body(body)
+    read = read_body(body, title=title, publication=publication)
+    notes = read.notes
+    if read.comment is not None:
+        # A comment line under a title that has its own comment is kept as a note.
+        if comment is None:
+            comment = read.comment
+        else:
+            notes = (Note(NOTE_COMMENT, read.comment), *notes)
     return BloggerPost(
         url=_post_url(doc, url),
         post_id=_first_match(sel.DATA_POST_ID, context) or _post_id(post, body),
@@ -90,30 +99,12 @@ def parse_post(
         published=published,
         published_from=published_from,
         labels=_labels(post),
-        paragraphs=paragraphs,
-        captions=captions,
-        citation=citation,
+        paragraphs=read.paragraphs,
+        captions=read.captions,
+        citation=read.citation,
         language=_first(doc.xpath(sel.HTML_LANG)) or _first_match(sel.DATA_LOCALE, context),
+        notes=notes,
     )
-
-
-def split_title(raw_title: str) -> tuple[str, str | None, str | None]:
-    """``{title}―{comment}({Publication})`` -> (title, comment, publication).
-
-    A trailing parenthesis is the publication only if it reads as a Latin-script name, so
-    ``(2月7日現在)`` or ``(2)`` stay part of the title.
-    """
-    head, publication = raw_title.strip(), None
-    match = sel.TITLE_SUFFIX.match(head)
-    if match:
-        suffix = " ".join(unicodedata.normalize("NFKC", match.group("suffix")).split())
-        if sel.PUBLICATION_NAME.match(suffix):
-            head, publication = match.group("head").strip(), suffix
-    title, _, comment = head.partition(sel.COMMENT_SEPARATOR)
-    title, comment = title.strip(), comment.strip()
-    if not title:  # a title that starts with the separator has no comment to split off
-        return head, None, publication
-    return title, comment or None, publication
 
 
 def _load(html: bytes | str, encoding: str | None) -> HtmlElement:

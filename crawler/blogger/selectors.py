@@ -157,21 +157,61 @@ CJK_LINE_BREAK = re.compile(rf"(?<=[{CJK}])[ \t]*[\r\n]+[ \t]*(?=[{CJK}])")
 CJK_CHAR = re.compile(rf"[{CJK}]")
 ASCII_SPACE = re.compile(r"[ \t\r\n\f\v]+")
 
-# The target blog's title convention: ``{title}―{comment}({Publication})``.
-COMMENT_SEPARATOR = "\u2015"
-TITLE_SUFFIX = re.compile(r"^(?P<head>.*?)\s*[(（](?P<suffix>[^()（）]+)[)）]\s*$", re.DOTALL)
+# The target blogs' title line: ``{title}({Publication})―{comment}`` (crawler/blogger/title.py).
+# The bar is U+2015; some posts type an em dash instead.
+COMMENT_SEPARATORS = "\u2015\u2014"
+TITLE_PARENTHESIS = re.compile(r"[(（](?P<inner>[^()（）]+)[)）]")
 # A publication is named in Latin-script title case ("The War Zone", "USNI News", "19FortyFive",
 # "Stars and Stripes"); "(okra stir fry)" or "(2月7日現在)" are part of the title.
 PUBLICATION_NAME = re.compile(
     r"^(?=(?:.*[A-Za-z]){2})[A-Z0-9][A-Za-z0-9&.'’+-]*"
     r"(?:\s(?:[A-Z0-9&][A-Za-z0-9&.'’+-]*|and|of|the|for|on|in|at|de|du|la|le))*$"
 )
+# One token of capitals, digits and hyphens: an outlet only if a known one (TWZ, not NGAD).
+ACRONYM = re.compile(r"^[A-Z0-9&.-]+$")
 
 # The end-of-translation mark and the citation block after it.
 END_MARK = "■"
 AUTHOR_LINE = re.compile(r"^\s*by[\s\u00a0]+(?P<author>\S.*)$", re.IGNORECASE)
-YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
+YEAR = re.compile(r"(?:19|20)\d{2}")
+NUMERIC_DATE = re.compile(r"\b\d{1,2}/\d{1,2}/\d{2,4}\b")  # 02/06/26 12:04 PM ET
 DATE_LINE_MAX_CHARS = 64
+# A date line opens with its date, a weekday or a word news sites put before one; a headline
+# that merely holds a year ("… first flight in 2028") does not.
+DATE_LINE_START = re.compile(
+    r"^(?:\d|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|mon|tue|wed|thu|fri|sat|sun)"
+    r"[a-z]*\.?[\s,]|(?:on|published|posted|updated|last\s+updated|date)\b|[０-９])",
+    re.IGNORECASE,
+)
+# A person's name as a byline prints it: two to four capitalised words, initials and name
+# particles; several people joined by commas, "and" or "&" ("Theresa Hitchens and Michael
+# Marrow"). A headline in title case runs longer than four words without a joiner.
+PERSON_NAME = (
+    r"[A-Z][A-Za-z'’.-]*"
+    r"(?:\s+(?:[A-Z][A-Za-z'’.-]*|de|del|der|van|von|da|di|du|bin|al|la|le)){1,3}"
+)
+NAME_LINE = re.compile(rf"^{PERSON_NAME}(?:(?:\s*,\s*|\s+and\s+|\s*&\s*){PERSON_NAME})*$")
+NAME_LINE_MAX_CHARS = 80
+# Authors written in katakana in a Japanese header (スティーブン・ロージー, several joined by 、).
+KATAKANA_NAME_LINE = re.compile(r"^[ァ-ヺー・＝=]{2,}(?:\s*[、,，と]\s*[ァ-ヺー・＝=]{2,})*$")
+# Where a date may start inside a byline glued to it: at a word start or right after a letter
+# ("Hemmerdinger12 December 2020").
+GLUED_DATE_START = re.compile(r"(?<=\s)\S|(?<=[A-Za-z])(?=\d)")
+# Date lines in Japanese: 2026年2月10日 午前6時22分, 2026年1月3日 午前4時46分(EST)更新.
+JAPANESE_DATE = re.compile(r"(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日")
+
+# What a post body may open with before the translation itself (crawler/blogger/front.py):
+# a cross-post banner ("この記事は民間航空を扱うT1と軍事航空安全保障を扱うT2共通記事です"), a photo
+# credit in parentheses under a repeated title, and how far into the body such lines are looked for.
+CROSS_POST_BANNER = re.compile(
+    r"^(?:この|本)記事は.{0,60}(?:共通記事|共通の記事|同時掲載|同時公開|転載)(?:です|となります)?。?$"
+)
+PARENTHESISED_LINE = re.compile(r"^[(（][^()（）]{1,80}[)）]$")
+FRONT_MATTER_LINES = 8
+HEADER_LINE_MAX_CHARS = 120
+# A repeated title shares this share of character bigrams with the post title (Dice).
+TITLE_REPEAT_SIMILARITY = 0.5
+
 # A token that starts a URL once NFKC-normalised: a scheme (also the usual typos), ``www.``, or a
 # bare host followed by a path.
 URL_START = re.compile(
@@ -188,6 +228,10 @@ URL_ELLIPSIS = re.compile(r"(?:\.{3,}|…)$")
 VALID_HOST = re.compile(r"^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,63}$")
 TRACKING_PARAMS = frozenset({"fbclid", "gclid", "mc_cid", "mc_eid", "ocid", "cmpid"})
 TRACKING_PREFIX = "utm_"
+# Links copied out of Google search results or Docs: ``https://www.google.com/url?q=<URL>&sa=D``.
+GOOGLE_HOST = re.compile(r"^(?:www\.)?google\.[a-z.]+$")
+GOOGLE_REDIRECT_PATH = "/url"
+GOOGLE_TARGET_PARAMS = ("q", "url")
 
 # Blogger URL shapes.
 BLOGSPOT_HOST = re.compile(r"^(?P<blog>[a-z0-9-]+)\.blogspot\.[a-z.]+$")

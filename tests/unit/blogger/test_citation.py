@@ -1,4 +1,7 @@
-"""Citation blocks and URL repair (synthetic lines in the target blog's conventions)."""
+"""Citation blocks and URL repair (synthetic lines in the target blog's conventions).
+
+The real blog's own lines are in test_real_conventions.py.
+"""
 
 from __future__ import annotations
 
@@ -42,6 +45,16 @@ TWZ = "https://www.twz.com/sea/navys-new-frigate-program-faces-more-delays"
         ("原文はこちら", None),
         ("By Joseph Trevithick", None),
         ("F/A-18", None),
+        # Links copied from Google: kept as written in the citation, fetched unwrapped.
+        (
+            "https://www.google.com/url?q=https://www.twz.com/air/x&sa=D&source=editors&ust=1&usg=AOv",
+            "https://www.twz.com/air/x",
+        ),
+        (
+            "https://www.google.com/url?sa=t&url=https%3A%2F%2Fbreakingdefense.com%2F2025%2F02%2Fx%2F",
+            "https://breakingdefense.com/2025/02/x/",
+        ),
+        ("https://www.google.com/search?q=twz", "https://www.google.com/search?q=twz"),
         ("", None),
     ],
 )
@@ -59,12 +72,14 @@ def test_twz_block_with_subtitle() -> None:
             TWZ,
         ]
     )
-    assert block.title == "Navy's New Frigate Program Faces More Delays"
-    assert block.subtitle == "The Constellation class is now years late."
-    assert block.author == "Joseph Trevithick"
-    assert block.date == "Published Feb 4, 2025 12:59 PM EST"
-    assert block.published == datetime.fromisoformat("2025-02-04T12:59:00-05:00")
-    assert (block.url, block.extra_urls, block.repaired_urls) == (TWZ, (), (TWZ,))
+    (article,) = block.citations
+    assert article.title == "Navy's New Frigate Program Faces More Delays"
+    assert article.subtitle == "The Constellation class is now years late."
+    assert article.author == "Joseph Trevithick"
+    assert article.date == "Published Feb 4, 2025 12:59 PM EST"
+    assert article.published == datetime.fromisoformat("2025-02-04T12:59:00-05:00")
+    assert (article.url, article.repaired_url, article.language) == (TWZ, TWZ, "en")
+    assert (block.repaired_urls, block.other_urls(TWZ)) == ((TWZ,), ())
     assert block.raw.split("\n")[2] == "By\u00a0Joseph Trevithick"
 
 
@@ -78,10 +93,12 @@ def test_twz_block_with_subtitle() -> None:
     ],
 )
 def test_date_line_styles(line: str, expected: str) -> None:
-    block = parse_citation_block(["Synthetic Headline", "By Synthetic Writer", line, TWZ])
-    assert block.subtitle is None
-    assert block.date == line
-    assert block.published == datetime.fromisoformat(expected)
+    (article,) = parse_citation_block(
+        ["Synthetic Headline", "By Synthetic Writer", line, TWZ]
+    ).citations
+    assert article.subtitle is None
+    assert article.date == line
+    assert article.published == datetime.fromisoformat(expected)
 
 
 @pytest.mark.parametrize(
@@ -93,7 +110,7 @@ def test_date_line_styles(line: str, expected: str) -> None:
     ],
 )
 def test_author_forms(line: str, author: str) -> None:
-    assert parse_citation_block(["Synthetic Headline", line, TWZ]).author == author
+    assert parse_citation_block(["Synthetic Headline", line, TWZ]).citations[0].author == author
 
 
 def test_two_urls_and_footer() -> None:
@@ -107,8 +124,13 @@ def test_two_urls_and_footer() -> None:
             "合成ブログのフッター文。",
         ]
     )
-    assert block.url == "https://news.usni.org/2025/02/03/synthetic?utm_source=newsletter"
-    assert block.extra_urls == ("ｗｗｗ．ｔｗｚ．ｃｏｍ／ｓｅａ／ｓｙｎｔｈｅｔｉｃ",)
+    first, second = block.citations
+    assert first.url == "https://news.usni.org/2025/02/03/synthetic?utm_source=newsletter"
+    assert (first.title, first.author) == ("Synthetic Headline", "Synthetic Writer")
+    # A URL line right after another: an article of its own, which the header does not describe.
+    assert second.url == "ｗｗｗ．ｔｗｚ．ｃｏｍ／ｓｅａ／ｓｙｎｔｈｅｔｉｃ"
+    assert (second.title, second.author, second.date) == (None, None, None)
+    assert block.other_urls(first.repaired_url) == (second.url,)
     assert block.repaired_urls == (
         "https://news.usni.org/2025/02/03/synthetic",
         "https://www.twz.com/sea/synthetic",
@@ -118,7 +140,7 @@ def test_two_urls_and_footer() -> None:
 
 def test_glued_url_is_kept_as_written() -> None:
     block = parse_citation_block(["Synthetic Headline", "元記事" + TWZ + "(原文)"])
-    assert block.url == "元記事" + TWZ + "(原文)"
+    assert block.citations[0].url == "元記事" + TWZ + "(原文)"
     assert block.repaired_urls == (TWZ,)
 
 
@@ -133,10 +155,10 @@ def test_link_text_and_href_disagree() -> None:
     block = parse_citation_block(
         ["Synthetic Headline", "https://www.twz.com/sea/navys-new-frigate..."], [TWZ]
     )
-    assert block.url == TWZ
+    assert block.citations[0].url == TWZ
     # The visible text is not a URL at all: the link target is the source.
     block = parse_citation_block(["Synthetic Headline", "原文"], [TWZ])
-    assert (block.url, block.repaired_urls) == (TWZ, (TWZ,))
+    assert (block.citations[0].url, block.repaired_urls) == (TWZ, (TWZ,))
 
 
 def test_linked_footer_is_not_a_source_when_lines_are_known() -> None:
@@ -149,13 +171,17 @@ def test_linked_footer_is_not_a_source_when_lines_are_known() -> None:
             ["https://synthetic-example.blogspot.com/p/about.html"],
         ],
     )
-    assert block.url == "https://www.twz.com/air/synthetic"
-    assert block.extra_urls == ()
+    (article,) = block.citations
+    assert (article.url, article.title) == (
+        "https://www.twz.com/air/synthetic",
+        "Synthetic Headline",
+    )
 
 
 def test_block_without_url() -> None:
     block = parse_citation_block(["Synthetic Headline", "By Synthetic Writer"])
-    assert (block.title, block.author, block.url, block.repaired_urls) == (
+    article = block.citations[0]
+    assert (article.title, article.author, article.url, block.repaired_urls) == (
         "Synthetic Headline",
         "Synthetic Writer",
         None,

@@ -22,7 +22,7 @@ def test_classic_item_page_fields() -> None:
     post = parse_post(
         blogger_page(
             BODY + CITATION_TWZ,
-            title="米海軍の新型フリゲート計画にさらなる遅延―設計変更が響く(The War Zone)",
+            title="米海軍の新型フリゲート計画にさらなる遅延(The War Zone)―設計変更が響く",
             labels=("米海軍", "フリゲート", "米海軍"),
         ).encode("utf-8"),
         POST_URL + "?m=1#more",
@@ -35,7 +35,7 @@ def test_classic_item_page_fields() -> None:
     assert post.title == "米海軍の新型フリゲート計画にさらなる遅延"
     assert post.comment == "設計変更が響く"
     assert post.publication == "The War Zone"
-    assert post.raw_title.endswith("(The War Zone)")
+    assert post.raw_title.endswith("(The War Zone)―設計変更が響く")
     assert post.published == datetime(2025, 2, 7, 18, 30, tzinfo=JST)
     assert post.published.utcoffset() == timedelta(hours=9)
     assert post.published_from == "abbr"
@@ -45,11 +45,13 @@ def test_classic_item_page_fields() -> None:
         "設計の変更が続いたためだ。",
     )
     assert post.citation is not None
-    assert post.citation.title == "Navy's New Frigate Program Faces More Delays"
-    assert post.citation.subtitle == "The Constellation class is now years late."
-    assert post.citation.author == "Joseph Trevithick"
+    assert post.citation.citations[0].title == "Navy's New Frigate Program Faces More Delays"
+    assert post.citation.citations[0].subtitle == "The Constellation class is now years late."
+    assert post.citation.citations[0].author == "Joseph Trevithick"
     assert "By\u00a0Joseph Trevithick" in post.citation.raw
-    assert post.citation.published == datetime.fromisoformat("2025-02-04T12:59:00-05:00")
+    assert post.citation.citations[0].published == datetime.fromisoformat(
+        "2025-02-04T12:59:00-05:00"
+    )
     assert post.citation.repaired_urls == (
         "https://www.twz.com/sea/navys-new-frigate-program-faces-more-delays",
     )
@@ -159,12 +161,13 @@ def test_citation_in_separate_divs_with_link_and_footer() -> None:
         "このブログについて</a></div>"
     )
     citation = parse(body).citation
-    assert citation.title == "Pentagon Budget Request Arrives"
-    assert citation.subtitle is None
-    assert citation.author == "Synthetic Writer and Another Writer"
-    assert citation.date == "on February 04, 2025 at 12:59 PM"
-    assert citation.url == "https://breakingdefense.com/2025/02/synthetic-budget/"
-    assert citation.extra_urls == ()
+    assert citation is not None
+    (article,) = citation.citations
+    assert article.title == "Pentagon Budget Request Arrives"
+    assert article.subtitle is None
+    assert article.author == "Synthetic Writer and Another Writer"
+    assert article.date == "on February 04, 2025 at 12:59 PM"
+    assert article.url == "https://breakingdefense.com/2025/02/synthetic-budget/"
     assert citation.repaired_urls == ("https://breakingdefense.com/2025/02/synthetic-budget/",)
     assert citation.raw.endswith("合成ブログのフッター文。このブログについて")
 
@@ -175,8 +178,9 @@ def test_link_text_that_is_not_a_url_gives_the_href() -> None:
         "<a href='https://www.defensenews.com/air/2025/02/04/synthetic/'>原文はこちら</a>"
     )
     citation = parse(body).citation
-    assert citation.url == "https://www.defensenews.com/air/2025/02/04/synthetic/"
-    assert citation.published == datetime.fromisoformat("2025-02-04T12:59:00-05:00")
+    assert citation is not None
+    assert citation.citations[0].url == "https://www.defensenews.com/air/2025/02/04/synthetic/"
+    assert citation.citations[0].published == datetime.fromisoformat("2025-02-04T12:59:00-05:00")
 
 
 def test_end_mark_glued_to_last_paragraph() -> None:
@@ -197,7 +201,7 @@ def test_heading_mark_before_the_real_block() -> None:
     body = "<p>■背景</p><p>本文。</p>" + CITATION_TWZ
     post = parse(body)
     assert post.paragraphs == ("■背景", "本文。")
-    assert post.citation.author == "Joseph Trevithick"
+    assert post.citation.citations[0].author == "Joseph Trevithick"
 
 
 def test_page_without_post_body_raises() -> None:

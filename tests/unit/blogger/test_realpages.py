@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.blogger import BloggerPost, Caption, parse_post
+from crawler.blogger import BloggerPost, Caption, Note, parse_post
 
 
 def load(realpages: Path, name: str, url: str) -> BloggerPost:
@@ -82,8 +82,9 @@ def test_third_party_time_theme_hassanchef(realpages: Path) -> None:
     assert post.published == datetime.fromisoformat("2020-09-15T09:32:00-07:00")
     assert post.published_from == "time"
     assert post.labels == ("Veg recipes",)
-    assert post.paragraphs[0] == "Bhindi masala"
-    assert post.paragraphs[1].startswith("Bhindi masala is a popular recipe made with bhindi")
+    # The body opens with the title again: a note, not text.
+    assert post.notes == (Note("title_repeat", "Bhindi masala"),)
+    assert post.paragraphs[0].startswith("Bhindi masala is a popular recipe made with bhindi")
     assert not any("Crispy jalebi recipe" in p or "You might like" in p for p in post.paragraphs)
     assert not any('"@type"' in p for p in post.paragraphs)  # JSON-LD scripts are not text
 
