@@ -140,7 +140,11 @@ def _header_size(lines: Sequence[str], start: int, publication: str | None) -> i
 
 
 def _repeats_title(line: str, title: str) -> bool:
-    if not title or line.endswith("。") or len(line) > 2 * len(title) + 10:
+    # A heading, not a sentence: about as long as the title (a lead paragraph that retells the
+    # headline runs longer), without a sentence end.
+    if not title or line.endswith(sel.SENTENCE_ENDS):
+        return False
+    if len(line) > sel.TITLE_REPEAT_MAX_LENGTH_RATIO * len(title) + 5:
         return False
     return _dice(_bigrams(line), _bigrams(title)) >= sel.TITLE_REPEAT_SIMILARITY
 

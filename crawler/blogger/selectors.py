@@ -211,6 +211,8 @@ FRONT_MATTER_LINES = 8
 HEADER_LINE_MAX_CHARS = 120
 # A repeated title shares this share of character bigrams with the post title (Dice).
 TITLE_REPEAT_SIMILARITY = 0.5
+TITLE_REPEAT_MAX_LENGTH_RATIO = 1.3
+SENTENCE_ENDS = ("。", ".", "!", "?", "！", "？")
 
 # A token that starts a URL once NFKC-normalised: a scheme (also the usual typos), ``www.``, or a
 # bare host followed by a path.

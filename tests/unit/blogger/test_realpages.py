@@ -179,3 +179,21 @@ def test_index_page_excerpt(realpages: Path) -> None:
     assert post.published is not None and post.published.date() == date(2017, 8, 21)
     assert post.labels == ("Android", "fixes", "segurança")
     assert not any("cobrança" in p for p in post.paragraphs)
+
+
+def test_a_repeated_title_is_a_note_but_a_lead_retelling_it_is_text(realpages: Path) -> None:
+    emacspeak = load(
+        realpages,
+        "trafilatura-eval-emacspeak.blogspot.com.meta.html",
+        "https://emacspeak.blogspot.com/2019/10/meta-programming-in-emacs-using.html",
+    )
+    assert emacspeak.notes == (Note("title_repeat", emacspeak.title),)
+    assert emacspeak.paragraphs[0] == "1 Introduction"
+    # A news lead that shares the headline's words is longer than a heading: it stays text.
+    linknaija = load(
+        realpages,
+        "aeb-linknaija-358cc4a08045.html",
+        "https://www.linknaija.com/2018/08/breaking-news-chelsea-activate-716m.html",
+    )
+    assert linknaija.notes == ()
+    assert linknaija.paragraphs[0].startswith("Chelsea have this morning paid")
