@@ -119,13 +119,18 @@ def _citation_run(lines: Sequence[str], start: int) -> int:
             break
         end += 1
     last_url = max((i for i in range(start, end) if has_url(lines[i])), default=None)
-    if last_url is None or end >= len(lines):
+    if last_url is None or end >= len(lines) or not sel.CJK_CHAR.search(lines[end]):
         return 0
     return last_url + 1 - start
 
 
 def _header_size(lines: Sequence[str], start: int, publication: str | None) -> int:
-    """How many lines from ``start`` form a translated header ending in its date line."""
+    """How many lines from ``start`` form a translated header ending in its date line.
+
+    The header opens with the article's Japanese title and names its outlet or author.
+    """
+    if start >= len(lines) or not sel.CJK_CHAR.search(lines[start]):
+        return 0
     for end in range(start + 1, min(len(lines), start + sel.FRONT_MATTER_LINES)):
         line = lines[end]
         if is_date_line(line):

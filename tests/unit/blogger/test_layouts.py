@@ -213,3 +213,18 @@ def test_google_wrapped_url_is_kept_as_written_and_fetched_unwrapped() -> None:
     )
     article = _only(_post([*BODY, "■", "Synthetic Headline", wrapped]))
     assert (article.url, article.repaired_url) == (wrapped, TWZ)
+
+
+def test_an_english_post_opening_with_a_link_keeps_its_text() -> None:
+    # Not a translation: Latin lines with a URL that no Japanese text follows are the body.
+    lines = [
+        "Python 3.6.0 is now available!",
+        "Get it from https://www.python.org/downloads/release/python-360/ today.",
+        "Posted by Synthetic Writer",
+        "December 23, 2016",
+        "More text of the post.",
+    ]
+    post = _post(lines, title="Python 3.6.0 is now available!")
+    assert post.citation is None
+    assert post.paragraphs == tuple(lines)  # a line ending a sentence is no repeated title
+    assert post.notes == ()
