@@ -44,6 +44,12 @@ URLGUARD_ENABLED = True
 URLGUARD_ALLOWED_HOSTS: tuple[str, ...] = ()  # names, addresses or networks exempt from the guard
 URLGUARD_RESOLVE = True  # also refuse names that resolve to internal addresses
 
+# The time budget of a cited page's download (crawler/downloadhandlers/budget.py): seconds from
+# sending the request to the last body byte, after which the transfer is stopped and what arrived
+# is kept (WARC-Truncated: time, source_truncated); 0 for none. Below DOWNLOAD_TIMEOUT, which
+# drops everything and retries. The byte budget is Scrapy's DOWNLOAD_MAXSIZE.
+RESPONSE_BUDGET_SECONDS = 30.0
+
 # Progress lines of a long crawl (crawler/extensions/progress.py).
 PROGRESS_ENABLED = True
 PROGRESS_INTERVAL = 30.0  # seconds between two progress lines; 0 for the closing summary only
@@ -56,6 +62,14 @@ BITEXT_LOG_MAX_BYTES = 100_000_000  # a run that writes more continues in a fres
 # Processes that read post and source pages off the crawl's event loop
 # (crawler/downloadermiddlewares/read_ahead.py): None for one per CPU, 0 to read in-process.
 BITEXT_PARSE_WORKERS: int | None = None
+# The parse budget of one page (crawler/reading.py, crawler/parsing_pool.py). A page larger than
+# this many bytes is not read at all (Scrapy's DOWNLOAD_WARNSIZE here): a source ends
+# source_truncated, a post translation_unparsable, with an error that says so; 0 for no limit.
+BITEXT_PARSE_MAX_BYTES = 8 * 1024 * 1024
+# Seconds a worker may spend reading one page; one that takes longer is killed and replaced, and
+# the page is recorded like one over the size budget. 0 for no limit. Without workers
+# (BITEXT_PARSE_WORKERS = 0) only the size budget applies.
+BITEXT_PARSE_TIMEOUT = 60.0
 
 # An honest User-Agent names the project and a page that explains the crawl.
 BOT_NAME = "bitext-crawler"
@@ -82,12 +96,15 @@ SETTINGS = {
     "URLGUARD_ENABLED": URLGUARD_ENABLED,
     "URLGUARD_ALLOWED_HOSTS": list(URLGUARD_ALLOWED_HOSTS),
     "URLGUARD_RESOLVE": URLGUARD_RESOLVE,
+    "RESPONSE_BUDGET_SECONDS": RESPONSE_BUDGET_SECONDS,
     "BOT_CONTACT_URL": BOT_CONTACT_URL,
     "PROGRESS_ENABLED": PROGRESS_ENABLED,
     "PROGRESS_INTERVAL": PROGRESS_INTERVAL,
     "BITEXT_LOG_BACKUPS": BITEXT_LOG_BACKUPS,
     "BITEXT_LOG_MAX_BYTES": BITEXT_LOG_MAX_BYTES,
     "BITEXT_PARSE_WORKERS": BITEXT_PARSE_WORKERS,
+    "BITEXT_PARSE_MAX_BYTES": BITEXT_PARSE_MAX_BYTES,
+    "BITEXT_PARSE_TIMEOUT": BITEXT_PARSE_TIMEOUT,
 }
 
 

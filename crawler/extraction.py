@@ -4,8 +4,12 @@ A page is decoded once (BOM, HTTP charset, ``<meta charset>``, then UTF-8 with r
 parsed once with lxml. Structured data is read from that tree first, because it is what news
 sites publish for search engines and it keeps the publication time with its offset (JSON-LD
 ``datePublished``, ``article:published_time``, ``<time datetime>``); trafilatura's metadata fills
-what is missing (its date is day-precision only). The body comes from ``bare_extraction`` on the
-same tree (it works on a copy), tuned for news pages and measured by ``bench/extraction_f1.py``:
+what is missing (its date is day-precision only); ``crawler/sourcedates.py`` decides which time
+is the publication time, and its zone when it has no offset. Values are made safe for the
+manifest here: control characters and lone surrogates (JSON-LD escapes carry them) are dropped,
+empty strings become None, and so does a language that is no language subtag. The body comes
+from ``bare_extraction`` on the same tree (it works on a copy), tuned for news pages and
+measured by ``bench/extraction_f1.py``:
 
 - ``favor_precision``: drops related-link boxes, newsletter boxes, share bars and captions more
   aggressively; it raises mean token F1 on the article-extraction-benchmark. Where it keeps
@@ -28,7 +32,7 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from html import unescape
 from typing import TYPE_CHECKING, Any
 
@@ -36,7 +40,7 @@ from trafilatura import bare_extraction
 from trafilatura.utils import load_html
 from w3lib.encoding import resolve_encoding
 
-from crawler.dates import parse_timestamp
+from crawler.sourcedates import resolve_published
 
 if TYPE_CHECKING:
     from lxml.html import HtmlElement
@@ -63,6 +67,19 @@ _TIME_XPATHS = (
     "//abbr[contains(@class,'published')]/@title",  # hAtom, as WordPress and Blogger themes write
     "(//time[@datetime])[1]/@datetime",
 )
+# Every other machine timestamp of the page: read only for the zone it is written in, when the
+# publication time has none (crawler/sourcedates.py).
+_STAMP_XPATH = "//time/@datetime | //*[starts-with(@itemprop, 'date')]/@content"
+_STAMP_KEYS = ("datePublished", "dateModified", "dateCreated", "uploadDate")
+_STAMP_META = (
+    "article:modified_time",
+    "og:updated_time",
+    "og:article:published_time",
+    "og:article:modified_time",
+    "article:updated_time",
+    "dc.date",
+    "dcterms.modified",
+)
 # schema.org types of an article page (NewsArticle and its subtypes, blog posts, reports).
 _ARTICLE_TYPES = frozenset(
     {"Article", "NewsArticle", "ReportageNews", "AnalysisNewsArticle", "OpinionNewsArticle"}
@@ -81,7 +98,10 @@ _BOMS = {
     codecs.BOM_UTF16_BE: "utf-16-be",
 }
 _SPACE = re.compile(r"\s+")
-_CLOCK = re.compile(r"\d{1,2}:\d{2}")
+# C0/C1 controls other than whitespace, and lone surrogates (UTF-8 cannot write them).
+_UNWRITABLE = re.compile(r"[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\ud800-\udfff]")
+# A primary language subtag (BCP 47): what the manifest's language field holds.
+_LANGUAGE = re.compile(r"[A-Za-z]{2,3}")
 _BY = re.compile(r"^by\s+", re.IGNORECASE)
 _DATE_PARAMS = {"original_date": True, "extensive_search": False}
 # Below this many characters the precision-mode body is checked against the balanced mode.
@@ -96,12 +116,13 @@ class ExtractedArticle:
 
     title: str | None
     author: str | None
-    published: datetime | None  # with the page's offset where it gives one
+    published: datetime | date | None  # aware, or a date: see crawler/sourcedates.py
     site_name: str | None
     language: str | None  # primary language subtag, e.g. "en"
     text: str  # paragraphs joined by "\n\n"
     paragraphs: tuple[str, ...]
     description: str | None  # meta description / dek
+    published_basis: str | None = None  # how ``published`` was resolved (sourcedates.py)
 
 
 def looks_like_html(content_type: str | None, body: bytes) -> bool:
@@ -170,15 +191,19 @@ def extract_article(
     if structured.body and len(structured.body) > _BODY_FALLBACK_RATIO * sum(map(len, paragraphs)):
         # Script-rendered pages ship the article only in JSON-LD ``articleBody``.
         paragraphs = _paragraphs(structured.body, heading)
+    published = resolve_published(
+        (*structured.dates, _field(document, "date")), page_stamps=structured.stamps, url=url
+    )
     return ExtractedArticle(
         title=title,
         author=structured.author or _byline(_field(document, "author")),
-        published=structured.published or parse_timestamp(_field(document, "date")),
+        published=published.value if published else None,
         site_name=site_name,
         language=structured.language or _language(_field(document, "language")),
         text="\n\n".join(paragraphs),
         paragraphs=paragraphs,
         description=description,
+        published_basis=published.basis if published else None,
     )
 
 
@@ -206,7 +231,8 @@ def _field(document: object | None, name: str) -> str | None:
 class _StructuredData:
     headline: str | None
     author: str | None
-    published: datetime | None
+    dates: tuple[str, ...]  # the page's publication times, most specific first
+    stamps: tuple[str, ...]  # its other machine timestamps
     site_name: str | None
     language: str | None
     description: str | None
@@ -219,22 +245,26 @@ class _StructuredData:
             {},
         )
         meta = _meta_tags(tree)
-        dates = [article.get("datePublished"), meta.get("article:published_time")]
+        dates = [_first_str(article.get("datePublished")), meta.get("article:published_time")]
         dates += [str(v) for xp in _TIME_XPATHS for v in tree.xpath(xp)]
+        stamps = [_first_str(o.get(k)) for o in jsonld_objects(tree) for k in _STAMP_KEYS]
+        stamps += [meta.get(key) for key in _STAMP_META]
+        stamps += [str(v) for v in tree.xpath(_STAMP_XPATH)]
         publisher = article.get("publisher")
         return cls(
             headline=_clean(_first_str(article.get("headline"))),
             author=_authors(article.get("author")) or _byline(meta.get("author")),
-            published=_best_timestamp(dates),
+            dates=tuple(d for d in dates if d),
+            stamps=tuple(s for s in stamps if s),
             site_name=_clean(
                 (publisher.get("name") if isinstance(publisher, dict) else None)
                 or meta.get("og:site_name")
             ),
             language=_language(
-                tree.get("lang")
-                or _first_str(article.get("inLanguage"))
-                or meta.get("content-language")
-                or meta.get("og:locale")
+                tree.get("lang"),
+                _first_str(article.get("inLanguage")),
+                meta.get("content-language"),
+                meta.get("og:locale"),
             ),
             description=_clean(
                 meta.get("description")
@@ -274,23 +304,6 @@ def _walk_jsonld(data: Any) -> Iterator[dict[str, Any]]:
         yield from _walk_jsonld(data.get("@graph"))
 
 
-def _best_timestamp(values: list[Any]) -> datetime | None:
-    """The first timestamp that carries a time and an offset, else the first that parses."""
-    fallback: datetime | None = None
-    for value in values:
-        if not isinstance(value, str) or not value.strip():
-            continue
-        parsed = parse_timestamp(value)
-        if parsed is None:
-            continue
-        precise = parsed.tzinfo is not None and _CLOCK.search(value) is not None
-        # A later, vaguer source (a bare <time>) only refines a date-only value of the same day.
-        if precise and (fallback is None or fallback.date() == parsed.date()):
-            return parsed
-        fallback = fallback or parsed
-    return fallback
-
-
 def _authors(value: Any) -> str | None:
     names = []
     for item in _as_list(value):
@@ -317,7 +330,7 @@ def _byline(value: str | None) -> str | None:
 
 
 def _paragraphs(text: str, heading: tuple[str | None, ...]) -> tuple[str, ...]:
-    lines = [_SPACE.sub(" ", line).strip() for line in text.splitlines()]
+    lines = [_SPACE.sub(" ", _UNWRITABLE.sub("", line)).strip() for line in text.splitlines()]
     lines = [line for line in lines if line]
     # trafilatura keeps the page's <h1> and the dek under it as the first lines; both are the
     # article's heading (title, subtitle), not its text.
@@ -350,10 +363,14 @@ def _codec(label: str | None) -> str | None:
     return resolve_encoding(label.strip().strip("\"'")) if label else None
 
 
-def _language(value: str | None) -> str | None:
-    if not value or not value.strip():
-        return None
-    return re.split(r"[-_]", value.strip(), maxsplit=1)[0].lower() or None
+def _language(*values: str | None) -> str | None:
+    """The primary subtag of the first value that is a language tag: "en-US", "en_US", "EN",
+    "en, fr" give "en"; "x-default", "english", "*" are skipped."""
+    for value in values:
+        primary = re.split(r"[-_,;\s]", value.strip(), maxsplit=1)[0] if value else ""
+        if _LANGUAGE.fullmatch(primary):
+            return primary.lower()
+    return None
 
 
 def _as_list(value: Any) -> list[Any]:
@@ -373,7 +390,7 @@ def _clean(value: str | None) -> str | None:
     if not value:
         return None
     # JSON-LD and meta values are often entity-escaped twice by the CMS ("&#163;71.6m").
-    return _SPACE.sub(" ", unescape(value)).strip() or None
+    return _SPACE.sub(" ", _UNWRITABLE.sub("", unescape(value))).strip() or None
 
 
 def _fold(value: str) -> str:

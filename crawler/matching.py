@@ -36,7 +36,7 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
 from crawler.textmetrics import token_f1
@@ -72,7 +72,7 @@ LAG_FLOOR = 0.8
 # A source published after its translation is impossible for a true pair.
 NEWER_SOURCE_FACTOR = 0.3
 
-# Date-only timestamps (naive midnight) can be off by the day's width; timed ones by clock skew.
+# A date-only value (a date, a naive midnight) is off by up to a day; timed ones by clock skew.
 _DAY_TOLERANCE = timedelta(days=1)
 _TIME_TOLERANCE = timedelta(hours=1)
 # (full score up to, zero score from) these many days:
@@ -140,7 +140,8 @@ class MatchInputs:
     translation_text: str  # Japanese
     source_title: str | None
     source_author: str | None
-    source_published: datetime | None
+    # Aware, or a date when the page gives only the day (crawler/sourcedates.py).
+    source_published: datetime | date | None
     source_text: str  # English
     # The other articles the same post cites: a post that merges several sources is judged, for
     # each, on the anchors the others do not explain.
@@ -312,28 +313,44 @@ def _surnames(byline: str | None) -> set[str]:
     return names
 
 
-def _days_between(later: datetime | None, earlier: datetime | None) -> float | None:
+def _days_between(later: datetime | date | None, earlier: datetime | date | None) -> float | None:
     if later is None or earlier is None:
         return None
-    return (_aware(later) - _aware(earlier)).total_seconds() / 86400
+    later, earlier = _moment(later), _moment(earlier)
+    if isinstance(later, datetime) and isinstance(earlier, datetime):
+        return (_aware(later) - _aware(earlier)).total_seconds() / 86400
+    # A date-only side is compared at day precision: whole days between the two calendar days,
+    # each side's day in its own zone (the translation's in +09:00, the source's as it wrote it).
+    return float((_day(later) - _day(earlier)).days)
 
 
-def _source_newer(translation: datetime | None, source: datetime | None) -> bool:
+def _source_newer(translation: datetime | date | None, source: datetime | date | None) -> bool:
     if translation is None or source is None:
         return False
-    date_only = _is_date_only(translation) or _is_date_only(source)
-    tolerance = _DAY_TOLERANCE if date_only else _TIME_TOLERANCE
-    return _aware(source) - _aware(translation) > tolerance
+    translation, source = _moment(translation), _moment(source)
+    if isinstance(translation, datetime) and isinstance(source, datetime):
+        return _aware(source) - _aware(translation) > _TIME_TOLERANCE
+    # Day precision: the two days may differ by one either way for a true pair (a day is read
+    # in its own zone, and zones ahead of the translation's exist), so only a later day beyond
+    # that counts, as the day's width of tolerance does for instants.
+    return _day(source) - _day(translation) > _DAY_TOLERANCE
 
 
 def _aware(value: datetime) -> datetime:
-    # A naive value is a page's bare date or local time; reading it as UTC is off by under a day,
-    # which the date-only tolerance covers.
+    # A naive local time (from a caller that did not resolve it, see crawler/sourcedates.py) is
+    # read as UTC: off by under a day.
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
-def _is_date_only(value: datetime) -> bool:
-    return value.tzinfo is None and (value.hour, value.minute, value.second) == (0, 0, 0)
+def _moment(value: datetime | date) -> datetime | date:
+    # A naive midnight is how a bare date used to be passed: it is the date.
+    if isinstance(value, datetime) and value.tzinfo is None and value.time() == datetime.min.time():
+        return value.date()
+    return value
+
+
+def _day(value: datetime | date) -> date:
+    return value.date() if isinstance(value, datetime) else value
 
 
 def _decay(days: float, full: float, zero: float) -> float:

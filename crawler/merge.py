@@ -25,7 +25,7 @@ from crawler import defaults
 from crawler.archive import build_cdxj_index
 from crawler.archive.naming import closed_warc_files, open_warc_files
 from crawler.lock import LOCK_NAME, ArchiveLock
-from crawler.manifest import write_manifest
+from crawler.manifest import Repair, write_manifest
 from crawler.rebuild import RebuildResult, rebuild_pairs
 from crawler.sharing import share_file
 
@@ -56,6 +56,7 @@ class MergeResult:
     manifest: Path
     pairs: int
     index: Path
+    repaired: list[Repair] = field(default_factory=list)  # refused by the schema, written repaired
 
 
 def plan_merge(out_dir: Path, node_dirs: list[Path]) -> MergePlan:
@@ -113,9 +114,10 @@ def merge_nodes(out_dir: Path, node_dirs: list[Path], *, workers: int | None = N
                 copied += 1
         rebuilt = rebuild_pairs(out_dir, workers=workers)
         manifest = out_dir / defaults.PAIRS_MANIFEST
-        written = write_manifest(manifest, rebuilt.pairs)
+        repaired: list[Repair] = []
+        written = write_manifest(manifest, rebuilt.pairs, repaired=repaired)
         index = build_cdxj_index(out_dir)
-    return MergeResult(plan, linked, copied, rebuilt, manifest, written, index)
+    return MergeResult(plan, linked, copied, rebuilt, manifest, written, index, repaired)
 
 
 def _place(source: Path, target: Path) -> bool:

@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from crawler.manifest.rejected import REJECTED_NAME
+
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2  # what argparse uses for a bad command line
@@ -28,6 +30,11 @@ SPIDER_EXCEPTIONS = "spider_exceptions/count"  # Scrapy's: a spider callback rai
 # Spider and pipeline stats (crawler/spiders/blogger.py, crawler/pipelines/pairs.py).
 POSTS_PREFIX = "bitext/posts/"
 PAIRS_PREFIX = "bitext/pairs/"
+# Lines the manifest schema refused (a bug in the crawler): written repaired, with their defects
+# (crawler/manifest/repair.py), and lines that could not be written at all; both are kept as
+# they were in ARCHIVE_DIR/rejected-pairs.jsonl.
+MANIFEST_REPAIRED = "bitext/manifest/repaired"
+MANIFEST_UNWRITABLE = "bitext/manifest/unwritable"
 
 
 @dataclass(frozen=True)
@@ -59,6 +66,9 @@ def crawl_outcome(stats: Mapping[str, Any], spider: str) -> Outcome:
         return Outcome(
             EXIT_FAILED, f"{spider}: failed, no discovered post could be fetched; {figures}"
         )
+    damage = manifest_damage(stats)
+    if damage is not None:
+        return Outcome(EXIT_FAILED, f"{spider}: failed, {damage}; {figures}")
     errors = _int(stats, LOGGED_ERRORS) + _int(stats, ITEM_ERRORS) + _int(stats, SPIDER_EXCEPTIONS)
     if errors:
         return Outcome(
@@ -80,6 +90,22 @@ def refused(spider: str, message: str) -> Outcome:
 
 def bad_arguments(message: str) -> Outcome:
     return Outcome(EXIT_USAGE, f"bad arguments: {message}")
+
+
+def manifest_damage(stats: Mapping[str, Any]) -> str | None:
+    """What the manifest schema refused in this crawl, as a clause; None when nothing was."""
+    repaired, unwritable = _int(stats, MANIFEST_REPAIRED), _int(stats, MANIFEST_UNWRITABLE)
+    if not repaired and not unwritable:
+        return None
+    parts = []
+    if repaired:
+        parts.append(f"{plural(repaired, 'pair line')} written repaired, with their defects")
+    if unwritable:
+        parts.append(f"{plural(unwritable, 'line')} that could not be written")
+    return (
+        f"the manifest schema refused lines (a bug in the crawler): {' and '.join(parts)}; "
+        f"the lines as they were are in {REJECTED_NAME}"
+    )
 
 
 def pair_counts(stats: Mapping[str, Any]) -> dict[str, int]:

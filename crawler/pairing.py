@@ -24,11 +24,13 @@ from crawler.manifest import (
     Pair,
     SourceSide,
     TranslationCaption,
+    TranslationNote,
     TranslationSide,
     join_paragraphs,
     pair_id,
 )
 from crawler.matching import MISMATCH_THRESHOLD, MatchEvidence, MatchInputs, score_match
+from crawler.publications import same_publication
 
 if TYPE_CHECKING:
     from crawler.blogger import CitationBlock
@@ -83,7 +85,7 @@ def compose_pair(
         if item.http_status == 0 or item.http_status >= 400:
             status = STATUS_TRANSLATION_UNAVAILABLE
         return _pair(translation, None, None, status, item.error, item.crawled_at, crawler)
-    citation = _citation_side(post.citation) if post.citation else None
+    citation = _citation_side(post.citation, url) if post.citation else None
     if url is None:
         no_url = "the post has no citation block with a URL"
         return _pair(
@@ -118,6 +120,7 @@ def compose_pair(
         crawler,
         source=_source_side(source),
         evidence=evidence,
+        publication=_publication_agreement(item, url, source),
     )
 
 
@@ -132,6 +135,7 @@ def _pair(
     *,
     source: SourceSide | None = None,
     evidence: MatchEvidence | None = None,
+    publication: dict[str, object] | None = None,
 ) -> Pair:
     return Pair(
         pair_id=pair_id(translation.url, cited_url),
@@ -141,7 +145,9 @@ def _pair(
         translation=translation,
         citation=citation,
         source=source,
-        evidence=_evidence_json(evidence) if evidence is not None else None,
+        evidence=(
+            {**_evidence_json(evidence), **(publication or {})} if evidence is not None else None
+        ),
         error=None if status == STATUS_OK else error,
         crawled_at=crawled_at,
         crawler=crawler,
@@ -167,19 +173,26 @@ def _translation_side(item: PostItem) -> TranslationSide:
             TranslationCaption(credit=c.credit or None, text=c.text) for c in post.captions
         ),
         warc=item.warc,
+        notes=tuple(TranslationNote(kind=n.kind, text=n.text) for n in post.notes),
     )
 
 
-def _citation_side(block: CitationBlock) -> CitationSide:
+def _citation_side(block: CitationBlock, url: str | None) -> CitationSide:
+    """The citation of the pair of ``url``: its own article's description, the block's text."""
+    article = block.for_url(url)
+    if article is None:
+        return CitationSide(raw=block.raw, extra_urls=block.other_urls(url))
     return CitationSide(
         raw=block.raw,
-        title=block.title,
-        subtitle=block.subtitle,
-        author=block.author,
-        date=block.date,
-        published=isoformat(block.published),
-        url=block.url,
-        extra_urls=tuple(block.extra_urls),
+        title=article.title,
+        subtitle=article.subtitle,
+        author=article.author,
+        publication=article.publication,
+        date=article.date,
+        published=isoformat(article.published),
+        url=article.url,
+        extra_urls=block.other_urls(url),
+        language=article.language,
     )
 
 
@@ -196,6 +209,7 @@ def _source_side(source: SourceItem) -> SourceSide | None:
         title=article.title if article else None,
         author=article.author if article else None,
         published=isoformat(article.published) if article else None,
+        published_basis=article.published_basis if article else None,
         site_name=article.site_name if article else None,
         language=article.language if article else None,
         text=join_paragraphs(article.paragraphs) if article else None,
@@ -207,8 +221,11 @@ def _evidence(item: PostItem, url: str, sources: Mapping[str, SourceItem]) -> Ma
     post, source = item.post, sources[url]
     assert post is not None and source.article is not None
     urls = cited_urls(item)
-    # The block's title, author and date describe its first URL only.
-    citation = post.citation if url == urls[0] else None
+    # Each article of the block has its own title, author and date (empty for a bare URL).
+    citation = post.citation.for_url(url) if post.citation else None
+    # A translated header (Japanese title, katakana author) cannot be compared with the English
+    # page; its date line still can.
+    english = citation is not None and citation.language == "en"
     others = tuple(
         article.text
         for other in urls
@@ -216,8 +233,8 @@ def _evidence(item: PostItem, url: str, sources: Mapping[str, SourceItem]) -> Ma
     )
     return score_match(
         MatchInputs(
-            cited_title=citation.title if citation else None,
-            cited_author=citation.author if citation else None,
+            cited_title=citation.title if citation and english else None,
+            cited_author=citation.author if citation and english else None,
             cited_published=citation.published if citation else None,
             translation_published=post.published,
             translation_text=join_paragraphs(post.paragraphs),
@@ -232,6 +249,21 @@ def _evidence(item: PostItem, url: str, sources: Mapping[str, SourceItem]) -> Ma
 
 def _article_of(source: SourceItem | None) -> ExtractedArticle | None:
     return source.article if source is not None and source.status == STATUS_OK else None
+
+
+def _publication_agreement(item: PostItem, url: str, source: SourceItem) -> dict[str, object]:
+    """The post title's outlet against the citation's and the page's own (evidence only)."""
+    post = item.post
+    credited = post.publication if post is not None else None
+    article = post.citation.for_url(url) if post is not None and post.citation else None
+    return {
+        "publication_agrees_citation": same_publication(
+            credited, article.publication if article else None
+        ),
+        "publication_agrees_site": same_publication(
+            credited, source.article.site_name if source.article else None
+        ),
+    }
 
 
 def _evidence_json(evidence: MatchEvidence) -> dict[str, object]:

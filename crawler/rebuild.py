@@ -16,7 +16,7 @@ from collections import ChainMap
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -210,14 +210,34 @@ def compose_runs(runs: Sequence[list[tuple[LogEntry, Item]]]) -> Iterator[list[P
 
 
 def fold_pairs(crawls: Iterable[list[Pair]]) -> list[Pair]:
-    """One pair per pair_id: the latest ``crawled_at`` wins, a tie goes to the later crawl."""
+    """One pair per pair_id: the latest ``crawled_at`` wins, a tie goes to the later crawl.
+
+    A pair the schema would refuse is folded too (a date that is not one counts as the earliest,
+    or as none); write_manifest writes it repaired."""
     latest: dict[str, Pair] = {}
     for pairs in crawls:
         for pair in pairs:
             current = latest.get(pair.pair_id)
-            if current is None or pair.crawled_at_datetime >= current.crawled_at_datetime:
+            if current is None or _crawled(pair) >= _crawled(current):
                 latest[pair.pair_id] = pair
-    return sorted(latest.values(), key=Pair.sort_key)
+    return sorted(latest.values(), key=_order)
+
+
+_EARLIEST = datetime.min.replace(tzinfo=UTC)
+
+
+def _crawled(pair: Pair) -> datetime:
+    try:
+        return pair.crawled_at_datetime
+    except (AttributeError, TypeError, ValueError):
+        return _EARLIEST
+
+
+def _order(pair: Pair) -> tuple[bool, datetime, str, str]:
+    try:
+        return pair.sort_key()
+    except (AttributeError, TypeError, ValueError):
+        return (True, datetime.max.replace(tzinfo=UTC), str(pair.translation.url), "")
 
 
 class _InProcess(Executor):

@@ -29,6 +29,13 @@ DOWNLOAD_MAXSIZE = 32 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 8 * 1024 * 1024
 # A response cut short is still archived (marked truncated) rather than dropped.
 DOWNLOAD_FAIL_ON_DATALOSS = False
+# Scrapy's HTTP/1.1 handler, except that a stopped download really closes its connection (over
+# TLS Scrapy's close waits for the server, reading on), and that a cited page has a time budget
+# (RESPONSE_BUDGET_SECONDS, crawler/defaults.py).
+DOWNLOAD_HANDLERS = {
+    "http": "crawler.downloadhandlers.budget.BudgetHTTP11DownloadHandler",
+    "https": "crawler.downloadhandlers.budget.BudgetHTTP11DownloadHandler",
+}
 
 # Sources are on any host: no offsite filtering of cited URLs.
 COOKIES_ENABLED = True
@@ -42,6 +49,10 @@ DOWNLOADER_MIDDLEWARES = {
     # Lowest: it sees each final response after redirects, decompression and retries.
     "crawler.downloadermiddlewares.read_ahead.ReadAheadMiddleware": 50,
     "crawler.downloadermiddlewares.urlguard.UrlGuardMiddleware": 90,
+    # Scrapy's decompression, except that a cited page too large once decoded (a gzip bomb) is
+    # kept as received and recorded as truncated instead of being dropped.
+    "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
+    "crawler.downloadermiddlewares.decompression.BoundedDecompressionMiddleware": 590,
 }
 EXTENSIONS = {
     # First: a crawl refused by the lock must not open the archive, or anything else.

@@ -70,8 +70,8 @@ def summary(out: Path, requests: int, elapsed: float) -> str:
     for url, post_pairs in sorted(by_post.items(), key=lambda item: item[1][0].sort_key()):
         first = post_pairs[0].translation
         day = (first.published or "")[:10]
-        statuses = ",".join(p.status for p in post_pairs)
-        lines.append(f"  {day}  {statuses:<28} {first.title or url}")
+        outcomes = ",".join(p.status for p in post_pairs)
+        lines.append(f"  {day}  {outcomes:<28} {first.title or url}")
     return "\n".join(lines)
 
 

@@ -4,10 +4,16 @@ A crawler reaches the replica by pointing ``http_proxy``/``https_proxy`` at ``pr
 crawling the real URLs. Plain http arrives in absolute form (``GET http://host/path``); https
 arrives as ``CONNECT host:443``, after which the proxy itself terminates TLS with a certificate made
 at start-up and serves the requests inside the tunnel.
+
+With ``proxy_credentials`` the proxy requires HTTP Basic credentials (``Proxy-Authorization``) on
+what is addressed to it, CONNECT and absolute-form requests, as an authenticating corporate proxy
+does, and answers 407 without them; requests inside a tunnel go to the origin and need none.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import contextlib
 import gzip
 import itertools
@@ -27,7 +33,7 @@ from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from types import TracebackType
 from typing import IO, NotRequired, TypedDict
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import trustme
 
@@ -62,6 +68,7 @@ class RequestRecord(TypedDict):
     bytes_sent: int  # body bytes written to the socket
     headers: dict[str, list[str]]  # request headers, names as sent
     error: NotRequired[str]  # a Site exception (status 500) or a client that went away
+    ended: NotRequired[str]  # a streamed body: ISO 8601, UTC, when its last piece went out
 
 
 class RequestHeaders(Mapping[str, str]):
@@ -150,6 +157,8 @@ class _ProxyHandler(BaseHTTPRequestHandler):
         port = int(port_text) if port_text.isdigit() else 443
         known = self.tunnel is None and host in self.web.sites
         self.target = ("http", host, "", f"{host}:{port}")
+        if self.tunnel is None and not self._proxy_authorized():
+            return
         self._log(200 if known else 502)
         if not known:
             self.send_response_only(502)
@@ -184,6 +193,8 @@ class _ProxyHandler(BaseHTTPRequestHandler):
         default_port = 443 if scheme == "https" else 80
         netloc = host if port in (None, default_port) else f"{host}:{port}"
         self.target = (scheme, host, path, f"{scheme}://{netloc}{path}")
+        if self.tunnel is None and not self._proxy_authorized():
+            return
         site = self.web.sites.get(host)
         if site is None:
             # What an unreachable origin looks like through a plain-http proxy: no answer at all.
@@ -207,9 +218,28 @@ class _ProxyHandler(BaseHTTPRequestHandler):
 
     do_HEAD = do_GET
 
+    def _proxy_authorized(self) -> bool:
+        """Whether a request addressed to the proxy carries its credentials; answers 407 if not."""
+        expected = self.web.proxy_credentials
+        if expected is None or _basic_credentials(self.headers.get("Proxy-Authorization")) == (
+            expected
+        ):
+            return True
+        self._log(407)
+        self.send_response_only(407)
+        self.send_header("Proxy-Authenticate", 'Basic realm="replica-web"')
+        self.send_header("Content-Length", "0")
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.close_connection = True
+        return False
+
     def _respond(self, resource: Resource, error: str | None) -> None:
         body = resource.body
         headers = [(n, v) for n, v in resource.headers if n.lower() not in _FRAMING_HEADERS]
+        if resource.stream is not None:
+            self._stream(resource, headers, error)
+            return
         if resource.gzip and accepts_gzip(self.headers.get("Accept-Encoding")):
             body = gzip.compress(body, mtime=0)  # mtime=0: the same bytes on every request
             headers.append(("Content-Encoding", "gzip"))
@@ -241,6 +271,54 @@ class _ProxyHandler(BaseHTTPRequestHandler):
         self.wfile.write(data[-1:])
         self.wfile.flush()
 
+    def _stream(
+        self, resource: Resource, headers: list[tuple[str, str]], error: str | None
+    ) -> None:
+        """Send a body made on the fly, piece by piece, until it ends or the client goes away.
+
+        The record is logged once the body is over, with the bytes the socket took and why it
+        ended, so a test can tell a client that stopped reading from one that read on.
+        """
+        assert resource.stream is not None
+        names = {name.lower() for name, _ in headers}
+        if "date" not in names:
+            headers.append(("Date", formatdate(usegmt=True)))
+        if "server" not in names:
+            headers.append(("Server", SERVER_NAME))
+        if resource.chunked:
+            headers.append(("Transfer-Encoding", "chunked"))
+        else:
+            headers.append(("Connection", "close"))
+            self.close_connection = True
+        lines = [f"{self.protocol_version} {resource.status} {_REASONS.get(resource.status, '')}"]
+        lines += [f"{name}: {value}" for name, value in headers]
+        sent, problem = 0, error
+        try:
+            self.wfile.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1"))
+            self.wfile.flush()
+            pieces = iter(resource.stream()) if self.command != "HEAD" else iter(())
+            for piece in pieces:
+                # wait(0) is a plain check: a stop wakes a dripping body at once.
+                if self.web._stopping.wait(resource.drip):
+                    problem = "the server stopped"
+                    self.close_connection = True
+                    break
+                if not piece:
+                    continue
+                framed = b"%x\r\n%s\r\n" % (len(piece), piece) if resource.chunked else piece
+                self.wfile.write(framed)
+                self.wfile.flush()
+                sent += len(piece)
+            else:
+                if resource.chunked and self.command != "HEAD":
+                    self.wfile.write(b"0\r\n\r\n")
+                    self.wfile.flush()
+        except OSError as exc:
+            problem = f"client gone: {exc}"
+            self.close_connection = True
+        finally:
+            self._log(resource.status, sent, problem, ended=datetime.now(UTC))
+
     def _reset(self) -> None:
         """Drop the connection with a TCP RST: SO_LINGER 0, then close the descriptor itself."""
         self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
@@ -248,7 +326,13 @@ class _ProxyHandler(BaseHTTPRequestHandler):
         os.close(self.connection.detach())
         self.close_connection = True
 
-    def _log(self, status: int | str, sent: int = 0, error: str | None = None) -> None:
+    def _log(
+        self,
+        status: int | str,
+        sent: int = 0,
+        error: str | None = None,
+        ended: datetime | None = None,
+    ) -> None:
         scheme, host, path, url = self.target
         headers: dict[str, list[str]] = {}
         for name, value in self.headers.items():
@@ -267,16 +351,38 @@ class _ProxyHandler(BaseHTTPRequestHandler):
         )
         if error:
             record["error"] = error
+        if ended is not None:
+            record["ended"] = ended.isoformat()
         self.web._record(record)
+
+
+def _basic_credentials(value: str | None) -> tuple[str, str] | None:
+    """(user, password) of a ``Basic`` credentials header value; None if it is not one."""
+    scheme, _, token = (value or "").strip().partition(" ")
+    if scheme.lower() != "basic":
+        return None
+    try:
+        user, colon, password = (
+            base64.b64decode(token.strip(), validate=True).decode("latin-1").partition(":")
+        )
+    except (binascii.Error, ValueError):
+        return None
+    return (user, password) if colon else None
 
 
 class ReplicaWeb:
     """A threaded forward proxy on 127.0.0.1 that serves ``sites`` (host name -> Site)."""
 
     def __init__(
-        self, sites: Mapping[str, Site], log_path: Path | str | None = None, port: int = 0
+        self,
+        sites: Mapping[str, Site],
+        log_path: Path | str | None = None,
+        port: int = 0,
+        *,
+        proxy_credentials: tuple[str, str] | None = None,
     ) -> None:
         self.sites: dict[str, Site] = {host.lower(): site for host, site in sites.items()}
+        self.proxy_credentials = proxy_credentials
         self.log_path = Path(log_path) if log_path is not None else None
         self.ca = trustme.CA()  # clients that verify certificates can trust this CA
         self._port = port
@@ -293,9 +399,14 @@ class ReplicaWeb:
 
     @property
     def proxy_url(self) -> str:
+        """The proxy's URL, with its credentials as userinfo when it requires some."""
         if self._server is None:
             raise RuntimeError("the replica web is not running")
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
+        userinfo = ""
+        if self.proxy_credentials is not None:
+            user, password = self.proxy_credentials
+            userinfo = f"{quote(user, safe='')}:{quote(password, safe='')}@"
+        return f"http://{userinfo}127.0.0.1:{self._server.server_address[1]}"
 
     def start(self) -> ReplicaWeb:
         if self._server is not None or self._stopping.is_set():

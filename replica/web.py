@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -18,6 +18,13 @@ class Resource:
     reset: bool = False  # drop the connection without answering
     delay: float = 0.0  # seconds to wait before answering (a hanging host)
     truncate_to: int | None = None  # send only this many body bytes (Content-Length stays full)
+    # A body made while it is sent (``body`` is then not used): each piece ``stream()`` gives is
+    # written as it comes, ``drip`` seconds apart, with no Content-Length: framed by chunked
+    # transfer coding, or (``chunked=False``) by closing the connection after the last piece.
+    # The server stops when the client goes away; the stream's own end bounds it otherwise.
+    stream: Callable[[], Iterable[bytes]] | None = None
+    chunked: bool = True
+    drip: float = 0.0
     extra: Mapping[str, str] = field(default_factory=dict)  # free notes for tests, never served
 
 

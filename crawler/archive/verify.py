@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -20,6 +21,10 @@ from crawler.archive.records import PROFILE_IDENTICAL_PAYLOAD
 
 _CHUNK = 1 << 16
 CAPTURE_TYPES = ("response", "revisit")
+# The project's atomic writers (the manifest, the index, WACZ, the report, merge's copies) write
+# ``[.]TARGET.XXXXXXXX.tmp`` next to TARGET (tempfile.mkstemp) and rename it over TARGET.
+TEMP_SUFFIX = ".tmp"
+_TEMP_NAME = re.compile(r"^\.?(?P<target>.+)\.[a-z0-9_]{8}\.tmp$")
 
 
 @dataclass
@@ -82,6 +87,7 @@ def verify_archive(
             f"{path.name}: still being written (an '.open' file: its writer is running, or was "
             "stopped before closing it)."
         )
+    _check_leftover_temporary_files(directory, report)
     by_file: dict[str, list[_Record]] = {}
     for path in closed_warc_files(directory):
         report.files += 1
@@ -106,6 +112,27 @@ def verify_archive(
         _check_index(index, by_file, report)
     _check_pointers(pointers, by_file, {p.name for p in open_warc_files(directory)}, report)
     return report
+
+
+def _check_leftover_temporary_files(directory: Path, report: VerifyReport) -> None:
+    """A ``*.tmp`` file is an atomic write that never reached its rename: a killed crawl or
+    command. The file it was to replace is untouched; the leftover only takes space."""
+    for path in sorted(directory.rglob("*" + TEMP_SUFFIX)):
+        if not path.is_file():
+            continue
+        name = path.relative_to(directory).as_posix()
+        match = _TEMP_NAME.match(path.name)
+        if match:
+            target = match.group("target")
+            what = (
+                f"the temporary file of an unfinished write of {target} (a crawl or command "
+                f"was killed before it replaced {target}, which it did not touch)"
+            )
+        else:
+            what = "a temporary file, not part of the archive (left by an interrupted write)"
+        report.problems.append(
+            f"{name}: {what}; delete {name} once no crawl or command is running on this archive."
+        )
 
 
 def _check_gzip_members(path: Path, report: VerifyReport) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import TypeAlias
 
 from lxml.html import HtmlElement
 
@@ -37,6 +38,7 @@ class Body:
     citation: CitationBlock | None
     notes: tuple[Note, ...] = ()
     comment: str | None = None  # the translator's comment, written as the body's first line
+    comment_line: str = ""  # that line as written
 
 
 def read_body(body: HtmlElement, *, title: str = "", publication: str | None = None) -> Body:
@@ -58,13 +60,40 @@ def read_body(body: HtmlElement, *, title: str = "", publication: str | None = N
     elif front.citation is not None and (block is None or not block.repaired_urls):
         citation = front.citation
     paragraphs = tuple(texts[front.skip :])
-    return Body(paragraphs, tuple(captions), citation, front.notes, front.comment)
+    return Body(
+        paragraphs, tuple(captions), citation, front.notes, front.comment, front.comment_line
+    )
 
 
 @dataclass
 class _Line:
     text: str = ""
     hrefs: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class _Leave:
+    """A step of the body walk: the end of an element's content (a block element ends its line).
+
+    It holds the element until then, as the recursive walk's stack frame did: lxml frees the
+    Python proxy of an element no longer referenced, and to do so looks for the nearest ancestor
+    that still has one, so a deep tree walked without its ancestors' proxies costs time
+    quadratic in its depth.
+    """
+
+    element: HtmlElement
+    block: bool
+
+
+# What the walk does next: enter an element, add a text (None: an absent one), leave an element.
+_Step: TypeAlias = "HtmlElement | str | _Leave | None"
+
+
+def _children_and_tails(element: HtmlElement) -> Iterator[HtmlElement | str | None]:
+    """An element's content after its own text, in document order: each child, then its tail."""
+    for child in element:
+        yield child
+        yield child.tail
 
 
 class _BodyWalker:
@@ -81,18 +110,26 @@ class _BodyWalker:
         self._glue = False
 
     def walk(self, root: HtmlElement) -> tuple[list[_Line], list[Caption]]:
-        self._children(root)
+        # Depth-first with a stack of its own rather than recursion, so that no nesting depth
+        # (a hostile body of 100,000 nested divs) can exhaust Python's stack. Each entry is what
+        # the recursive walk would do next: enter an element, add a text (an element's text or
+        # tail), or leave an element (a block element's line ends).
+        stack: list[_Step] = [*reversed([root.text, *_children_and_tails(root)])]
+        while stack:
+            step = stack.pop()
+            if step is None or isinstance(step, str):
+                self._text(step)
+            elif isinstance(step, _Leave):
+                if step.block:
+                    self._break()
+            else:
+                self._enter(step, stack)
         self._glue = False
         self._break()
         return self.lines, self.captions
 
-    def _children(self, element: HtmlElement) -> None:
-        self._text(element.text)
-        for child in element:
-            self._element(child)
-            self._text(child.tail)
-
-    def _element(self, element: HtmlElement) -> None:
+    def _enter(self, element: HtmlElement, stack: list[_Step]) -> None:
+        """Read ``element`` itself, and put what its content asks for on ``stack``."""
         tag = element.tag if isinstance(element.tag, str) else ""
         if not tag or tag in sel.SKIP_TAGS:
             return
@@ -107,11 +144,10 @@ class _BodyWalker:
         block = tag in sel.BLOCK_TAGS
         if block:
             self._break()
+        stack.append(_Leave(element, block))
         if tag == "a" and element.get("href") and element.text_content().strip():
             self._current.hrefs.append(element.get("href", ""))
-        self._children(element)
-        if block:
-            self._break()
+        stack.extend(reversed([element.text, *_children_and_tails(element)]))
 
     def _text(self, text: str | None) -> None:
         if not text:

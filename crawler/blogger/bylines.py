@@ -1,8 +1,8 @@
 """What one line of a citation block or article header says: an author, a date, a publication.
 
 Translators copy these lines from the source page by hand, so the same facts come in many
-shapes. From the real T1/T2 blogs: ``By   Theresa Hitchens and Michael Marrow`` (runs of
-spaces), ``Howard Altman`` (no "By"), ``By Jon Hemmerdinger12 December 2020`` (byline glued to
+shapes. From the real T1/T2 blogs: ``By   Jane Roe and John Doe`` (runs of
+spaces), ``Ethan Marsh`` (no "By"), ``By Jon Hemmerdinger12 December 2020`` (byline glued to
 its date), ``By Flight International30 May 2020`` (an outlet as byline), ``Sean Broderick
 December 04, 2020`` (name and date on one line), ``スティーブン・ロージー`` (a katakana name in a
 translated header), and date lines such as ``on February 04, 2025 at 12:59 PM``,

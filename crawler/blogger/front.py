@@ -49,7 +49,8 @@ class FrontMatter:
 
     skip: int = 0
     notes: tuple[Note, ...] = ()
-    comment: str | None = None
+    comment: str | None = None  # a comment line's text, without the bar
+    comment_line: str = ""  # that line as written
     header: Citation | None = None  # a translated article header
     header_raw: str = ""
     citation: CitationBlock | None = None  # a citation block written before the body
@@ -65,6 +66,7 @@ def read_front_matter(
     """Read the front matter of a body given as lines (and the links on each line)."""
     notes: list[Note] = []
     comment: str | None = None
+    comment_line = ""
     at = 0
     while at < len(lines) and at < sel.FRONT_MATTER_LINES:
         line = lines[at]
@@ -72,7 +74,7 @@ def read_front_matter(
         if sel.CROSS_POST_BANNER.match(line):
             notes.append(Note(NOTE_BANNER, line))
         elif said is not None and comment is None:
-            comment = said
+            comment, comment_line = said, line
         else:
             break
         at += 1
@@ -91,16 +93,17 @@ def read_front_matter(
         header_lines = lines[at : at + size]
         header = read_article(header_lines, publication=publication)
         header_raw, at = "\n".join(header_lines), at + size
-    elif at < len(lines) and _repeats_title(lines[at], title):
+    elif at < len(lines) and _repeats_title(lines[at], title, _credit_at(lines, at + 1)):
         notes.append(Note(NOTE_TITLE_REPEAT, lines[at]))
         at += 1
-        if at < len(lines) and sel.PARENTHESISED_LINE.match(lines[at]):
+        if _credit_at(lines, at):
             notes.append(Note(NOTE_PHOTO_CREDIT, lines[at]))
             at += 1
     return FrontMatter(
         skip=at,
         notes=tuple(notes),
         comment=comment,
+        comment_line=comment_line,
         header=header,
         header_raw=header_raw,
         citation=citation,
@@ -144,14 +147,21 @@ def _header_size(lines: Sequence[str], start: int, publication: str | None) -> i
     return 0
 
 
-def _repeats_title(line: str, title: str) -> bool:
+def _credit_at(lines: Sequence[str], at: int) -> bool:
+    return at < len(lines) and sel.PARENTHESISED_LINE.match(lines[at]) is not None
+
+
+def _repeats_title(line: str, title: str, credited: bool) -> bool:
+    """Whether ``line`` is the title again; reworded, it shares fewer characters, and a photo
+    credit under it (the lead image's) is then what shows it for a heading."""
     # A heading, not a sentence: about as long as the title (a lead paragraph that retells the
     # headline runs longer), without a sentence end.
     if not title or line.endswith(sel.SENTENCE_ENDS):
         return False
     if len(line) > sel.TITLE_REPEAT_MAX_LENGTH_RATIO * len(title) + 5:
         return False
-    return _dice(_bigrams(line), _bigrams(title)) >= sel.TITLE_REPEAT_SIMILARITY
+    needed = sel.TITLE_REWORDED_SIMILARITY if credited else sel.TITLE_REPEAT_SIMILARITY
+    return _dice(_bigrams(line), _bigrams(title)) >= needed
 
 
 def _bigrams(text: str) -> set[str]:

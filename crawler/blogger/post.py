@@ -86,7 +86,7 @@ def parse_post(
         if comment is None:
             comment = read.comment
         else:
-            notes = (Note(NOTE_COMMENT, read.comment), *notes)
+            notes = (Note(NOTE_COMMENT, read.comment_line), *notes)
     return BloggerPost(
         url=_post_url(doc, url),
         post_id=_first_match(sel.DATA_POST_ID, context) or _post_id(post, body),

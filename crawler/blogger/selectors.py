@@ -66,9 +66,10 @@ CANONICAL_LINK = "//link[@rel='canonical']/@href"
 
 CAPTION_TABLE_CLASS = "tr-caption-container"
 CAPTION_CELL = f".//*[{has_class('tr-caption')}]"
-# A photo credit written before the Japanese caption on the same line: Latin words, ending in
-# a word character or a closing bracket ("USAF", "U.S. Navy photo", "(Getty Images)").
-CAPTION_CREDIT = re.compile(r"[A-Za-z(\[][\w .,'&/()\[\]-]*[\w)\]]")
+# A photo credit or English caption written before the Japanese caption on the same line: Latin
+# text, ending in a word character, a closing bracket or a sentence end ("USAF", "U.S. Navy
+# photo", "(Getty Images)", a whole English caption sentence as real T2 posts keep it).
+CAPTION_CREDIT = re.compile(r"[A-Za-z(\[][^\u3000-\u30ff\u3400-\u9fff\uff00-\uffef]*[\w).?!\]]")
 
 # Blogger's inline page description: ``_WidgetManager._SetDataContext([{'name': 'blog', ...``.
 DATA_CONTEXT_MARK = "'pageType'"
@@ -184,8 +185,8 @@ DATE_LINE_START = re.compile(
     re.IGNORECASE,
 )
 # A person's name as a byline prints it: two to four capitalised words, initials and name
-# particles; several people joined by commas, "and" or "&" ("Theresa Hitchens and Michael
-# Marrow"). A headline in title case runs longer than four words without a joiner.
+# particles; several people joined by commas, "and" or "&" ("Jane Roe and John Doe"). A
+# headline in title case runs longer than four words without a joiner.
 PERSON_NAME = (
     r"[A-Z][A-Za-z'’.-]*"
     r"(?:\s+(?:[A-Z][A-Za-z'’.-]*|de|del|der|van|von|da|di|du|bin|al|la|le)){1,3}"
@@ -211,6 +212,7 @@ FRONT_MATTER_LINES = 8
 HEADER_LINE_MAX_CHARS = 120
 # A repeated title shares this share of character bigrams with the post title (Dice).
 TITLE_REPEAT_SIMILARITY = 0.5
+TITLE_REWORDED_SIMILARITY = 0.3  # enough when a photo credit line follows
 TITLE_REPEAT_MAX_LENGTH_RATIO = 1.3
 SENTENCE_ENDS = ("。", ".", "!", "?", "！", "？")
 

@@ -32,6 +32,7 @@ from crawler.outcome import (
     start_failed,
 )
 from crawler.sharing import share_file
+from crawler.terminal import echo
 
 if TYPE_CHECKING:
     from io import TextIOWrapper
@@ -98,7 +99,7 @@ def run(args: argparse.Namespace) -> int:
     if not outcome.ok and (args.log_file is not None or not logged):
         # The log is in the file: this line is what cron mails, or what a terminal shows.
         where = f" (log: {args.log_file})" if logged and args.log_file is not None else ""
-        print(f"bitext-crawler: exit {outcome.code}: {outcome.summary}{where}", file=sys.stderr)
+        echo(f"bitext-crawler: exit {outcome.code}: {outcome.summary}{where}", file=sys.stderr)
     return outcome.code
 
 

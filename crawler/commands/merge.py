@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from crawler.commands.options import add_workers
+from crawler.terminal import echo
 
 
 def register(subparsers: Any) -> None:
@@ -35,34 +36,35 @@ def run(args: argparse.Namespace) -> int:
     # Imported here: the reading code (trafilatura, lxml) is slow to import for other commands.
     from crawler.lock import ArchiveLocked
     from crawler.manifest import ManifestError
+    from crawler.manifest.rejected import report_repairs
     from crawler.merge import MergeError, merge_nodes
     from crawler.rebuild import RebuildError
 
     if args.workers < 1:
-        print("merge: --workers must be at least 1", file=sys.stderr)
+        echo("merge: --workers must be at least 1", file=sys.stderr)
         return 2
     started = time.perf_counter()
     try:
         result = merge_nodes(args.out_dir, list(args.node_dirs), workers=args.workers)
     except (MergeError, ArchiveLocked, RebuildError, ManifestError, OSError) as error:
-        print(f"merge: {error}", file=sys.stderr)
+        echo(f"merge: {error}", file=sys.stderr)
         return 1
     plan, rebuilt = result.plan, result.rebuild
     for path in plan.left_open:
-        print(
+        echo(
             f"merge: left out {path} (still being written, or left by a killed crawl: the "
             "next crawl into that node closes it)",
             file=sys.stderr,
         )
     statuses = Counter(pair.status for pair in rebuilt.pairs)
     counts = ", ".join(f"{s} {n}" for s, n in sorted(statuses.items())) or "none"
-    print(
+    echo(
         f"Merged {len(args.node_dirs)} node(s) into {args.out_dir}: {result.linked} WARC files "
         f"linked, {result.copied} copied, {len(plan.present)} already there."
     )
-    print(
+    echo(
         f"Rebuilt from {rebuilt.files} WARC files: {rebuilt.crawls} crawl(s), {rebuilt.posts} "
         f"posts, {rebuilt.sources} sources; wrote {result.manifest}: {result.pairs} pairs "
         f"({counts}); indexed {result.index}; {time.perf_counter() - started:.2f} s."
     )
-    return 0
+    return 1 if report_repairs("merge", result.repaired, result.manifest.parent) else 0

@@ -31,6 +31,7 @@ from crawler.corpus import (
     write_tsv,
 )
 from crawler.manifest import STATUS_OK, STATUSES, ManifestError, Pair, read_manifest, write_manifest
+from crawler.terminal import PrintableBytes, PrintableText, echo, is_terminal
 
 DEFAULT_MANIFEST = Path("archives") / "pairs.jsonl"
 MANIFEST_NAME = "pairs.jsonl"
@@ -142,7 +143,7 @@ def _read(args: argparse.Namespace) -> list[Pair]:
 
 
 def _fail(message: str, code: int = 2) -> int:
-    print(f"pairs: {message}", file=sys.stderr)
+    echo(f"pairs: {message}", file=sys.stderr)
     return code
 
 
@@ -165,7 +166,7 @@ def _guarded(run: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Nam
 @_guarded
 def run_stats(args: argparse.Namespace) -> int:
     chosen = select_pairs(_read(args), pair_filter(args, None))
-    print(format_stats(compute_stats(chosen)))
+    echo(format_stats(compute_stats(chosen)))
     return 0
 
 
@@ -185,7 +186,7 @@ def run_show(args: argparse.Namespace) -> int:
             aligner = None
     width = args.width or shutil.get_terminal_size((100, 24)).columns
     text, ok = render_pair(found[0], archive_dir(args), width=width, aligner=aligner)
-    print(text)
+    echo(text)
     return 0 if ok else 1
 
 
@@ -201,7 +202,7 @@ def run_export(args: argparse.Namespace) -> int:
         else:
             count = write_tmx(items, out, level=args.level)
     where = args.output or "stdout"
-    print(f"pairs: {count} {args.level} segments written to {where}", file=sys.stderr)
+    echo(f"pairs: {count} {args.level} segments written to {where}", file=sys.stderr)
     return 0
 
 
@@ -215,19 +216,23 @@ def run_filter(args: argparse.Namespace) -> int:
         with tempfile.TemporaryDirectory() as folder:
             temporary = Path(folder) / MANIFEST_NAME
             count = write_manifest(temporary, chosen)
-            sys.stdout.flush()
-            with temporary.open("rb") as lines:
-                shutil.copyfileobj(lines, sys.stdout.buffer)
-            sys.stdout.buffer.flush()
-    print(f"pairs: {count} lines written to {args.output or 'stdout'}", file=sys.stderr)
+            with _output(None, binary=True) as out, temporary.open("rb") as lines:
+                shutil.copyfileobj(lines, out)
+    echo(f"pairs: {count} lines written to {args.output or 'stdout'}", file=sys.stderr)
     return 0
 
 
 @contextmanager
 def _output(path: Path | None, binary: bool) -> Iterator[Any]:
-    out: IO[Any]
+    """Where an export goes: the file, or stdout. Data written to a terminal is shown
+    printable (controls as escapes); to a file or a pipe it is written as it is."""
+    out: IO[Any] | PrintableText | PrintableBytes
     if path is None:
-        out = sys.stdout.buffer if binary else sys.stdout
+        if is_terminal(sys.stdout):
+            out = PrintableBytes(sys.stdout) if binary else PrintableText(sys.stdout)
+        else:
+            sys.stdout.flush()
+            out = sys.stdout.buffer if binary else sys.stdout
         yield out
         out.flush()
         return

@@ -11,6 +11,7 @@ from typing import Any
 
 from crawler import defaults
 from crawler.commands.options import add_workers
+from crawler.terminal import echo
 
 REBUILT_NAME = "pairs.rebuilt.jsonl"
 
@@ -40,44 +41,46 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     # Imported here: the reading code (trafilatura, lxml) is slow to import for other commands.
-    from crawler.manifest import ManifestError, write_manifest
+    from crawler.manifest import ManifestError, Repair, write_manifest
+    from crawler.manifest.rejected import report_repairs
     from crawler.rebuild import RebuildError, rebuild_pairs
 
     directory: Path = args.archive_dir
     if not directory.is_dir():
-        print(f"rebuild: {directory} is not a directory", file=sys.stderr)
+        echo(f"rebuild: {directory} is not a directory", file=sys.stderr)
         return 2
     if args.workers < 1:
-        print("rebuild: --workers must be at least 1", file=sys.stderr)
+        echo("rebuild: --workers must be at least 1", file=sys.stderr)
         return 2
     output: Path = args.output or directory / (
         defaults.PAIRS_MANIFEST if args.in_place else REBUILT_NAME
     )
     started = time.perf_counter()
+    repaired: list[Repair] = []
     try:
         result = rebuild_pairs(directory, workers=args.workers)
-        written = write_manifest(output, result.pairs)
+        written = write_manifest(output, result.pairs, repaired=repaired)
     except (RebuildError, ManifestError, OSError) as error:
-        print(f"rebuild: {error}", file=sys.stderr)
+        echo(f"rebuild: {error}", file=sys.stderr)
         return 1
     elapsed = time.perf_counter() - started
     if result.open_files:
-        print(
+        echo(
             f"rebuild: {result.open_files} '.open' WARC file(s) left out (still being written, "
             "or left by a killed crawl)",
             file=sys.stderr,
         )
     if not result.posts and not result.sources:
-        print("rebuild: no crawl-log records in these WARC files", file=sys.stderr)
+        echo("rebuild: no crawl-log records in these WARC files", file=sys.stderr)
     statuses = Counter(pair.status for pair in result.pairs)
-    print(
+    echo(
         f"Read {result.files} WARC files: {result.crawls} crawl(s), {result.posts} posts, "
         f"{result.sources} sources; parsed {result.pages_read} pages in "
         f"{result.parse_seconds:.2f} s ({result.pages_per_second:.1f} pages/s, "
         f"{len(result.workers_used)} worker process(es)); {elapsed:.2f} s in all."
     )
-    print(f"Wrote {output}: {written} pairs ({_counts(statuses)}).")
-    return 0
+    echo(f"Wrote {output}: {written} pairs ({_counts(statuses)}).")
+    return 1 if report_repairs("rebuild", repaired, output.parent) else 0
 
 
 def _counts(statuses: Counter[str]) -> str:

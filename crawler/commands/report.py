@@ -9,6 +9,7 @@ from typing import Any
 
 from crawler.corpus.report import MANIFEST_NAME, REPORT_NAME, write_report
 from crawler.manifest import ManifestError
+from crawler.terminal import echo
 
 
 def register(subparsers: Any) -> None:
@@ -29,12 +30,12 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     manifest = Path(args.archive_dir) / MANIFEST_NAME
     if not manifest.is_file():
-        print(f"report: {manifest} not found", file=sys.stderr)
+        echo(f"report: {manifest} not found", file=sys.stderr)
         return 2
     try:
         path = write_report(args.archive_dir, args.output)
     except ManifestError as error:
-        print(f"report: {error}", file=sys.stderr)
+        echo(f"report: {error}", file=sys.stderr)
         return 2
-    print(f"report: wrote {path}")
+    echo(f"report: wrote {path}")
     return 0

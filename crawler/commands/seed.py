@@ -11,6 +11,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from crawler.commands.options import add_spider_args
+from crawler.terminal import echo
 
 
 def register(subparsers: Any) -> None:
@@ -50,34 +51,34 @@ def run(args: argparse.Namespace) -> int:
     )
 
     if not HAVE_SCRAPY_REDIS:
-        print("seed: pip install 'bitext-crawler[distributed]' first", file=sys.stderr)
+        echo("seed: pip install 'bitext-crawler[distributed]' first", file=sys.stderr)
         return 2
     import redis
 
     spider_class = DISTRIBUTED_SPIDERS.get(args.spider)
     if spider_class is None:
         names = ", ".join(sorted(DISTRIBUTED_SPIDERS))
-        print(f"seed: {args.spider!r} is not a distributed spider ({names})", file=sys.stderr)
+        echo(f"seed: {args.spider!r} is not a distributed spider ({names})", file=sys.stderr)
         return 2
     try:
         spider = spider_class(**dict(args.spider_args))
     except (TypeError, ValueError) as error:
-        print(f"seed: {error}", file=sys.stderr)
+        echo(f"seed: {error}", file=sys.stderr)
         return 2
     where = _without_password(args.redis)
     try:
         server = redis.Redis.from_url(args.redis)
         seeded = seed_crawl(server, spider, force=args.force)
     except CrawlRunning as error:
-        print(f"seed: {error}", file=sys.stderr)
+        echo(f"seed: {error}", file=sys.stderr)
         return 1
     except (redis.RedisError, ValueError) as error:
-        print(f"seed: cannot seed through {where}: {error}", file=sys.stderr)
+        echo(f"seed: cannot seed through {where}: {error}", file=sys.stderr)
         return 1
-    print(f"Started crawl {seeded.crawl_id!r} of {spider.blog} on {where}:")
+    echo(f"Started crawl {seeded.crawl_id!r} of {spider.blog} on {where}:")
     for url in seeded.urls:
-        print(f"  {url}")
-    print(
+        echo(f"  {url}")
+    echo(
         f"queued at {seeded.keys.start_urls}; run on each node: scrapy crawl {spider.name} "
         f"-s BITEXT_DISTRIBUTED={where} -s ARCHIVE_DIR=DIR"
         + (f" -a blog={spider.blog}" if spider.name == "blogger-redis" else "")

@@ -10,6 +10,7 @@ from typing import Any
 
 from crawler.archive.pointer import WarcPointer
 from crawler.archive.verify import verify_archive
+from crawler.terminal import echo
 
 MANIFEST_NAME = "pairs.jsonl"
 
@@ -31,7 +32,7 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     directory: Path = args.archive_dir
     if not directory.is_dir():
-        print(f"verify: {directory} is not a directory", file=sys.stderr)
+        echo(f"verify: {directory} is not a directory", file=sys.stderr)
         return 2
     manifest = directory / MANIFEST_NAME
     pointers: list[tuple[str, WarcPointer]] = []
@@ -47,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
     report = verify_archive(directory, pointers=pointers)
     if manifest_problem:
         report.problems.append(manifest_problem)
-    print(report.format())
+    echo(report.format())
     return 0 if report.ok else 1
 
 

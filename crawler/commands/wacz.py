@@ -9,6 +9,7 @@ from typing import Any
 
 from crawler import defaults
 from crawler.archive.wacz import WACZ_NAME, WaczError, package_archive, still_open
+from crawler.terminal import echo
 
 
 def register(subparsers: Any) -> None:
@@ -31,10 +32,10 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     directory: Path = args.archive_dir
     if not directory.is_dir():
-        print(f"wacz: {directory} is not a directory", file=sys.stderr)
+        echo(f"wacz: {directory} is not a directory", file=sys.stderr)
         return 2
     for name in still_open(directory):
-        print(f"wacz: {name} is still being written and is left out", file=sys.stderr)
+        echo(f"wacz: {name} is still being written and is left out", file=sys.stderr)
     try:
         package = package_archive(
             directory,
@@ -44,11 +45,11 @@ def run(args: argparse.Namespace) -> int:
             description=args.description,
         )
     except WaczError as error:
-        print(f"wacz: {error}", file=sys.stderr)
+        echo(f"wacz: {error}", file=sys.stderr)
         return 1
     for page in package.unmatched:
-        print(f"wacz: no capture of {page.url} at {page.ts} in these files", file=sys.stderr)
-    print(
+        echo(f"wacz: no capture of {page.url} at {page.ts} in these files", file=sys.stderr)
+    echo(
         f"Wrote {package.path}: {len(package.warc_files)} WARC files, "
         f"{len(package.pages)} pages listed."
     )

@@ -17,6 +17,7 @@ from crawler.archive.pointer import WarcPointer
 from crawler.corpus.align import Aligner
 from crawler.corpus.textwidth import pad, wrap
 from crawler.manifest import STATUS_DESCRIPTIONS, Pair
+from crawler.terminal import printable
 
 GUTTER = " │ "
 MIN_COLUMN = 12
@@ -94,15 +95,16 @@ def read_provenance(archive_dir: Path, pointer: WarcPointer) -> WarcProvenance:
 def format_provenance(
     label: str, url: str | None, pointer: WarcPointer | None, archive_dir: Path
 ) -> tuple[list[str], bool]:
-    """Lines describing one side's archived record, and whether it could be read."""
-    lines = [f"{label}: {url or '(none)'}"]
+    """Lines describing one side's archived record, and whether it could be read (page and
+    record text made :func:`~crawler.terminal.printable`)."""
+    lines = [f"{label}: {printable(url or '(none)')}"]
     if pointer is None:
         lines.append("  not archived (no WARC pointer in the manifest)")
         return lines, True
     try:
         record = read_provenance(archive_dir, pointer)
     except ProvenanceError as error:
-        lines.append(f"  WARC record cannot be read: {error}")
+        lines.append(f"  WARC record cannot be read: {printable(str(error))}")
         return lines, False
     encoding = f", decoded from {record.content_encoding}" if record.content_encoding else ""
     http = "-" if record.http_status is None else str(record.http_status)
@@ -119,7 +121,7 @@ def format_provenance(
     ]
     if record.refers_to:
         fields.append(("Revisit of", record.refers_to))
-    lines += [f"  {name:<20} {value}" for name, value in fields]
+    lines += [f"  {name:<20} {printable(value)}" for name, value in fields]
     return lines, True
 
 
@@ -147,7 +149,8 @@ def side_by_side(rows: Sequence[tuple[str, str, str]], width: int) -> list[str]:
     for kind, left, right in rows:
         label = f" {kind} " if kind else ""
         lines.append(rule_left[: column - len(label)] + label + "─┼─" + rule_right)
-        left_lines, right_lines = wrap(left, column), wrap(right, column)
+        # Made printable before the layout, so that each column is as wide as it is drawn.
+        left_lines, right_lines = wrap(printable(left), column), wrap(printable(right), column)
         for a, b in zip_longest(left_lines, right_lines, fillvalue=""):
             lines.append((pad(a, column) + GUTTER + b).rstrip())
     return lines
@@ -164,10 +167,10 @@ def render_pair(
         f"  {description}" if description else "",
     ]
     if pair.error:
-        lines.append(f"  error: {pair.error}")
-    lines.append(f"  ja: {pair.translation.title or '(no title)'}")
+        lines.append(f"  error: {printable(pair.error)}")
+    lines.append(f"  ja: {printable(pair.translation.title or '(no title)')}")
     source = pair.source
-    lines.append(f"  en: {source.title if source and source.title else '(no title)'}")
+    lines.append(f"  en: {printable(source.title if source and source.title else '(no title)')}")
     lines.append("")
     translation_lines, ok_translation = format_provenance(
         "Translation", pair.translation.url, pair.translation.warc, archive_dir

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from crawler.corpus.select import NO_SITE, publication_month, source_site
 from crawler.manifest import STATUS_DESCRIPTIONS, STATUSES, Pair
+from crawler.terminal import printable
 
 CONFIDENCE_BINS = 10
 QUANTILES = (0.0, 0.1, 0.25, 0.5, 0.75, 0.9, 1.0)
@@ -120,12 +121,13 @@ def _quantiles(values: Sequence[float]) -> tuple[tuple[float, float], ...]:
 
 
 def format_stats(stats: CorpusStats) -> str:
-    """The plain-text summary ``pairs stats`` prints."""
+    """The plain-text summary ``pairs stats`` prints (names made printable for a terminal)."""
     lines = [f"{stats.total} pairs", "", "By status:"]
-    width = max((len(s) for s, _ in stats.by_status), default=0)
-    for status, count in stats.by_status:
+    by_status = [(printable(s), n, s) for s, n in stats.by_status]
+    width = max((len(s) for s, _, _ in by_status), default=0)
+    for shown, count, status in by_status:
         description = STATUS_DESCRIPTIONS.get(status, "(status unknown to this version)")
-        lines.append(f"  {status:<{width}}  {count:>6}  {description}")
+        lines.append(f"  {shown:<{width}}  {count:>6}  {description}")
     lines += ["", "By source site:"]
     lines += _counts(stats.by_site)
     lines += ["", "By month (translation published):"]
@@ -146,6 +148,7 @@ def format_stats(stats: CorpusStats) -> str:
 def _counts(items: Sequence[tuple[str, int]]) -> list[str]:
     if not items:
         return ["  (none)"]
+    items = [(printable(name), count) for name, count in items]
     width = max(len(name) for name, _ in items)
     return [f"  {name:<{width}}  {count:>6}" for name, count in items]
 

@@ -6,8 +6,13 @@ decompression and retries), asks the spider which reading its callback will make
 (``spider.page_reading(response)``), runs it in the :class:`~crawler.parsing_pool.ParsingPool` and
 keeps the item in ``response.meta``. The callback uses it only if the reading it makes itself is
 the same call (``crawler.parsing_pool.read_page``), else it reads in-process as it always did, so
-the items are those of an in-process crawl. A reading that fails in a worker is read again by the
+the items are those of an in-process crawl. A reading that raises in a worker is read again by the
 callback, where the error surfaces as before.
+
+A reading over the time budget (``BITEXT_PARSE_TIMEOUT``) is stopped by killing its worker, which
+is replaced; so is a worker that dies while it reads. The page is then not read again by the
+callback, in the crawl process and without a budget: it is recorded with the reason
+(``source_truncated`` for a source, ``translation_unparsable`` for a post).
 
 ``BITEXT_PARSE_WORKERS`` sets the number of processes (default: one per CPU); 0 switches the
 middleware off. It needs Scrapy's asyncio reactor (the default).
@@ -18,14 +23,21 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-from concurrent.futures.process import BrokenProcessPool
 from typing import TYPE_CHECKING
 
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
 from crawler import defaults
-from crawler.parsing_pool import META_READ_AHEAD, ParsingPool, ReadAhead
+from crawler.parsing_pool import (
+    META_READ_AHEAD,
+    ParseTimeout,
+    ParsingPool,
+    PoolBroken,
+    PoolClosed,
+    ReadAhead,
+    ReadingAbandoned,
+)
 
 if TYPE_CHECKING:
     from scrapy import Request, Spider
@@ -40,10 +52,22 @@ def parse_workers(value: int | None) -> int:
     return (os.cpu_count() or 1) if value is None else max(0, value)
 
 
+def parse_timeout(value: object) -> float | None:
+    """BITEXT_PARSE_TIMEOUT in seconds (None: no limit)."""
+    seconds = float(value) if value not in (None, "") else 0.0  # type: ignore[arg-type]
+    return seconds if seconds > 0 else None
+
+
 class ReadAheadMiddleware:
-    def __init__(self, crawler: Crawler, workers: int) -> None:
+    def __init__(
+        self,
+        crawler: Crawler,
+        workers: int,
+        timeout: float | None = defaults.BITEXT_PARSE_TIMEOUT,
+    ) -> None:
         self.crawler = crawler
         self.workers = workers
+        self.timeout = timeout
         self.pool: ParsingPool | None = None
 
     @classmethod
@@ -52,7 +76,10 @@ class ReadAheadMiddleware:
         workers = parse_workers(None if configured in (None, "") else int(configured))
         if workers == 0:
             raise NotConfigured("BITEXT_PARSE_WORKERS is 0: pages are read in the crawl process")
-        middleware = cls(crawler, workers)
+        timeout = parse_timeout(
+            crawler.settings.get("BITEXT_PARSE_TIMEOUT", defaults.BITEXT_PARSE_TIMEOUT)
+        )
+        middleware = cls(crawler, workers, timeout)
         crawler.signals.connect(middleware.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
         return middleware
@@ -65,9 +92,10 @@ class ReadAheadMiddleware:
         if not is_asyncio_reactor_installed():
             logger.warning("BITEXT_PARSE_WORKERS needs the asyncio reactor; reading in-process")
             return
-        self.pool = ParsingPool(self.workers)
+        self.pool = ParsingPool(self.workers, timeout=self.timeout)
         self.pool.start()
-        logger.info("reading pages in %d worker process(es)", self.workers)
+        budget = f"{self.timeout:g} s" if self.timeout is not None else "no time limit"
+        logger.info("reading pages in %d worker process(es), %s per page", self.workers, budget)
 
     def spider_closed(self, spider: Spider) -> None:
         if self.pool is not None:
@@ -86,14 +114,23 @@ class ReadAheadMiddleware:
             return response
         try:
             item = await asyncio.wrap_future(self.pool.submit(reading))
-        except BrokenProcessPool:
-            # A worker was killed (out of memory?): the rest of the crawl reads in-process.
+        except ReadingAbandoned as exc:
+            # Over the time budget, or the worker died on it: the page is recorded as not read.
+            timed_out = isinstance(exc, ParseTimeout)
+            logger.warning("%s: %s; the worker was replaced", response.url, exc)
+            response.meta[META_READ_AHEAD] = ReadAhead(reading, None, abandoned=str(exc))
+            self._inc("bitext/read_ahead/timed_out" if timed_out else "bitext/read_ahead/died")
+            return response
+        except PoolBroken:
+            # No worker can be started: the rest of the crawl reads in-process.
             if self.pool is not None:
                 logger.warning("the parsing pool broke; reading pages in the crawl process")
                 self.pool.close(wait=False)
                 self.pool = None
             self._inc("bitext/read_ahead/failed")
             return response
+        except PoolClosed:
+            return response  # the crawl is ending; the callback reads it (size budget only)
         except Exception as exc:
             # The callback reads the page itself: the error surfaces there, as without the pool.
             logger.debug("read-ahead of %s failed: %r", response.url, exc)

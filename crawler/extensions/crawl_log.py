@@ -23,6 +23,7 @@ from crawler.crawllog import CRAWL_LOG_CONTENT_TYPE, crawl_log_fields, encode_cr
 from crawler.dates import isoformat
 from crawler.extensions.warc_capture import META_POINTER, META_RECORD, WarcCapture
 from crawler.items import PostItem, SourceItem
+from crawler.truncation import is_truncated
 
 if TYPE_CHECKING:
     from scrapy import Spider
@@ -72,8 +73,9 @@ class CrawlLog:
             crawl=self.crawl_of(spider),
             spider=spider.name,
             content_type=_content_type(page),
-            # As the spider judges it: cut short on the wire, or stopped at the size limit.
-            truncated=page is not None and bool({"dataloss", "download_stopped"} & set(page.flags)),
+            # As the spider judges it: cut short on the wire, stopped at a budget, or over the
+            # size limit once decoded.
+            truncated=page is not None and is_truncated(page.flags),
             full_crawl=self.crawler.settings.getbool(
                 "BITEXT_FULL_CRAWL", defaults.BITEXT_FULL_CRAWL
             ),

@@ -26,7 +26,7 @@ from crawler.archive.naming import (
     open_warc_files,
     sanitize_name_part,
 )
-from crawler.outcome import POSTS_PREFIX, pair_counts, plural
+from crawler.outcome import POSTS_PREFIX, manifest_damage, pair_counts, plural
 from crawler.pipelines.pairs import PairsPipeline
 
 if TYPE_CHECKING:
@@ -117,6 +117,7 @@ def format_summary(
     revisits = int(stats.get("warc/revisits") or 0)
     requests = int(stats.get("downloader/request_count") or 0)
     received = int(stats.get("downloader/response_bytes") or 0)
+    damage = manifest_damage(stats)
     return "\n".join(
         [
             f"crawl summary: {spider}, closed ({reason}) after {format_duration(snap.elapsed)}",
@@ -127,6 +128,7 @@ def format_summary(
             f"  WARC     {plural(warc.count, 'file')} written, {format_bytes(warc.size)}, "
             f"{plural(records, 'response')}, {plural(revisits, 'revisit')}",
             f"  network  {plural(requests, 'request')}, {format_bytes(received)} received",
+            *([f"  FAILED   {damage}"] if damage is not None else []),
         ]
     )
 

@@ -8,6 +8,11 @@ pass through the downloader, so all of them are captured.
 What cannot be kept, because Scrapy does not expose it: the status line's reason phrase (the
 standard one is written), the original order of differently named headers and their case, and the
 exact request bytes (the request record is rebuilt from the headers Scrapy sent).
+
+The request record is what was sent to the origin: the headers addressed to the crawler's own
+proxy (``Proxy-Authorization`` with its credentials, any other ``Proxy-*``) are left out. Scrapy
+sends them on the CONNECT of an https tunnel, or to the proxy that forwards a plain http request,
+never to the site.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from crawler.archive import DigestIndex, HttpExchange, WarcArchive, build_cdxj_i
 from crawler.archive.wacz import package_archive
 from crawler.dates import isoformat
 from crawler.sharing import share_file, shared_directory
+from crawler.truncation import warc_truncated
 
 if TYPE_CHECKING:
     from scrapy import Request, Spider
@@ -177,7 +183,8 @@ def exchange_from(request: Request, response: Response) -> HttpExchange:
     host = urlsplit(request.url).netloc
     request_headers = [("Host", host)]
     for name, values in request.headers.items():
-        request_headers.extend((_text(name), _text(value)) for value in values)
+        if not is_proxy_header(name):
+            request_headers.extend((_text(name), _text(value)) for value in values)
     response_headers = [
         (_text(name), _text(value))
         for name in response.headers
@@ -195,9 +202,15 @@ def exchange_from(request: Request, response: Response) -> HttpExchange:
         body=response.body,
         started_at=started_at,
         ip_address=str(response.ip_address) if response.ip_address else None,
-        # Cut short on the wire, or stopped at DOWNLOAD_MAXSIZE (WARC 1.1: "length").
-        truncated="length" if {"dataloss", "download_stopped"} & set(response.flags) else None,
+        # Cut short on the wire or stopped at DOWNLOAD_MAXSIZE (WARC 1.1: "length"), or stopped
+        # at the time budget ("time").
+        truncated=warc_truncated(response.flags),
     )
+
+
+def is_proxy_header(name: bytes | str) -> bool:
+    """Whether a request header is addressed to the crawler's proxy, not to the origin."""
+    return _text(name).strip().lower().startswith("proxy-")
 
 
 def _text(value: bytes | str) -> str:

@@ -9,19 +9,24 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
 import tempfile
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
 
 from crawler.closeable import Closeable
 from crawler.manifest.model import Pair
+from crawler.manifest.repair import Repair, repair_data, repair_pair
 from crawler.manifest.schema import ManifestError, validate_line
 from crawler.sharing import FILE_MODE, share_file
 
 StrPath = str | os.PathLike[str]
+
+logger = logging.getLogger(__name__)
 
 _TAIL_CHUNK = 1 << 16
 
@@ -31,15 +36,22 @@ _LINE_BREAKERS = {0x85: "\\u0085", 0x2028: "\\u2028", 0x2029: "\\u2029"}
 
 
 def encode_line(pair: Pair) -> bytes:
-    """One validated manifest line, UTF-8, newline-terminated."""
-    data = pair.to_json()
+    """One validated manifest line, UTF-8, newline-terminated; raises ManifestError only."""
+    try:
+        data = pair.to_json()
+    except Exception as exc:  # a value of the wrong type: whatever its conversion raises
+        raise ManifestError(f"pair {pair.pair_id}: cannot be made a line: {exc!r}") from None
     validate_line(data)
+    return _dump(data, pair.pair_id)
+
+
+def _dump(data: dict[str, object], pair_id: str) -> bytes:
     try:
         text = json.dumps(data, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
         return (text.translate(_LINE_BREAKERS) + "\n").encode("utf-8")
     # NaN or infinity, a lone surrogate that UTF-8 cannot encode, or a value JSON has no type for.
     except (TypeError, ValueError) as exc:
-        raise ManifestError(f"pair {pair.pair_id}: cannot be written as JSON: {exc}") from None
+        raise ManifestError(f"pair {pair_id}: cannot be written as JSON: {exc}") from None
 
 
 def decode_line(line: bytes, where: str) -> Pair:
@@ -78,14 +90,18 @@ def read_manifest(path: StrPath) -> Iterator[Pair]:
             yield pair
 
 
-def write_manifest(path: StrPath, pairs: Iterable[Pair]) -> int:
+def write_manifest(
+    path: StrPath, pairs: Iterable[Pair], *, repaired: list[Repair] | None = None
+) -> int:
     """Write the manifest atomically, sorted, one line per pair; returns the number of lines.
 
-    The old file stays in place until the new one is complete and on disk, and an invalid pair
-    raises ManifestError before anything is replaced.
+    The old file stays in place until the new one is complete and on disk. A pair the schema
+    refuses is written repaired, with its defects (crawler/manifest/repair.py): each repair is
+    appended to ``repaired`` when given, else logged as an ERROR. Two pairs with one pair_id
+    raise ManifestError before anything is replaced.
     """
     path = Path(path)
-    ordered = sorted(pairs, key=Pair.sort_key)
+    ordered = sorted((_writable(pair, repaired) for pair in pairs), key=Pair.sort_key)
     seen: set[str] = set()
     fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -97,7 +113,7 @@ def write_manifest(path: StrPath, pairs: Iterable[Pair]) -> int:
                         f"{pair.cited_url})"
                     )
                 seen.add(pair.pair_id)
-                out.write(encode_line(pair))
+                out.write(_dump(pair.to_json(), pair.pair_id))  # validated by _writable
             out.flush()
             os.fsync(out.fileno())
             share_file(out.fileno())
@@ -108,6 +124,24 @@ def write_manifest(path: StrPath, pairs: Iterable[Pair]) -> int:
         raise
     _fsync_directory(path.parent)
     return len(ordered)
+
+
+def _writable(pair: Pair, repaired: list[Repair] | None) -> Pair:
+    try:
+        encode_line(pair)
+        return pair
+    except ManifestError:
+        repair = repair_pair(pair)
+    if repaired is not None:
+        repaired.append(repair)
+    else:
+        logger.error(
+            "pair %s refused by the manifest schema (%s): written repaired, defects in %s",
+            pair.pair_id,
+            repair.error,
+            ", ".join(repair.fields),
+        )
+    return repair.pair
 
 
 def _fsync_directory(directory: Path) -> None:
@@ -121,11 +155,24 @@ def _fsync_directory(directory: Path) -> None:
 
 
 @dataclass(frozen=True)
+class UnreadableLine:
+    """A complete line that cannot be made a pair (not JSON, or no translation URL)."""
+
+    where: str  # file and line number
+    text: str  # the line as read (bytes that are not UTF-8 as backslash escapes)
+    error: str
+
+
+@dataclass(frozen=True)
 class FoldResult:
-    """The folded pairs (one per pair_id, in manifest order) and what was skipped, as sentences."""
+    """The folded pairs (one per pair_id, in manifest order), what was skipped, as sentences,
+    the lines the schema refused, folded repaired (``repaired``), and the complete lines that
+    could not be folded at all (``unreadable``): the caller keeps those."""
 
     pairs: list[Pair]
     warnings: list[str]
+    repaired: list[Repair] = field(default_factory=list)
+    unreadable: list[UnreadableLine] = field(default_factory=list)
 
 
 class ManifestJournal(Closeable):
@@ -162,11 +209,14 @@ class ManifestJournal(Closeable):
         """One pair per pair_id from the existing manifest (if the file exists) and the journals.
 
         The line with the latest ``crawled_at`` wins; on a tie the later one read wins (journals
-        after the manifest, in the order given). A torn last line of a journal is ignored and
-        reported in ``warnings``; any other bad line raises ManifestError.
+        after the manifest, in the order given). A torn last line of a journal (not JSON) is
+        ignored and reported in ``warnings``. Any other line the schema refuses (an older or
+        damaged file) is folded repaired, with its defects, and listed in ``repaired``; a
+        refused ``crawled_at`` becomes the earliest instant, so that it loses to any real line
+        of its pair. A complete line that cannot be a pair at all is listed in ``unreadable``.
         """
+        result = FoldResult([], [])
         latest: dict[str, Pair] = {}
-        warnings: list[str] = []
 
         def offer(pair: Pair) -> None:
             current = latest.get(pair.pair_id)
@@ -174,28 +224,58 @@ class ManifestJournal(Closeable):
                 latest[pair.pair_id] = pair
 
         if existing_manifest is not None and Path(existing_manifest).exists():
-            for pair in read_manifest(existing_manifest):
+            for pair in _read_lines(Path(existing_manifest), result, journal=False):
                 offer(pair)
         for journal in journals:
-            for pair in _read_journal(Path(journal), warnings):
+            for pair in _read_lines(Path(journal), result, journal=True):
                 offer(pair)
-        return FoldResult(sorted(latest.values(), key=Pair.sort_key), warnings)
+        result.pairs.extend(sorted(latest.values(), key=Pair.sort_key))
+        return result
 
 
-def _read_journal(path: Path, warnings: list[str]) -> Iterator[Pair]:
+_EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _read_lines(path: Path, result: FoldResult, *, journal: bool) -> Iterator[Pair]:
+    first_seen: dict[str, str] = {}
     with path.open("rb") as lines:
         for number, line in enumerate(lines, 1):
             where = f"{path} line {number}"
-            if line.endswith(b"\n"):
-                yield decode_line(line, where)
-                continue
-            # Only the last line can lack its newline: a write cut short by a killed process.
             try:
-                yield decode_line(line, where)
+                pair = decode_line(line, where)
             except ManifestError as exc:
-                warnings.append(
-                    f"{where}: ignored an incomplete last line ({len(line)} bytes): {exc}"
-                )
+                error = exc
+            else:
+                if not journal:  # a manifest has one line per pair; the fold keeps the latest
+                    if pair.pair_id in first_seen:
+                        result.warnings.append(
+                            f"{where}: pair_id {pair.pair_id} already on "
+                            f"{first_seen[pair.pair_id]}; the latest crawled_at is kept"
+                        )
+                    first_seen.setdefault(pair.pair_id, where)
+                yield pair
+                continue
+            try:
+                data = json.loads(line.decode("utf-8", "surrogateescape"))
+            except ValueError:  # not JSON (a UnicodeDecodeError cannot happen here)
+                # Only the last line of a journal can lack its newline: a write cut short by a
+                # killed process.
+                if journal and not line.endswith(b"\n"):
+                    result.warnings.append(
+                        f"{where}: ignored an incomplete last line ({len(line)} bytes): {error}"
+                    )
+                else:
+                    text = line.rstrip(b"\n").decode("utf-8", "backslashreplace")
+                    result.unreadable.append(UnreadableLine(where, text, str(error)))
+                continue
+            try:
+                repair = repair_data(data, now=_EARLIEST, where=where)
+            except ManifestError as exc:
+                text = line.rstrip(b"\n").decode("utf-8", "backslashreplace")
+                result.unreadable.append(UnreadableLine(where, text, f"{error}; {exc}"))
+                continue
+            result.repaired.append(repair)
+            yield repair.pair
 
 
 def _repair_tail(path: Path) -> str | None:
@@ -210,13 +290,23 @@ def _repair_tail(path: Path) -> str | None:
     try:
         decode_line(tail, f"{path} line at byte {cut}")
     except ManifestError as exc:
-        os.truncate(path, cut)
-        return f"{path}: cut an incomplete last line ({len(tail)} bytes at byte {cut}): {exc}"
+        # A whole line the schema refuses is not a torn one: the fold repairs it.
+        if not _is_json(tail):
+            os.truncate(path, cut)
+            return f"{path}: cut an incomplete last line ({len(tail)} bytes at byte {cut}): {exc}"
     with path.open("ab") as f:
         f.write(b"\n")
         f.flush()
         os.fsync(f.fileno())
     return None
+
+
+def _is_json(line: bytes) -> bool:
+    try:
+        json.loads(line.decode("utf-8", "surrogateescape"))
+    except ValueError:
+        return False
+    return True
 
 
 def _after_last_newline(f: BinaryIO, end: int) -> int:

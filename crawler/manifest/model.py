@@ -102,6 +102,21 @@ class TranslationCaption:
 
 
 @dataclass(frozen=True, kw_only=True)
+class TranslationNote:
+    """A line of the post body that is not the translation (a banner, a repeated title, ...)."""
+
+    kind: str
+    text: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"kind": self.kind, "text": self.text}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> TranslationNote:
+        return cls(kind=data["kind"], text=data["text"])
+
+
+@dataclass(frozen=True, kw_only=True)
 class TranslationSide:
     """The Japanese translation post. ``text`` is None only when the post could not be read."""
 
@@ -117,6 +132,7 @@ class TranslationSide:
     text: str | None = None
     captions: tuple[TranslationCaption, ...] = ()
     warc: WarcPointer | None = None
+    notes: tuple[TranslationNote, ...] = ()
 
     @property
     def paragraphs(self) -> tuple[str, ...]:
@@ -136,6 +152,7 @@ class TranslationSide:
             "text": self.text,
             "captions": [c.to_json() for c in self.captions],
             "warc": _warc_to_json(self.warc),
+            "notes": [n.to_json() for n in self.notes],
         }
 
     @classmethod
@@ -153,12 +170,17 @@ class TranslationSide:
             text=data["text"],
             captions=tuple(TranslationCaption.from_json(c) for c in data["captions"]),
             warc=_warc_from_json(data["warc"]),
+            notes=tuple(TranslationNote.from_json(n) for n in data.get("notes", ())),
         )
 
 
 @dataclass(frozen=True, kw_only=True)
 class CitationSide:
-    """The citation block after the ``■`` mark, as written, with its date line parsed."""
+    """The pair's cited article as the post's citation describes it, with its date line parsed.
+
+    ``raw`` is the post's whole citation text; the other fields describe this pair's article
+    only (a block citing several articles gives each pair its own).
+    """
 
     raw: str
     title: str | None = None
@@ -168,16 +190,20 @@ class CitationSide:
     published: str | None = None
     url: str | None = None
     extra_urls: tuple[str, ...] = ()
+    publication: str | None = None
+    language: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
             "title": self.title,
             "subtitle": self.subtitle,
             "author": self.author,
+            "publication": self.publication,
             "date": self.date,
             "published": self.published,
             "url": self.url,
             "extra_urls": list(self.extra_urls),
+            "language": self.language,
             "raw": self.raw,
         }
 
@@ -192,6 +218,8 @@ class CitationSide:
             published=data["published"],
             url=data["url"],
             extra_urls=tuple(data["extra_urls"]),
+            publication=data.get("publication"),
+            language=data.get("language"),
         )
 
 
@@ -211,6 +239,9 @@ class SourceSide:
     language: str | None = None
     text: str | None = None
     warc: WarcPointer | None = None
+    # How ``published`` was resolved (crawler/sourcedates.py); lines written before the field
+    # existed have none.
+    published_basis: str | None = None
 
     @property
     def paragraphs(self) -> tuple[str, ...]:
@@ -226,6 +257,7 @@ class SourceSide:
             "title": self.title,
             "author": self.author,
             "published": self.published,
+            "published_basis": self.published_basis,
             "site_name": self.site_name,
             "language": self.language,
             "text": self.text,
@@ -243,11 +275,30 @@ class SourceSide:
             title=data["title"],
             author=data["author"],
             published=data["published"],
+            published_basis=data.get("published_basis"),
             site_name=data["site_name"],
             language=data["language"],
             text=data["text"],
             warc=_warc_from_json(data["warc"]),
         )
+
+
+@dataclass(frozen=True, kw_only=True)
+class Defect:
+    """A value the schema refused when the line was written, and what it was replaced by: the
+    line's field (``source.published``; ``line`` for a whole line that could not be repaired),
+    the refused value as JSON, and the schema's message (crawler/manifest/repair.py)."""
+
+    field: str
+    value: Any
+    error: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"field": self.field, "value": copy.deepcopy(self.value), "error": self.error}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Defect:
+        return cls(field=data["field"], value=copy.deepcopy(data["value"]), error=data["error"])
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -265,6 +316,8 @@ class Pair:
     error: str | None
     crawled_at: str
     crawler: dict[str, str]
+    # Empty unless the line needed repair to pass the schema: then it is suspect.
+    defects: tuple[Defect, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -281,6 +334,7 @@ class Pair:
             "error": self.error,
             "crawled_at": self.crawled_at,
             "crawler": dict(self.crawler),
+            "defects": [d.to_json() for d in self.defects],
         }
 
     @classmethod
@@ -300,6 +354,8 @@ class Pair:
             error=data["error"],
             crawled_at=data["crawled_at"],
             crawler=dict(data["crawler"]),
+            # Lines written before the key existed have none.
+            defects=tuple(Defect.from_json(d) for d in data.get("defects", ())),
         )
 
     def validate(self) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import date, datetime
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -40,6 +40,11 @@ def load_schema() -> dict[str, Any]:
 @cache
 def _schema_text() -> str:
     return resources.files("crawler.manifest").joinpath(SCHEMA_RESOURCE).read_text("utf-8")
+
+
+def validator() -> Draft202012Validator:
+    """The validator of one line (references inlined); its ``schema`` is the inlined schema."""
+    return _validator()
 
 
 @cache
@@ -74,6 +79,13 @@ def validate_line(data: object) -> None:
 
 
 def _describe(error: ValidationError, data: Mapping[str, Any]) -> str:
+    where, message = describe_error(error, data)
+    return f"{where}: {message}"
+
+
+def describe_error(error: ValidationError, data: Mapping[str, Any]) -> tuple[str, str]:
+    """The field a schema error is about (``source.published``; ``line`` for the whole line) and
+    the message a reader understands."""
     where = ".".join(str(part) for part in error.absolute_path) or "line"
     message = error.message
     if error.validator == "pattern" and "title" in error.schema:
@@ -84,13 +96,12 @@ def _describe(error: ValidationError, data: Mapping[str, Any]) -> str:
         message = _abbreviate(error.instance) + message[len(shown) :]
     if len(message) > 300:
         message = message[:297] + "..."
-    text = f"{where}: {message}"
     # A conditional rule reads as arbitrary unless the message says which value triggered it.
     schema_path = list(error.absolute_schema_path)
     if len(schema_path) > 2 and schema_path[0] == "allOf" and schema_path[2] in ("then", "else"):
         condition = _validator().schema["allOf"][schema_path[1]]["if"]["properties"]
-        text += "".join(f" (rule for {name} {data.get(name)!r})" for name in condition)
-    return text
+        message += "".join(f" (rule for {name} {data.get(name)!r})" for name in condition)
+    return where, message
 
 
 def _abbreviate(value: object) -> str:
@@ -102,16 +113,29 @@ def _abbreviate(value: object) -> str:
 
 
 def _check_cross_fields(data: Mapping[str, Any]) -> None:
+    for where, message in cross_field_errors(data)[:1]:
+        raise ManifestError(f"{where}: {message}")
+
+
+def cross_field_errors(data: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(field, message) of each rule outside the schema that a schema-valid line breaks."""
+    found = []
     source = data["source"]
     if source is not None and source["cited_url"] != data["cited_url"]:
-        raise ManifestError(
-            f"source.cited_url {source['cited_url']!r} differs from cited_url {data['cited_url']!r}"
+        found.append(
+            (
+                "source.cited_url",
+                f"{source['cited_url']!r} differs from cited_url {data['cited_url']!r}",
+            )
         )
     expected = make_pair_id(data["translation"]["url"], data["cited_url"])
     if data["pair_id"] != expected:
-        raise ManifestError(
-            f"pair_id: {data['pair_id']!r} is not the id of this translation URL and cited URL "
-            f"(expected {expected!r})"
+        found.append(
+            (
+                "pair_id",
+                f"{data['pair_id']!r} is not the id of this translation URL and cited URL "
+                f"(expected {expected!r})",
+            )
         )
     for where, value in (
         ("crawled_at", data["crawled_at"]),
@@ -121,6 +145,9 @@ def _check_cross_fields(data: Mapping[str, Any]) -> None:
     ):
         if value is not None:
             try:
-                parse_iso(value)
+                # source.published may be a bare date (the page gives only the day); the pattern
+                # allows that form there alone.
+                date.fromisoformat(value) if len(value) == 10 else parse_iso(value)
             except ValueError:
-                raise ManifestError(f"{where}: {value!r} is not a valid date and time") from None
+                found.append((where, f"{value!r} is not a valid date and time"))
+    return found

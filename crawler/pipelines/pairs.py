@@ -17,7 +17,6 @@ recorded without journalling all their pairs are read back when the pipeline ope
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import socket
@@ -30,7 +29,24 @@ from scrapy.exceptions import NotConfigured
 
 from crawler import defaults
 from crawler.items import PostItem, SourceItem
-from crawler.manifest import ManifestError, ManifestJournal, pair_id, write_manifest
+from crawler.manifest import (
+    FoldResult,
+    ManifestError,
+    ManifestJournal,
+    Repair,
+    UnrepairableError,
+    pair_id,
+    repair_pair,
+    write_manifest,
+)
+from crawler.manifest.rejected import (
+    append_rejected,
+    describe_repair,
+    repaired_record,
+    unreadable_record,
+    unwritable_record,
+)
+from crawler.outcome import MANIFEST_REPAIRED, MANIFEST_UNWRITABLE, manifest_damage
 from crawler.pairing import cited_urls, compose_post_pairs, crawler_info
 from crawler.replay import (
     ReplayError,
@@ -38,7 +54,7 @@ from crawler.replay import (
     read_payload_digest,
     source_item_from_state,
 )
-from crawler.sharing import share_file, shared_directory
+from crawler.sharing import shared_directory
 from crawler.state import (
     PARSED,
     UNAVAILABLE,
@@ -253,7 +269,11 @@ class PairsPipeline:
         folded = ManifestJournal.fold(journals, self.manifest_path)
         for warning in folded.warnings:
             logger.warning("%s", warning)
-        written = write_manifest(self.manifest_path, folded.pairs)
+        self._keep_fold_damage(folded)
+        unexpected: list[Repair] = []  # none: every pair was made valid before it got here
+        written = write_manifest(self.manifest_path, folded.pairs, repaired=unexpected)
+        for repair in unexpected:
+            self._kept(repair)
         for journal in journals:
             journal.unlink()
         if self.state is not None:
@@ -265,30 +285,45 @@ class PairsPipeline:
         assert self.journal is not None
         try:
             self.journal.append(pair)
-        except ManifestError as exc:
-            self._reject(pair, exc)
-            return
+        except ManifestError:
+            # A line the schema refuses is a bug (or a page's odd metadata the reading code let
+            # through): it is journalled repaired, and the line as composed is kept.
+            try:
+                repair = repair_pair(pair)
+            except UnrepairableError as exc:
+                self._lost(unwritable_record(str(exc), exc.line), f"pair {pair.pair_id}: {exc}")
+                return
+            if not repair.needed:
+                raise
+            self._kept(repair)
+            pair = repair.pair
+            self.journal.append(pair)
         self.journalled[pair.status] += 1
         if self.state is not None:
             # After the journal line is on disk: a pair noted here is never lost.
             self.state.record_journaled(pair.pair_id, pair.status, pair.crawled_at)
 
-    def _reject(self, pair: Pair, error: ManifestError) -> None:
-        # A pair the schema refuses is a bug in the crawler, not in the page: keep the line
-        # beside the journals for inspection and fail the crawl loudly, never drop it silently.
-        rejected = self.archive_dir / "rejected-pairs.jsonl"
-        line = {"error": str(error), "pair": pair.to_json()}
-        with rejected.open("a", encoding="utf-8") as out:
-            out.write(json.dumps(line, ensure_ascii=False) + "\n")
-        share_file(rejected)
-        logger.error(
-            "pair %s rejected by the manifest schema (%s); kept in %s",
-            pair.pair_id,
-            error,
-            rejected,
-        )
+    def _kept(self, repair: Repair) -> None:
+        """A refused line written repaired: its original in rejected-pairs.jsonl, an ERROR."""
+        rejected = append_rejected(self.archive_dir, [repaired_record(repair)])
+        logger.error("%s; the line as it was is in %s", describe_repair(repair), rejected)
         if self.crawler.stats is not None:
-            self.crawler.stats.inc_value("bitext/pairs/rejected")
+            self.crawler.stats.inc_value(MANIFEST_REPAIRED)
+
+    def _lost(self, record: dict[str, Any], description: str) -> None:
+        """A line that cannot be a pair at all (no translation URL, not JSON): kept only in
+        rejected-pairs.jsonl."""
+        rejected = append_rejected(self.archive_dir, [record])
+        logger.error("%s: cannot be a manifest line; kept in %s", description, rejected)
+        if self.crawler.stats is not None:
+            self.crawler.stats.inc_value(MANIFEST_UNWRITABLE)
+
+    def _keep_fold_damage(self, folded: FoldResult) -> None:
+        # Lines of the existing manifest or of journals (an older version's, a damaged file's).
+        for repair in folded.repaired:
+            self._kept(repair)
+        for line in folded.unreadable:
+            self._lost(unreadable_record(line), line.error)  # the error names the line
 
     def _report(self, written: int) -> None:
         stats = self.crawler.stats
@@ -302,6 +337,10 @@ class PairsPipeline:
             self.manifest_path,
             written,
         )
+        damage = manifest_damage(stats.get_stats()) if stats is not None else None
+        if damage is not None:
+            # scrapy crawl exits 0 whatever happened: the end of the log says it.
+            logger.error("THE CRAWL FAILED: %s (python -m crawler crawl exits 1)", damage)
 
 
 def _feed_published(item: PostItem) -> str | None:

@@ -35,6 +35,7 @@ from crawler.parsing_pool import PageReading, read_page
 from crawler.spiders.cited_fetches import CitedFetchGuards
 from crawler.spiders.outcomes import failure_status, url_too_long
 from crawler.state import CrawlState, post_needs_fetch
+from crawler.truncation import META_BUDGET, is_truncated
 
 if TYPE_CHECKING:
     from typing import Self
@@ -187,12 +188,7 @@ class BloggerSpider(CitedFetchGuards, scrapy.Spider):
                 self._inc(f"bitext/sources/{status}")
                 yield SourceItem(cited_url=url, status=status, crawled_at=_now(), error=error)
                 continue
-            yield scrapy.Request(
-                url,
-                callback=self.parse_source,
-                errback=self.source_failed,
-                meta={"cited_url": url},
-            )
+            yield self._source_request(url)
 
     def post_failed(self, failure: Failure) -> Iterator[PostItem]:
         request = failure.request  # type: ignore[attr-defined]
@@ -236,6 +232,7 @@ class BloggerSpider(CitedFetchGuards, scrapy.Spider):
             warc=response.meta.get(META_POINTER),
             crawled_at=_fetched_at(response),
             feed_published=self.feed_published.get(canonical),
+            max_bytes=self._parse_max_bytes(),
         )
 
     def _source_reading(self, response: Response) -> PageReading:
@@ -246,11 +243,15 @@ class BloggerSpider(CitedFetchGuards, scrapy.Spider):
             http_status=response.status,
             content_type=_header(response, b"Content-Type"),
             body=response.body,
-            truncated=bool({"dataloss", "download_stopped"} & set(response.flags)),
+            truncated=is_truncated(response.flags),
             warc=response.meta.get(META_POINTER),
             crawled_at=_fetched_at(response),
-            size_limit=self._maxsize(response.meta) if "download_stopped" in response.flags else 0,
+            cutoff=self.cutoff(response),
+            max_bytes=self._parse_max_bytes(),
         )
+
+    def _parse_max_bytes(self) -> int:
+        return self.settings.getint("BITEXT_PARSE_MAX_BYTES", defaults.BITEXT_PARSE_MAX_BYTES)
 
     def _read(self, reading: PageReading, response: Response) -> PostItem | SourceItem:
         item, pooled = read_page(reading, response.meta)
@@ -335,11 +336,13 @@ class BloggerSpider(CitedFetchGuards, scrapy.Spider):
         return True
 
     def _source_request(self, url: str) -> scrapy.Request:
+        # META_BUDGET: a page cut off at a budget (size, time, decoded size) is kept and
+        # recorded as truncated, not dropped (crawler/truncation.py).
         return scrapy.Request(
             url,
             callback=self.parse_source,
             errback=self.source_failed,
-            meta={"cited_url": url},
+            meta={"cited_url": url, META_BUDGET: True},
         )
 
     def _post_request(self, url: str, found_by: str) -> scrapy.Request | None:

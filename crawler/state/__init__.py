@@ -30,7 +30,7 @@ from crawler.state.rules import (
     is_final,
     post_needs_fetch,
 )
-from crawler.state.store import STATE_DIR, STATE_NAME, CrawlState
+from crawler.state.store import STATE_DIR, STATE_NAME, CrawlState, StateError
 
 __all__ = [
     "FINAL_STATUSES",
@@ -44,6 +44,7 @@ __all__ = [
     "CrawlState",
     "PostRecord",
     "SourceRecord",
+    "StateError",
     "StatusChange",
     "is_final",
     "post_needs_fetch",

@@ -3,12 +3,14 @@ described in the package's docstring)."""
 
 from __future__ import annotations
 
+import functools
 import json
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
+from typing import Concatenate, ParamSpec, TypeVar
 
 from crawler.archive.pointer import WarcPointer
 from crawler.closeable import Closeable
@@ -17,6 +19,52 @@ from crawler.state.rules import PostRecord, SourceRecord, StatusChange
 
 STATE_DIR = "state"
 STATE_NAME = "crawl.sqlite"
+
+_P = ParamSpec("_P")
+_T = TypeVar("_T")
+
+
+class StateError(sqlite3.DatabaseError):
+    """The crawl state database cannot be opened or read. The message names the file and says
+    what to do; ``path`` is the file, the SQLite error is the ``__cause__``."""
+
+    def __init__(self, path: Path, error: sqlite3.Error) -> None:
+        detail = str(error) or type(error).__name__
+        if isinstance(error, sqlite3.OperationalError) and "unable to open" in detail:
+            advice = (
+                "check that it is a readable and writable file on a disk with free space, in a "
+                "directory the crawler may write"
+            )
+        elif isinstance(error, sqlite3.OperationalError) and "locked" in detail:
+            advice = "another process holds it: wait for the crawl or command using it to end"
+        else:
+            advice = (
+                "if it is damaged, move it aside (with its -wal and -shm files) or delete it: it "
+                "is not part of the archive, and the next crawl starts a new one and will fetch "
+                "everything again, like -a full=1 (docs/incremental.md)"
+            )
+        super().__init__(f"crawl state database {path}: {detail}; {advice}")
+        self.path = path
+
+
+def _naming_the_file(
+    method: Callable[Concatenate[CrawlState, _P], _T],
+) -> Callable[Concatenate[CrawlState, _P], _T]:
+    """SQLite's errors name no file: re-raise those about the database as a StateError."""
+
+    @functools.wraps(method)
+    def named(self: CrawlState, *args: _P.args, **kwargs: _P.kwargs) -> _T:
+        try:
+            return method(self, *args, **kwargs)
+        except StateError:
+            raise
+        except (sqlite3.ProgrammingError, sqlite3.IntegrityError, sqlite3.InterfaceError):
+            raise  # a bug in the caller (a closed database, a broken constraint), not the file
+        except sqlite3.DatabaseError as error:
+            raise StateError(self.path, error) from error
+
+    return named
+
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS posts (
@@ -80,17 +128,22 @@ class CrawlState(Closeable):
     """The crawl state database. Not for concurrent use from several threads; several
     connections (the spider's, the pipeline's) may share the file."""
 
+    @_naming_the_file
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         shared_directory(self.path.parent)
         self._db = sqlite3.connect(str(self.path), isolation_level=None)
-        share_file(self.path)
-        # WAL: readers never block the writer; NORMAL: a commit is not fsync'd until checkpoint,
-        # which survives a killed process (the OS has the pages), not a power cut.
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.execute("PRAGMA busy_timeout=10000")
-        self._db.executescript(_SCHEMA)
+        try:
+            share_file(self.path)
+            # WAL: readers never block the writer; NORMAL: a commit is not fsync'd until
+            # checkpoint, which survives a killed process (the OS has the pages), not a power cut.
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.execute("PRAGMA busy_timeout=10000")
+            self._db.executescript(_SCHEMA)
+        except BaseException:
+            self._db.close()
+            raise
 
     @classmethod
     def open(cls, archive_dir: Path) -> CrawlState:
@@ -99,6 +152,7 @@ class CrawlState(Closeable):
     def close(self) -> None:
         self._db.close()
 
+    @_naming_the_file
     def list_post(
         self, url: str, *, lastmod: datetime | None = None, updated: datetime | None = None
     ) -> None:
@@ -112,6 +166,7 @@ class CrawlState(Closeable):
             (url, _iso(lastmod), _iso(updated)),
         )
 
+    @_naming_the_file
     def listed_modified(self, url: str) -> datetime | None:
         """The newest date the lists gave this post."""
         row = self._db.execute(
@@ -120,6 +175,7 @@ class CrawlState(Closeable):
         dates = [datetime.fromisoformat(v) for v in row or () if v]
         return max(dates) if dates else None
 
+    @_naming_the_file
     def post(self, url: str) -> PostRecord | None:
         row = self._db.execute(
             "SELECT url, fetched_url, http_status, parse_status, error, warc, payload_digest, "
@@ -142,6 +198,7 @@ class CrawlState(Closeable):
             feed,
         )
 
+    @_naming_the_file
     def record_post(self, record: PostRecord, pairs: Sequence[tuple[str | None, str]]) -> None:
         """Store a fetched post and the pairs it owes: (cited URL or None, pair id) each."""
         with _transaction(self._db):
@@ -166,6 +223,7 @@ class CrawlState(Closeable):
                 [(record.url, n, url, pair_id) for n, (url, pair_id) in enumerate(pairs)],
             )
 
+    @_naming_the_file
     def cited_urls(self, post_url: str) -> list[str]:
         rows = self._db.execute(
             "SELECT cited_url FROM citations WHERE post_url = ? AND cited_url IS NOT NULL "
@@ -174,6 +232,7 @@ class CrawlState(Closeable):
         )
         return [url for (url,) in rows]
 
+    @_naming_the_file
     def posts_citing(self, cited_url: str) -> list[str]:
         rows = self._db.execute(
             "SELECT DISTINCT post_url FROM citations WHERE cited_url = ? ORDER BY post_url",
@@ -181,6 +240,7 @@ class CrawlState(Closeable):
         )
         return [url for (url,) in rows]
 
+    @_naming_the_file
     def source(self, cited_url: str) -> SourceRecord | None:
         row = self._db.execute(
             "SELECT cited_url, status, error, url, redirects, http_status, content_type, warc, "
@@ -202,6 +262,7 @@ class CrawlState(Closeable):
             row[9],
         )
 
+    @_naming_the_file
     def record_source(self, record: SourceRecord) -> StatusChange | None:
         """Store a source's outcome; returns (and keeps in ``history``) a change of its status or
         HTTP status, the first outcome included."""
@@ -252,6 +313,7 @@ class CrawlState(Closeable):
                 )
         return change
 
+    @_naming_the_file
     def history(self, cited_url: str | None = None) -> list[StatusChange]:
         """Status changes, oldest first (of one cited URL, or of all)."""
         query = (
@@ -268,11 +330,13 @@ class CrawlState(Closeable):
             for r in rows
         ]
 
+    @_naming_the_file
     def record_journaled(self, pair_id: str, status: str, crawled_at: str) -> None:
         self._db.execute(
             "INSERT OR REPLACE INTO journaled VALUES (?, ?, ?)", (pair_id, status, crawled_at)
         )
 
+    @_naming_the_file
     def pending_posts(self) -> list[str]:
         """Posts recorded whose pairs are not all journaled: a killed crawl's unfinished work."""
         rows = self._db.execute(
@@ -281,6 +345,7 @@ class CrawlState(Closeable):
         )
         return [url for (url,) in rows]
 
+    @_naming_the_file
     def forget_from(self, filename: str, offset: int) -> int:
         """Drop the posts and sources whose page is at or after ``offset`` of ``filename`` (a WARC
         file cut there by its repair), so they are fetched again; returns how many."""
@@ -294,6 +359,7 @@ class CrawlState(Closeable):
                         dropped += 1
         return dropped
 
+    @_naming_the_file
     def counts(self) -> dict[str, int]:
         tables = ("posts", "sources", "history", "journaled", "listed")
         return {t: self._db.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in tables}

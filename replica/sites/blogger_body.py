@@ -3,18 +3,19 @@
 Per post, a stable hash picks the editor habits: ``<p>`` paragraphs, ``<div>`` lines with
 ``<div><br /></div>`` spacers, or bare text split by ``<br />``; ``<span style>`` wrappers;
 caption tables between paragraphs; linked or plain citation URLs. Whatever the habit, the text
-of each block (stripped of the newlines the editor puts between tags) is exactly the paragraph
-or citation line of the :class:`TranslationPost`.
+of each block (stripped of the newlines the editor puts between tags) is exactly a head line,
+paragraph or citation line of the :class:`TranslationPost`, in that order, with the end mark
+"■" on a line of its own or glued to the last paragraph. Bulleted paragraphs are ``<li>`` items.
 """
 
 from __future__ import annotations
 
 import hashlib
-import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from html import escape
 
-from replica.model import Caption, TranslationPost
+from replica.model import Caption, EndMark, TranslationPost
+from replica.sites.blogger_citation import URL_LINE, citation_hrefs, linked_line, post_lines
 
 SPAN_STYLES = (
     "font-family: &quot;Hiragino Kaku Gothic ProN&quot;, Meiryo, sans-serif;",
@@ -22,9 +23,8 @@ SPAN_STYLES = (
     "color: #222222; font-family: Arial, sans-serif; font-size: 15px;",
 )
 DROP_CAP_STYLE = "float: left; font-size: 3em; line-height: 1; margin-right: 0.08em;"
-# A line is a URL line when it holds a scheme or a www. host, in half- or full-width letters.
-URL_LINE = re.compile(r"(?:https?|ｈｔｔｐｓ?)[:：]|(?:^|[^\w.])(?:www|ｗｗｗ)[.．]", re.IGNORECASE)
 BLOCK_MARK = "■"
+__all__ = ["BLOCK_MARK", "URL_LINE", "display_title", "plain_text", "render_body", "snippet"]
 
 
 def pick(key: str, salt: str, choices: int) -> int:
@@ -39,22 +39,36 @@ def html_text(text: str) -> str:
 
 
 def display_title(post: TranslationPost) -> str:
-    """``{title}―{comment}({publication})``; about one post in five uses full-width brackets."""
+    """The title line as the blog shows it.
+
+    ``post.display_title`` when the case gives the line exactly as written; else the blog's
+    convention ``{title}({publication})―{comment}``, where about one post in five uses
+    full-width brackets.
+    """
+    if post.display_title is not None:
+        return post.display_title
     title = post.title
-    if post.comment:
-        title += f"―{post.comment}"
     if post.publication:
         full_width = pick(post.path, "brackets", 5) == 0
         title += f"（{post.publication}）" if full_width else f"({post.publication})"
+    if post.comment:
+        title += f"―{post.comment}"
     return title
+
+
+def body_lines(post: TranslationPost) -> list[str]:
+    """The post body's lines as a reader sees them, captions left out."""
+    paragraphs = list(post.paragraphs)
+    mark = post.mark
+    if mark is EndMark.GLUED and paragraphs:
+        paragraphs[-1] += BLOCK_MARK
+    tail = [BLOCK_MARK] if mark is EndMark.LINE else []
+    return [*post.head_lines, *paragraphs, *tail, *post.citation_lines]
 
 
 def plain_text(post: TranslationPost) -> str:
     """The post's text as Blogger flattens it for snippets and summaries."""
-    lines = [*post.paragraphs]
-    if post.citation_lines:
-        lines += [BLOCK_MARK, *post.citation_lines]
-    return " ".join(" ".join(line.split()) for line in lines)
+    return " ".join(" ".join(line.split()) for line in body_lines(post))
 
 
 def snippet(post: TranslationPost, limit: int) -> str:
@@ -108,42 +122,16 @@ def _inline(post: TranslationPost, index: int, text: str, drop_cap: bool) -> str
     return f'<span style="{style}">{head_html}{tail_html}</span>'
 
 
-def citation_hrefs(post: TranslationPost) -> list[str | None]:
-    """The href each citation line is linked to, or None for a plain-text line.
-
-    URL lines are matched in order with ``citation.repaired_urls``; a post whose editor left
-    the URLs as plain text (a stable per-post choice) gets no link at all.
-    """
-    hrefs: list[str | None] = [None] * len(post.citation_lines)
-    if pick(post.path, "linkify", 3) == 0:
-        return hrefs
-    repaired = list(post.citation.repaired_urls) if post.citation else []
-    seen = 0
-    for number, line in enumerate(post.citation_lines):
-        if not URL_LINE.search(line):
-            continue
-        if seen < len(repaired):
-            hrefs[number] = repaired[seen]
-        elif line.startswith(("http://", "https://")):
-            hrefs[number] = line
-        seen += 1
-    return hrefs
-
-
-def _citation_line(line: str, href: str | None) -> str:
-    if href is None:
-        return html_text(line)
-    return f'<a href="{escape(href)}" target="_blank">{html_text(line)}</a>'
-
-
 def _caption_slots(post: TranslationPost) -> dict[int, list[int]]:
     """Before which paragraph each caption goes; never after the body's last paragraph."""
     count = len(post.paragraphs)
     lead = pick(post.path, "lead-image", 2) == 0
     slots: dict[int, list[int]] = {}
-    for number in range(len(post.captions)):
+    for number, caption in enumerate(post.captions):
         spread = (number + 1) * count // (len(post.captions) + 1)
         slot = 0 if lead and number == 0 else spread
+        if caption.before is not None:
+            slot = caption.before
         slots.setdefault(max(0, min(slot, count - 1)), []).append(number)
     return slots
 
@@ -155,7 +143,9 @@ def render_body(post: TranslationPost, post_id: str) -> str:
     blank = {"p": "<p>&nbsp;</p>", "div": "<div><br /></div>", "br": "<br />"}[style]
     parts: list[str] = []
 
-    def block(inner: str) -> None:
+    def block(inner: str, spaced: bool = False) -> None:
+        if spaced and spacer:
+            parts.append(blank)
         if style == "p":
             parts.append(f"<p>{inner}</p>")
         elif style == "div":
@@ -163,30 +153,58 @@ def render_body(post: TranslationPost, post_id: str) -> str:
         else:
             parts.append(f"{inner}<br />")
 
+    hrefs = iter(citation_hrefs(post, linkify=pick(post.path, "linkify", 3) != 0))
+    lines = iter(post_lines(post))
+    for number, _ in enumerate(post.head_lines):
+        block(linked_line(html_text(next(lines)), next(hrefs)), spaced=number > 0)
+    _paragraphs(post, post_id, parts, block, spaced=bool(post.head_lines))
+    if post.mark is EndMark.LINE:
+        block(BLOCK_MARK, spaced=True)
+    if post.citation_lines:
+        cited = [linked_line(html_text(next(lines)), next(hrefs)) for _ in post.citation_lines]
+        after_mark = post.mark is EndMark.LINE
+        if pick(post.path, "citation-layout", 2) == 0:
+            for number, line in enumerate(cited):
+                block(line, spaced=number == 0 and not after_mark)
+        else:
+            block("<br />\n".join(cited), spaced=not after_mark)
+    return "\n".join(parts)
+
+
+def _paragraphs(
+    post: TranslationPost,
+    post_id: str,
+    parts: list[str],
+    block: Callable[[str, bool], None],
+    spaced: bool,
+) -> None:
+    """The paragraphs, with caption tables between them and bulleted runs in ``<ul>`` lists."""
     slots = _caption_slots(post)
+    listing = False
     for number, paragraph in enumerate(post.paragraphs):
         for caption in slots.get(number, []):
+            if listing:
+                parts.append("</ul>")
+                listing = False
             parts.append(caption_table(post, post_id, caption, post.captions[caption]))
-        if number and spacer:
-            parts.append(blank)
-        block(_inline(post, number, paragraph, post.drop_cap and number == 0))
+        inner = _inline(post, number, paragraph, post.drop_cap and number == post.drop_cap_at)
+        if post.mark is EndMark.GLUED and number == len(post.paragraphs) - 1:
+            inner += BLOCK_MARK
+        if number in post.bullets:
+            if not listing:
+                parts.append("<ul>")
+                listing = True
+            parts.append(f"<li>{inner}</li>")
+            continue
+        if listing:
+            parts.append("</ul>")
+            listing = False
+        block(inner, bool(number) or spaced)
+    if listing:
+        parts.append("</ul>")
     if not post.paragraphs:
         for number, caption_item in enumerate(post.captions):
             parts.append(caption_table(post, post_id, number, caption_item))
-    if post.citation_lines:
-        if spacer:
-            parts.append(blank)
-        block(BLOCK_MARK)
-        lines = [
-            _citation_line(line, href)
-            for line, href in zip(post.citation_lines, citation_hrefs(post), strict=True)
-        ]
-        if pick(post.path, "citation-layout", 2) == 0:
-            for line in lines:
-                block(line)
-        else:
-            block("<br />\n".join(lines))
-    return "\n".join(parts)
 
 
 def first_image(post: TranslationPost, post_id: str) -> str | None:

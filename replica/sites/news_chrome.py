@@ -142,14 +142,23 @@ def _description(article: SourceArticle) -> str:
     return article.subtitle or (first if len(first) <= 160 else first[:157].rsplit(" ", 1)[0] + "…")
 
 
+def machine_time(article: SourceArticle) -> str:
+    """``published`` as the page's machine timestamps print it (``article.published_markup``)."""
+    if article.published_markup == "naive":
+        return article.published.replace(tzinfo=None).isoformat()
+    if article.published_markup == "date_only":
+        return article.published.date().isoformat()
+    return article.published.isoformat()
+
+
 def news_article_ld(brand: Brand, article: SourceArticle, *, paywalled: bool) -> dict[str, Any]:
     ld: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
         "headline": article.title,
         "description": _description(article),
-        "datePublished": article.published.isoformat(),
-        "dateModified": article.published.isoformat(),
+        "datePublished": machine_time(article),
+        "dateModified": machine_time(article),
         "author": [
             {"@type": "Person", "name": name, "url": _author_url(brand, name)}
             for name in article.authors
@@ -175,7 +184,7 @@ def news_article_ld(brand: Brand, article: SourceArticle, *, paywalled: bool) ->
 
 
 def article_head(brand: Brand, article: SourceArticle, ld: dict[str, Any], extra: str = "") -> str:
-    published = article.published.isoformat()
+    published = machine_time(article)
     metas = [
         ("name", "description", _description(article)),
         ("name", "author", ", ".join(article.authors)),

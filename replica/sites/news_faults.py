@@ -2,14 +2,17 @@
 
 Each is what real sites have been seen to send at an article's URL: a PDF or an image, a page
 whose CMS cut multi-byte characters apart, a legacy charset named only in ``<meta>``, missing end
-tags, a script-rendered page on one huge line, a maintenance page with 503.
+tags, a script-rendered page on one huge line, a maintenance page with 503. The hostile ones are
+made on the fly: a body that never ends (a misconfigured stream, a tarpit), a gzip bomb.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import struct
 import zlib
+from collections.abc import Callable, Iterator
 
 SERVICE_UNAVAILABLE = (
     b"<!DOCTYPE html>\n<html><head><title>503 Service Unavailable</title></head><body>"
@@ -92,3 +95,72 @@ def on_one_line(page: bytes, size: int = 5_000_000) -> bytes:
     script = f'<script id="__NEXT_DATA__" type="application/json">{blob}</script>'.encode()
     line = b" ".join(page.splitlines()).replace(b"</head>", script + b"</head>", 1)
     return line + b" " * max(0, size - len(line))
+
+
+ENDLESS_HEAD = b"<!DOCTYPE html>\n<html><head><title>Synthetic endless page</title></head><body>\n"
+ENDLESS_LINE = (
+    b"<p>Synthetic text that goes on and on, as a broken stream or a tarpit sends it.</p>\n"
+)
+
+
+def endless_page(limit: int, piece_size: int = 64 * 1024) -> Callable[[], Iterator[bytes]]:
+    """A page body that does not end: ``piece_size`` pieces of repeated paragraphs, made as they
+    are sent (serve it as a ``Resource.stream``).
+
+    ``limit`` bounds it (in bytes, the head included) so that a client that never stops reading
+    still ends; a test sets it far above what a working client reads, and the server stops
+    sooner when the client goes away.
+    """
+    lines = max(1, piece_size // len(ENDLESS_LINE))
+    piece = ENDLESS_LINE * lines
+
+    def stream() -> Iterator[bytes]:
+        sent = len(ENDLESS_HEAD)
+        yield ENDLESS_HEAD
+        while sent < limit:
+            part = piece[: limit - sent]
+            sent += len(part)
+            yield part
+
+    return stream
+
+
+def gzip_bomb(decoded_size: int = 1 << 30) -> bytes:
+    """A gzip member of ``decoded_size`` zero bytes, about a thousandth of that on the wire.
+
+    Made in well under a second however large: one MiB of zeros deflated and fully flushed gives
+    the same bytes every time, so the stream is that block repeated (a full flush resets the
+    window), a final empty block, and the trailer's CRC-32 and size.
+    """
+    blocks, rest = divmod(decoded_size, _MIB)
+    if rest:
+        raise ValueError(f"a gzip bomb's size is whole MiB, not {decoded_size} bytes")
+    block, crc = _deflated_zero_mib(), _zeros_crc(blocks)
+    header = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\xff"  # gzip, deflate, no name, mtime 0
+    final = b"\x03\x00"  # an empty final fixed-Huffman block
+    return header + block * blocks + final + struct.pack("<II", crc, decoded_size & 0xFFFFFFFF)
+
+
+_MIB = 1 << 20
+
+
+@functools.cache
+def _deflated_zero_mib() -> bytes:
+    compressor = zlib.compressobj(9, zlib.DEFLATED, -15)  # raw deflate: the header is ours
+    return compressor.compress(bytes(_MIB)) + compressor.flush(zlib.Z_FULL_FLUSH)
+
+
+@functools.cache
+def _zeros_crc(blocks: int) -> int:
+    crc, zeros = 0, bytes(_MIB)
+    for _block in range(blocks):
+        crc = zlib.crc32(zeros, crc)
+    return crc
+
+
+def large_page(size: int) -> bytes:
+    """An HTML page of ``size`` bytes: a real article page's shell around synthetic padding."""
+    head = b"<!DOCTYPE html>\n<html><head><title>Synthetic large page</title></head><body>\n"
+    tail = b"</body></html>\n"
+    filler = ENDLESS_LINE * ((size - len(head) - len(tail)) // len(ENDLESS_LINE) + 1)
+    return head + filler[: size - len(head) - len(tail)] + tail

@@ -26,6 +26,7 @@ from replica.sites.news_chrome import (
     document,
     e,
     lead_figure,
+    machine_time,
     more_from,
     most_read,
     news_article_ld,
@@ -99,6 +100,12 @@ BRANDS = {
         _brand("Defense News", "www.defensenews.com", "Air=/air/;Land=/land/;Naval=/naval/;"
                "Space=/space/;Pentagon=/pentagon/;Congress=/congress/;Global=/global/", "", True,
                "/resizer/v2"),
+        _brand("The Hill", "thehill.com", "News=/news/;Policy=/policy/;Defense=/policy/defense/;"
+               "Opinion=/opinion/", " | The Hill", True, "/wp-content/uploads"),
+        _brand("FlightGlobal", "www.flightglobal.com", "Airframers=/airframers;Airlines=/airlines;"
+               "Defence=/defence;Safety=/safety", " | FlightGlobal", False, "/images"),
+        _brand("Aviation Week", "aviationweek.com", "Air Transport=/air-transport;Defense="
+               "/defense;Space=/space;MRO=/mro", " | Aviation Week Network", False, "/sites"),
     )
 }  # fmt: skip
 
@@ -183,7 +190,7 @@ def render_twz(article: SourceArticle, *, paywalled: bool = False) -> bytes:
         f'<h1 class="{c("ArticleHeader_title")}">{e(article.title)}</h1>{dek}\n'
         f'<div class="{c("ArticleHeader_meta")}"><span class="{c("Byline_authors")}">By '
         f'{author_links(brand, article)}</span><span class="{c("Byline_date")}">Published '
-        f'<time datetime="{article.published.isoformat()}">{date_twz(article.published)}</time>'
+        f'<time datetime="{machine_time(article)}">{date_twz(article.published)}</time>'
         f"</span></div>\n{share_bar(article)}</header>"
     )
     related = related_box(brand, article, "Related", c("InlineRelated_root"))
@@ -256,7 +263,7 @@ def _wordpress(
 
 
 def _dated(article: SourceArticle, visible: str, cls: str) -> str:
-    return f'<time class="{cls}" datetime="{article.published.isoformat()}">{visible}</time>'
+    return f'<time class="{cls}" datetime="{machine_time(article)}">{visible}</time>'
 
 
 def render_breakingdefense(article: SourceArticle, *, paywalled: bool = False) -> bytes:

@@ -22,10 +22,19 @@ class CrawlRun:
     requests: list[dict[str, object]]
 
 
-def crawl_replica(world: World, archive: Path, spider: str = "t2", **kwargs: object) -> CrawlRun:
+def crawl_replica(
+    world: World,
+    archive: Path,
+    spider: str = "t2",
+    *,
+    proxy_credentials: tuple[str, str] | None = None,
+    **kwargs: object,
+) -> CrawlRun:
+    """Crawl ``world`` into ``archive`` through a fresh replica proxy (one that requires
+    ``proxy_credentials``, when given: the crawl gets them in its proxy URL)."""
     log_path = archive.parent / f"{archive.name}-requests.jsonl"
     crawl_log = archive.parent / f"{archive.name}-crawl.log"
-    with ReplicaWeb(world.sites, log_path=log_path) as web:
+    with ReplicaWeb(world.sites, log_path=log_path, proxy_credentials=proxy_credentials) as web:
         result = run_crawl(spider, archive, web.proxy_url, log_file=crawl_log, **kwargs)  # type: ignore[arg-type]
     requests = [json.loads(line) for line in log_path.read_text().splitlines() if line]
     log = crawl_log.read_text() if crawl_log.exists() else result.stderr

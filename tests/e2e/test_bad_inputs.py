@@ -171,15 +171,14 @@ def _as(case: PairCase, behaviour: SourceBehaviour, status: str) -> PairCase:
 def _citing_directly(case: PairCase, path: str) -> PairCase:
     """A copy of a redirect case's post that cites the redirect's target URL directly."""
     ((cited, article),) = case.sources.items()
-    citation = case.post.citation
-    assert citation is not None
+    (citation,) = case.post.citations
     post = replace(
         case.post,
         path=path,
         citation_lines=tuple(
             article.url if line == cited else line for line in case.post.citation_lines
         ),
-        citation=replace(citation, url=article.url, repaired_urls=(article.url,)),
+        citations=(replace(citation, url=article.url, repaired_url=article.url),),
     )
     return PairCase(
         post, {article.url: article}, {article.url: SourceBehaviour.OK}, {article.url: "ok"}
@@ -263,12 +262,13 @@ def test_a_response_over_the_size_limit_keeps_its_headers_as_truncated(
 ) -> None:
     case, url = bad_world.cases["too_large"]
     pair = _pair(bad_world.run, BAD_BLOG, case, url)
-    assert pair.error == (
-        f"the response is larger than the download size limit of {MAXSIZE} bytes "
-        "(DOWNLOAD_MAXSIZE); the first 0 bytes were kept"
-    )
     assert pair.source is not None and pair.source.http_status == 200
     record, payload = _record(bad_world.run, pair.source.warc)
+    assert pair.error == (
+        f"the response announced {record.http_headers.get_header('Content-Length')} bytes "
+        f"(Content-Length), over the download size limit of {MAXSIZE} bytes "
+        "(DOWNLOAD_MAXSIZE); it was stopped at its headers and none of its body was kept"
+    )
     assert record.rec_headers.get_header("WARC-Target-URI") == url
     assert record.rec_headers.get_header("WARC-Truncated") == "length"
     assert int(record.http_headers.get_header("Content-Length")) > MAXSIZE

@@ -96,7 +96,9 @@ def test_a_crawl_of_the_replica_exits_0_silently_and_logs_its_progress(
     assert summary[3].startswith(f"  pairs    {len(pairs)}: ok {ok}, ")
     warcs = sorted(archive.glob("*.warc.gz"))
     size = sum(path.stat().st_size for path in warcs)
-    assert summary[4].startswith(f"  WARC     {len(warcs)} file written, {size / 1024:.1f} KiB")
+    # The replica archive is over 1 MiB now: the unit follows the size (KiB, MiB).
+    shown = f"{size / 1024:.1f} KiB" if size < 1024 * 1024 else f"{size / 1024 / 1024:.1f} MiB"
+    assert summary[4].startswith(f"  WARC     {len(warcs)} file written, {shown}")
     assert f"t2: finished; {posts} posts parsed, {len(pairs)} pairs ({ok} ok)" in text
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import statistics
 from datetime import UTC, datetime, timedelta, timezone
@@ -10,9 +11,13 @@ from pathlib import Path
 import pytest
 import trafilatura
 
-from crawler.extraction import decode_html, extract_article, looks_like_html
+from crawler.dates import isoformat
+from crawler.extraction import ExtractedArticle, decode_html, extract_article, looks_like_html
+from crawler.manifest import SourceSide, join_paragraphs
+from crawler.manifest.io import encode_line
 from crawler.paywall import TEASER_MAX_CHARS, paywall_signals
 from crawler.textmetrics import token_f1
+from tests.unit.manifest import builders
 
 # Measured with bench/extraction_f1.py: the lowest page scores 0.984 and the mean 0.996; the bars
 # leave room for trafilatura patch releases without letting a real regression through.
@@ -263,3 +268,131 @@ def test_paywall_markup_on_a_full_article_is_reported_but_not_a_teaser() -> None
 def test_page_without_paywall_markers_has_no_signals() -> None:
     page = _synthetic_page()
     assert paywall_signals(page, extract_article(page, "https://news.example/a")) is None
+
+
+# --- metadata the manifest must accept, whatever the page says ---------------------------------
+
+
+def _source_side(article: ExtractedArticle, url: str) -> SourceSide:
+    # What crawler/pairing.py makes of an extracted article, inside an otherwise valid pair.
+    return builders.source(
+        title=article.title,
+        author=article.author,
+        published=isoformat(article.published),
+        published_basis=article.published_basis,
+        site_name=article.site_name,
+        language=article.language,
+        text=join_paragraphs(article.paragraphs) or "(no text)",
+        url=url,
+        cited_url=builders.CITED_URL,
+    )
+
+
+def _assert_writable(article: ExtractedArticle, url: str = builders.CITED_URL) -> None:
+    pair = builders.full_pair(source=_source_side(article, url))
+    pair.validate()
+    encode_line(pair)  # UTF-8 cannot write a lone surrogate: this is where one would fail
+
+
+def test_real_pages_give_metadata_the_manifest_accepts(realpages: Path) -> None:
+    folder = realpages / "article-extraction-benchmark"
+    truth = json.loads((folder / "ground-truth.json").read_text(encoding="utf-8"))
+    pages = [
+        (p.read_bytes(), "https://www.example.org/a") for p in (realpages / "news").glob("*.html")
+    ]
+    # Benchmark pages whose publication time has no offset or no time (see test_sourcedates.py).
+    for prefix in ("5fbc7ccb504c", "921019755f4a", "c13b9c0e04fb", "04a6711caa7c", "c81e134ed499"):
+        (path,) = folder.glob(f"html/{prefix}*.html.gz")
+        pages.append((gzip.decompress(path.read_bytes()), truth[path.name.split(".")[0]]["url"]))
+    bases = set()
+    for body, url in pages:
+        article = extract_article(body, url)
+        _assert_writable(article, url)
+        bases.add(article.published_basis)
+    assert {"offset", "utc_assumed", "date_only"} <= bases
+
+
+@pytest.mark.parametrize(
+    ("lang", "locale", "expected"),
+    [
+        ("en-US", None, "en"),
+        ("EN_gb", None, "en"),
+        ("en, fr", None, "en"),
+        ("x-default", "en_US", "en"),  # not a language: the next declaration is read
+        ("english", "ja_JP", "ja"),
+        ("*", None, None),
+        ("", "12_34", None),
+    ],
+)
+def test_language_declarations_become_a_subtag_or_none(
+    lang: str, locale: str | None, expected: str | None
+) -> None:
+    head = f'<meta property="og:locale" content="{locale}">' if locale else ""
+    page = _synthetic_page(head_extra=head).replace('lang="en-US"', f'lang="{lang}"')
+    article = extract_article(page, "https://news.example/a")
+    assert article.language == expected
+    _assert_writable(article)
+
+
+def test_control_characters_and_lone_surrogates_are_dropped() -> None:
+    # json.dumps escapes the lone surrogate as \ud800, which is how a page's JSON-LD carries one.
+    jsonld = {
+        "@type": "NewsArticle",
+        "headline": "Synthetic\x00 Test\ud800 Headline\x07",
+        "author": [{"name": "Jane\x1b Synthetic"}, {"name": "\ud83d"}],
+        "publisher": {"name": "Synthetic\x08 Defense Daily"},
+        "datePublished": "2025-02-04T12:59:00",
+        "articleBody": "\n\n".join(p.replace(" ", "\x01 ", 1) for p in SYNTHETIC_PARAGRAPHS * 3)
+        + "\ud800",
+    }
+    head = f'<script type="application/ld+json">{json.dumps(jsonld)}</script>'
+    article = extract_article(_synthetic_page(head_extra=head), "https://news.example/a")
+    assert article.title == "Synthetic Test Headline"
+    assert article.author == "Jane Synthetic"
+    assert article.site_name == "Synthetic Defense Daily"
+    assert article.paragraphs[: len(SYNTHETIC_PARAGRAPHS)] == SYNTHETIC_PARAGRAPHS
+    assert (article.published_basis, isoformat(article.published)) == (
+        "utc_assumed",
+        "2025-02-04T12:59:00+00:00",
+    )
+    _assert_writable(article)
+
+
+def test_empty_metadata_is_none_not_an_empty_string() -> None:
+    jsonld = {"@type": "NewsArticle", "headline": " ", "author": [{"name": ""}], "publisher": {}}
+    head = (
+        f'<script type="application/ld+json">{json.dumps(jsonld)}</script>'
+        '<meta name="author" content="">'
+    )
+    page = _synthetic_page(head_extra=head).replace(
+        '<meta property="og:site_name" content="Synthetic Defense Daily">',
+        '<meta property="og:site_name" content=" ">',
+    )
+    article = extract_article(page, "https://news.example/a")
+    assert article.title == "Synthetic Test Headline"  # the page's <title> fills in
+    assert article.author is None
+    assert article.site_name == "news.example"  # trafilatura's guess, not the blank og:site_name
+    _assert_writable(article)
+
+
+def test_a_naive_published_time_on_a_known_site_is_read_in_its_zone() -> None:
+    head = (
+        '<meta property="article:published_time" content="2025-01-22T09:30:00">'
+        '<meta property="article:modified_time" content="2025-01-23T10:00:00">'
+    )
+    page = _synthetic_page(head_extra=head)
+    twz = extract_article(page, "https://www.twz.com/air/synthetic")
+    assert (isoformat(twz.published), twz.published_basis) == ("2025-01-22T09:30:00-05:00", "site")
+    other = extract_article(page, "https://news.example/a")
+    assert other.published_basis == "utc_assumed"
+    # An offset elsewhere on the page (here an updated time) is the page's zone.
+    updated = '<meta property="og:updated_time" content="2025-01-23T10:00:00+01:00">'
+    page_zone = extract_article(
+        _synthetic_page(head_extra=head + updated), "https://news.example/a"
+    )
+    assert (isoformat(page_zone.published), page_zone.published_basis) == (
+        "2025-01-22T09:30:00+01:00",
+        "page",
+    )
+    for article in (twz, other, page_zone):
+        _assert_writable(article)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
@@ -15,6 +15,7 @@ from crawler.matching import (
     score_match,
     title_similarity,
 )
+from crawler.sourcedates import resolve_published
 
 JST = timezone(timedelta(hours=9))
 EDT = timezone(timedelta(hours=-4))
@@ -190,3 +191,30 @@ def test_implausible_length_lowers_confidence() -> None:
     evidence = score_match(teaser)
     assert evidence.length_ratio is not None and evidence.length_ratio < 1.8
     assert evidence.components["length_penalty"] < 0
+
+
+def test_a_date_only_source_is_compared_at_day_precision() -> None:
+    # The translation is dated 2025-03-29 (+09:00), the cited date line 2025-03-27 (EDT).
+    evidence = score_match(replace(matching_inputs(), source_published=date(2025, 3, 27)))
+    assert evidence.date_gap_days == 2.0
+    assert evidence.cited_date_gap_days == 0.0
+    assert not evidence.source_newer_than_translation
+    assert evidence.confidence > MISMATCH_THRESHOLD
+    assert evidence.confidence == pytest.approx(score_match(matching_inputs()).confidence, abs=0.01)
+
+
+def test_a_date_only_source_two_days_after_its_translation_is_newer() -> None:
+    next_day = score_match(replace(matching_inputs(), source_published=date(2025, 3, 30)))
+    assert not next_day.source_newer_than_translation  # one day: zones differ
+    later = score_match(replace(matching_inputs(), source_published=date(2025, 3, 31)))
+    assert later.source_newer_than_translation
+    assert later.date_gap_days == -2.0
+    assert later.confidence < MISMATCH_THRESHOLD
+
+
+def test_a_naive_time_resolved_in_the_site_zone_scores_as_the_original() -> None:
+    # The page wrote 14:05 without an offset; twz.com's zone makes it 14:05 EDT = 18:05 UTC.
+    resolved = resolve_published(["2025-03-27T14:05:00"], url="https://www.twz.com/air/x")
+    assert resolved is not None and resolved.basis == "site"
+    original = score_match(matching_inputs())
+    assert score_match(replace(matching_inputs(), source_published=resolved.value)) == original

@@ -13,8 +13,11 @@ from crawler.outcome import (
     EXIT_USAGE,
     ITEM_ERRORS,
     LOGGED_ERRORS,
+    MANIFEST_REPAIRED,
+    MANIFEST_UNWRITABLE,
     bad_arguments,
     crawl_outcome,
+    manifest_damage,
     pair_counts,
     refused,
     start_failed,
@@ -123,6 +126,28 @@ def test_errors_in_the_project_s_own_components_exit_1(key: str) -> None:
     outcome = crawl_outcome(finished_crawl(**{key: 2}), "t2")
     assert outcome.code == EXIT_FAILED
     assert "2 errors in the crawler's own components" in outcome.summary
+
+
+def test_a_line_the_manifest_schema_refused_fails_the_crawl() -> None:
+    # Written repaired, nothing lost, and still a bug: the crawl exits 1 and says what happened.
+    outcome = crawl_outcome(finished_crawl(**{MANIFEST_REPAIRED: 1}), "t2")
+    assert outcome.code == EXIT_FAILED
+    assert outcome.summary == (
+        "t2: failed, the manifest schema refused lines (a bug in the crawler): 1 pair line "
+        "written repaired, with their defects; the lines as they were are in "
+        "rejected-pairs.jsonl; 3 posts parsed, 3 pairs (2 ok), 9 WARC records, 9 requests in 12 s"
+    )
+    # Also when its ERROR lines were not counted (scrapy crawl, a log handler missing).
+    both = finished_crawl(**{MANIFEST_REPAIRED: 2, MANIFEST_UNWRITABLE: 1, LOGGED_ERRORS: 3})
+    outcome = crawl_outcome(both, "t2")
+    assert outcome.code == EXIT_FAILED
+    assert "2 pair lines written repaired" in outcome.summary
+    assert "and 1 line that could not be written" in outcome.summary
+    assert crawl_outcome(finished_crawl(**{MANIFEST_UNWRITABLE: 1}), "t2").code == EXIT_FAILED
+    assert manifest_damage(finished_crawl()) is None
+    assert manifest_damage(finished_crawl(**{MANIFEST_REPAIRED: 0})) is None
+    # Not a status: the figures count pairs by status only.
+    assert pair_counts(finished_crawl(**{MANIFEST_REPAIRED: 1})) == {"ok": 2, "source_not_found": 1}
 
 
 def test_a_closed_archive_wins_over_other_findings() -> None:

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from dataclasses import replace
+from datetime import date, datetime, timedelta, timezone
 
 from crawler.archive.pointer import WarcPointer
-from crawler.blogger import BloggerPost, CitationBlock
+from crawler.blogger import BloggerPost, Citation, CitationBlock, Note
 from crawler.extraction import ExtractedArticle
 from crawler.items import PostItem, SourceItem
-from crawler.manifest import pair_id
+from crawler.manifest import TranslationNote, pair_id
 from crawler.pairing import compose_pair, compose_pairs, crawler_info
+from crawler.sourcedates import resolve_published
 
 JST = timezone(timedelta(hours=9))
 EST = timezone(timedelta(hours=-5))
@@ -31,17 +33,19 @@ JA = (
 
 
 def _post(urls: tuple[str, ...] = (SOURCE_URL,)) -> BloggerPost:
+    first = Citation(
+        title="F-47 Will Fly In 2028",
+        author="Jane Roe",
+        publication="Defense News",
+        date="Feb 4, 2025, 12:59 PM",
+        published=datetime(2025, 2, 4, 12, 59, tzinfo=EST),
+        url=urls[0] if urls else None,
+        repaired_url=urls[0] if urls else None,
+    )
+    others = tuple(Citation(url=url, repaired_url=url) for url in urls[1:])
     citation = (
         CitationBlock(
-            raw="F-47 Will Fly In 2028\nBy\u00a0Jane Roe\nhttps://...",
-            title="F-47 Will Fly In 2028",
-            subtitle=None,
-            author="Jane Roe",
-            date="Feb 4, 2025, 12:59 PM",
-            url=urls[0],
-            extra_urls=urls[1:],
-            repaired_urls=urls,
-            published=datetime(2025, 2, 4, 12, 59, tzinfo=EST),
+            raw="F-47 Will Fly In 2028\nBy\u00a0Jane Roe\nhttps://...", citations=(first, *others)
         )
         if urls
         else None
@@ -171,3 +175,77 @@ def test_a_failed_source_keeps_its_status_and_error() -> None:
         None,
     )
     assert pair.source is not None and pair.source.http_status == 404
+
+
+def test_each_pair_carries_its_own_article_of_the_block() -> None:
+    post = replace(
+        _post(),
+        citation=CitationBlock(
+            raw="F-47 Will Fly In 2028\n...\nFrigate Delays\n...",
+            citations=(
+                Citation(title="F-47 Will Fly In 2028", url=SOURCE_URL, repaired_url=SOURCE_URL),
+                Citation(
+                    title="Frigate Delays",
+                    author="John Doe",
+                    publication="USNI News",
+                    url=OTHER_URL,
+                    repaired_url=OTHER_URL,
+                ),
+            ),
+        ),
+        notes=(Note("banner", "この記事はT1とT2共通記事です"),),
+    )
+    first, second = compose_pairs([_post_item(post)], {SOURCE_URL: _source()})
+    assert first.citation is not None and second.citation is not None
+    assert (first.citation.title, first.citation.extra_urls) == (
+        "F-47 Will Fly In 2028",
+        (OTHER_URL,),
+    )
+    assert (second.citation.title, second.citation.author, second.citation.publication) == (
+        "Frigate Delays",
+        "John Doe",
+        "USNI News",
+    )
+    assert second.citation.extra_urls == (SOURCE_URL,)
+    assert first.citation.raw == second.citation.raw
+    assert first.translation.notes == (
+        TranslationNote(kind="banner", text="この記事はT1とT2共通記事です"),
+    )
+    first.validate()
+    second.validate()
+
+
+def test_the_credited_outlet_is_checked_against_the_citation_and_the_site() -> None:
+    agreeing = compose_pair(
+        _post_item(_post()), SOURCE_URL, {SOURCE_URL: _source()}, crawler_info()
+    )
+    assert agreeing.evidence is not None
+    assert agreeing.evidence["publication_agrees_citation"] is True
+    assert agreeing.evidence["publication_agrees_site"] is True
+    # The real T2 post that credits Defense News for a Breaking Defense article: the title's
+    # outlet stays, the disagreement is evidence.
+    elsewhere = _source()
+    assert elsewhere.article is not None
+    elsewhere = replace(elsewhere, article=replace(elsewhere.article, site_name="Breaking Defense"))
+    pair = compose_pair(_post_item(_post()), SOURCE_URL, {SOURCE_URL: elsewhere}, crawler_info())
+    assert pair.translation.publication == "Defense News"
+    assert pair.evidence is not None and pair.evidence["publication_agrees_site"] is False
+    pair.validate()
+
+
+def test_a_source_published_without_an_offset_makes_a_valid_pair_with_its_basis() -> None:
+    # What extract_article gives for a page on a known site that wrote "2025-02-04T12:59:00".
+    resolved = resolve_published(["2025-02-04T12:59:00"], url="https://www.twz.com/air/f-47")
+    naive_site = _source()
+    assert naive_site.article is not None and resolved is not None
+    for published, basis, expected in (
+        (resolved.value, resolved.basis, "2025-02-04T12:59:00-05:00"),
+        (date(2025, 2, 4), "date_only", "2025-02-04"),
+    ):
+        article = replace(naive_site.article, published=published, published_basis=basis)
+        source = replace(naive_site, article=article)
+        pair = compose_pair(_post_item(_post()), SOURCE_URL, {SOURCE_URL: source}, crawler_info())
+        pair.validate()
+        assert pair.status == "ok"
+        assert pair.source is not None
+        assert (pair.source.published, pair.source.published_basis) == (expected, basis)

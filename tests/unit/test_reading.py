@@ -15,7 +15,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from crawler.items import SourceItem
-from crawler.reading import read_post_page, read_source_page
+from crawler.reading import Cutoff, read_post_page, read_source_page
 from crawler.spiders.outcomes import failure_status, url_too_long
 from replica.corpus import load_cases
 from replica.model import SourceArticle
@@ -208,11 +208,43 @@ def test_a_download_scrapy_cancelled_for_its_size_names_the_limit() -> None:
 
 def test_a_body_stopped_at_the_size_limit_is_source_truncated() -> None:
     page = render_article(_article())
-    item = _source(page[:1000], truncated=True, size_limit=1000)
-    assert item.status == "source_truncated"
+    item = _source(page[:1000], truncated=True, cutoff=Cutoff("size", 1000, 1003))
+    assert (item.status, item.article) == ("source_truncated", None)
+    # The count is of the bytes received on the wire (the archived payload), not of the body
+    # the reading code is given, which decompression may have changed.
     assert item.error == (
         "the response is larger than the download size limit of 1000 bytes (DOWNLOAD_MAXSIZE); "
-        "the first 1000 bytes were kept"
+        "the first 1003 bytes were kept"
+    )
+
+
+def test_a_response_announcing_too_much_says_none_of_its_body_was_kept() -> None:
+    item = _source(b"", truncated=True, cutoff=Cutoff("size", 1000, 0, announced=52_428_800))
+    assert item.status == "source_truncated"
+    assert item.error == (
+        "the response announced 52428800 bytes (Content-Length), over the download size limit "
+        "of 1000 bytes (DOWNLOAD_MAXSIZE); it was stopped at its headers and none of its body "
+        "was kept"
+    )
+
+
+def test_a_body_stopped_at_the_time_budget_names_it() -> None:
+    page = render_article(_article())
+    item = _source(page[:500], truncated=True, cutoff=Cutoff("time", 30.0, 500))
+    assert (item.status, item.article) == ("source_truncated", None)
+    assert item.error == (
+        "the response took longer than the time budget of 30 seconds (RESPONSE_BUDGET_SECONDS); "
+        "the first 500 bytes were kept"
+    )
+
+
+def test_a_body_too_large_once_decoded_is_source_truncated_and_not_read() -> None:
+    page = render_article(_article())  # would read as the article, were it read
+    item = _source(page, truncated=True, cutoff=Cutoff("decoded", 1000, 321, encoding="gzip"))
+    assert (item.status, item.article) == ("source_truncated", None)
+    assert item.error == (
+        "decompressed size over the limit of 1000 bytes (DOWNLOAD_MAXSIZE): the 321 bytes "
+        "received (gzip) decode to more; they were archived as received and not read"
     )
 
 

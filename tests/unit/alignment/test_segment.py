@@ -33,7 +33,10 @@ def test_ja_closing_quote_after_end_mark_belongs_to_the_sentence() -> None:
 
 def test_ja_arrow_marks_start_sentences() -> None:
     # The real T2 blog uses ▶ as a sentence mark inside paragraphs.
-    text = "米軍は三つの措置を取った▶第一に部隊を増派した▶第二に予算を増やした。「▶は引用内」と述べた。"
+    text = (
+        "米軍は三つの措置を取った▶第一に部隊を増派した▶第二に予算を増やした。"
+        "「▶は引用内」と述べた。"
+    )
     assert split_sentences_ja(text) == [
         "米軍は三つの措置を取った",
         "▶第一に部隊を増派した",

@@ -274,3 +274,47 @@ def test_command_checks_manifest_pointers(
     assert "2 pointers checked" in out
     assert f"pointer {pair.pair_id} source ({first.name}, offset {good.offset})" in out
     assert f"pointer {pair.pair_id} translation" not in out
+
+
+@pytest.mark.parametrize(
+    ("leftover", "target"),
+    [
+        (".pairs.jsonl.k2x9_q1a.tmp", "pairs.jsonl"),  # the manifest (crawler/manifest/io.py)
+        ("index.cdxj.7hd0wz3m.tmp", "index.cdxj"),  # the CDXJ index (crawler/archive/index.py)
+        ("archive.wacz.ab12cd34.tmp", "archive.wacz"),  # the WACZ package
+        (".report.html.zz9y8x7w.tmp", "report.html"),  # the HTML report
+        (".pairs.rebuilt.jsonl.0a1b2c3d.tmp", "pairs.rebuilt.jsonl"),  # rebuild -o
+        (
+            ".BITEXT-20250101000000000-00000-host-1.warc.gz.q1w2e3r4.tmp",
+            "BITEXT-20250101000000000-00000-host-1.warc.gz",
+        ),  # a WARC file merge was copying
+    ],
+)
+def test_a_temporary_file_left_by_a_killed_write_is_a_problem(
+    archive_dir: Path, leftover: str, target: str
+) -> None:
+    (archive_dir / leftover).write_bytes(b'{"half": ')
+    problem = single_problem(verify_archive(archive_dir))
+    assert problem.startswith(f"{leftover}: "), problem
+    assert f"unfinished write of {target}" in problem
+    assert f"delete {leftover}" in problem  # what to do
+
+
+def test_temporary_files_are_found_in_subdirectories_and_named_by_path(
+    archive_dir: Path,
+) -> None:
+    (archive_dir / "state").mkdir()
+    (archive_dir / "state" / "odd-name.tmp").write_bytes(b"")
+    problem = single_problem(verify_archive(archive_dir))
+    assert problem.startswith("state/odd-name.tmp: a temporary file"), problem
+    assert "delete state/odd-name.tmp" in problem
+
+
+def test_the_command_reports_a_leftover_temporary_file(
+    archive_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (archive_dir / ".pairs.jsonl.abcdefgh.tmp").write_text("")
+    assert main(["verify", str(archive_dir)]) == 1
+    out = capsys.readouterr().out
+    assert "1 problem(s):" in out
+    assert ".pairs.jsonl.abcdefgh.tmp: " in out

@@ -60,8 +60,8 @@ def test_citation_block_before_the_body_2020_t1() -> None:
         ("Sean Broderick December 04, 2020", "Sean Broderick", None, "December 04, 2020"),
         ("By Jon Hemmerdinger12 December 2020", "Jon Hemmerdinger", None, "12 December 2020"),
         (
-            "By   Theresa Hitchens and Michael Marrow",
-            "Theresa Hitchens and Michael Marrow",
+            "By   Jane Roe and John Doe",
+            "Jane Roe and John Doe",
             None,
             None,
         ),
@@ -187,7 +187,7 @@ def test_banner_and_comment_line_are_not_text() -> None:
 def test_a_comment_line_under_a_title_with_its_own_comment_is_a_note() -> None:
     post = _post(["― 二つめの感想", *BODY, "■", TWZ], title="新型機の試験開始(TWZ)―最初の感想")
     assert post.comment == "最初の感想"
-    assert post.notes == (Note("comment", "二つめの感想"),)
+    assert post.notes == (Note("comment", "― 二つめの感想"),)
     assert post.paragraphs == tuple(BODY)
 
 
@@ -197,6 +197,15 @@ def test_repeated_title_and_its_photo_credit_are_not_text() -> None:
         Note("title_repeat", "新型機の試験が始まった"),
         Note("photo_credit", "(USAF)"),
     )
+    assert post.paragraphs == tuple(BODY)
+
+
+def test_a_reworded_title_with_a_credit_under_it_is_not_text() -> None:
+    post = _post(
+        ["B-52爆撃機のエンジン換装、いよいよ改修作業に着手", "(USAF)", *BODY, "■", TWZ],
+        title="B-52のエンジン換装計画、初号機の改修が始まる(TWZ)",
+    )
+    assert [note.kind for note in post.notes] == ["title_repeat", "photo_credit"]
     assert post.paragraphs == tuple(BODY)
 
 

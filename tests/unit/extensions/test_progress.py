@@ -138,6 +138,14 @@ def test_summary_of_a_crawl_that_fetched_nothing() -> None:
     assert "  WARC     0 files written, 0 B, 0 responses, 0 revisits" in text.splitlines()
 
 
+def test_summary_ends_with_the_manifest_lines_the_schema_refused() -> None:
+    stats = {"bitext/manifest/repaired": 1}
+    snap = snapshot(stats, elapsed=1, sources_requested=0, pages_per_minute=0)
+    last = format_summary("t2", "finished", snap, WarcFiles(0, 0), stats).splitlines()[-1]
+    assert last.startswith("  FAILED   the manifest schema refused lines (a bug in the crawler)")
+    assert "1 pair line written repaired" in last and "rejected-pairs.jsonl" in last
+
+
 @pytest.mark.parametrize(
     ("seconds", "text"),
     [(0.4, "0s"), (59.6, "1m00s"), (61, "1m01s"), (3600, "1h00m"), (90061, "25h01m")],

@@ -25,6 +25,7 @@ from crawler.manifest import (
     Pair,
     SourceSide,
     TranslationCaption,
+    TranslationNote,
     TranslationSide,
     pair_id,
 )
@@ -54,7 +55,7 @@ def translation(url: str = TRANSLATION_URL, **changes: Any) -> TranslationSide:
         url=url,
         post_id="1234567890123456789",
         title="米海軍の新型フリゲート計画にさらなる遅延（合成例）",
-        raw_title="米海軍の新型フリゲート計画にさらなる遅延（合成例）―設計変更が響く(The War Zone)",
+        raw_title="米海軍の新型フリゲート計画にさらなる遅延（合成例）(The War Zone)―設計変更が響く",
         publication="The War Zone",
         comment="設計変更が響く",
         published="2025-02-07T21:30:00+09:00",
@@ -63,6 +64,7 @@ def translation(url: str = TRANSLATION_URL, **changes: Any) -> TranslationSide:
         text="合成例の第一段落です。\n\n合成例の第二段落で、2025年2月に発表された。",
         captions=(TranslationCaption(credit="U.S. Navy photo (synthetic)", text="合成例の写真"),),
         warc=WarcPointer(WARC_FILE, 1234, "<urn:uuid:00000000-0000-4000-8000-000000000001>"),
+        notes=(TranslationNote(kind="banner", text="この記事はT1とT2共通記事です（合成例）"),),
     )
     return replace(side, **changes)
 
@@ -84,6 +86,8 @@ def citation(**changes: Any) -> CitationSide:
         published="2025-02-04T12:59:00-05:00",
         url=f"{CITED_URL}?utm_source=x",
         extra_urls=("https://www.twz.com/sea/synthetic-related-piece",),
+        publication="The War Zone",
+        language="en",
     )
     return replace(side, **changes)
 
@@ -98,6 +102,7 @@ def source(cited_url: str = CITED_URL, **changes: Any) -> SourceSide:
         title="Navy's Synthetic Frigate Program Faces More Delays",
         author="Jane Example",
         published="2025-02-04T12:59:00-05:00",
+        published_basis="offset",
         site_name="The War Zone",
         language="en",
         text="A synthetic first paragraph.\n\nA synthetic second paragraph from February 2025.",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import logging
 import os
 import stat
 from pathlib import Path
@@ -14,6 +15,7 @@ from crawler.manifest import (
     STATUSES,
     ManifestError,
     Pair,
+    Repair,
     encode_line,
     read_manifest,
     write_manifest,
@@ -56,21 +58,43 @@ def test_file_mode_and_no_temporary_files_left(tmp_path: Path) -> None:
     assert os.listdir(tmp_path) == ["pairs.jsonl"]
 
 
-def test_invalid_pair_leaves_the_old_manifest_in_place(tmp_path: Path) -> None:
+def test_a_pair_the_schema_refuses_is_written_repaired(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "pairs.jsonl"
+    other_post = f"{BLOG}/2025/01/other.html"
+    broken = dataclasses.replace(minimal_pair("source_not_found", other_post), error=None)
+    # An undated post with a date that is not one: it must not break the sorting either.
+    undated = full_pair(translation=dataclasses.replace(full_pair().translation, published="x"))
+    # A value of the wrong type, on which the pair's own conversion fails.
+    bare = minimal_pair("no_citation", f"{BLOG}/2025/01/third.html")
+    no_list = dataclasses.replace(
+        bare, translation=dataclasses.replace(bare.translation, labels=None)
+    )
+    with pytest.raises(ManifestError, match="cannot be made a line: TypeError"):
+        encode_line(no_list)
+    repaired: list[Repair] = []
+    assert write_manifest(path, [undated, broken, no_list], repaired=repaired) == 3
+    assert [r.pair.pair_id for r in repaired] == [undated.pair_id, broken.pair_id, bare.pair_id]
+    written = {p.pair_id: p for p in read_manifest(path)}
+    assert [d.field for d in written[broken.pair_id].defects] == ["error"]
+    assert [d.value for d in written[undated.pair_id].defects] == ["x"]
+    assert [d.field for d in written[bare.pair_id].defects] == ["translation.labels"]
+    assert not caplog.records  # reported to the caller, who asked for the repairs
+    with caplog.at_level(logging.ERROR, logger="crawler.manifest.io"):
+        write_manifest(path, [broken])
+    [record] = caplog.records
+    assert broken.pair_id in record.getMessage() and "error" in record.getMessage()
+
+
+def test_duplicate_pair_ids_leave_the_old_manifest_in_place(tmp_path: Path) -> None:
     path = tmp_path / "pairs.jsonl"
     write_manifest(path, [full_pair()])
     before = path.read_bytes()
-    other_post = f"{BLOG}/2025/01/other.html"
-    broken = dataclasses.replace(minimal_pair("source_not_found", other_post), error=None)
-    with pytest.raises(ManifestError, match="error: None is not of type 'string'"):
-        write_manifest(path, [full_pair(), broken])
+    with pytest.raises(ManifestError, match="appears twice"):
+        write_manifest(path, [minimal_pair("no_citation"), full_pair(), full_pair(confidence=0.5)])
     assert path.read_bytes() == before
     assert os.listdir(tmp_path) == ["pairs.jsonl"]
-
-
-def test_duplicate_pair_ids_are_refused_on_write(tmp_path: Path) -> None:
-    with pytest.raises(ManifestError, match="appears twice"):
-        write_manifest(tmp_path / "pairs.jsonl", [full_pair(), full_pair(confidence=0.5)])
 
 
 def test_japanese_is_written_as_utf8_and_line_separators_are_escaped(tmp_path: Path) -> None:

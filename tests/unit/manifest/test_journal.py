@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import stat
 from pathlib import Path
 
@@ -102,11 +103,51 @@ def test_complete_last_line_without_newline_is_kept(tmp_path: Path) -> None:
     assert result == type(result)([full_pair()], [])
 
 
-def test_a_bad_line_before_the_end_is_an_error(tmp_path: Path) -> None:
+def test_a_complete_line_that_is_not_json_is_listed_not_dropped(tmp_path: Path) -> None:
     path = tmp_path / "j.jsonl"
     path.write_bytes(encode_line(full_pair())[:40] + b"\n" + encode_line(full_pair()))
-    with pytest.raises(ManifestError, match=r"j\.jsonl line 1: not JSON"):
-        ManifestJournal.fold([path])
+    result = ManifestJournal.fold([path])
+    assert result.pairs == [full_pair()]
+    [line] = result.unreadable
+    assert line.where.endswith("j.jsonl line 1") and "not JSON" in line.error
+    assert line.text == encode_line(full_pair())[:40].decode()
+    assert result.warnings == [] and result.repaired == []
+
+
+def test_a_refused_line_of_the_manifest_is_folded_repaired(tmp_path: Path) -> None:
+    # An older or damaged manifest: its lines are repaired, not dropped, and listed.
+    manifest = tmp_path / "pairs.jsonl"
+    refused = full_pair().to_json()
+    refused["source"]["language"] = "en_US"
+    other = minimal_pair("no_citation", f"{BLOG}/2024/12/old.html").to_json()
+    other["crawled_at"] = "yesterday"
+    manifest.write_bytes(b"".join(json.dumps(x).encode() + b"\n" for x in (refused, other)))
+    with ManifestJournal(tmp_path / "j.jsonl") as journal:  # a newer line of the second pair
+        newer = _at(minimal_pair("no_citation", f"{BLOG}/2024/12/old.html"), "2020-01-01T00:00:00Z")
+        journal.append(newer)
+    result = ManifestJournal.fold([tmp_path / "j.jsonl"], manifest)
+    assert [(r.where, r.fields) for r in result.repaired] == [
+        (f"{manifest} line 1", ["source.language"]),
+        (f"{manifest} line 2", ["crawled_at"]),
+    ]
+    assert result.repaired[0].original == refused
+    by_id = {p.pair_id: p for p in result.pairs}
+    assert by_id[full_pair().pair_id].source.language is None  # type: ignore[union-attr]
+    assert [d.value for d in by_id[full_pair().pair_id].defects] == ["en_US"]
+    # A refused crawled_at counts as the earliest instant: any real line of the pair wins.
+    assert by_id[newer.pair_id] == newer
+
+
+def test_reopening_keeps_a_whole_last_line_the_schema_refuses(tmp_path: Path) -> None:
+    path = tmp_path / "j.jsonl"
+    refused = full_pair().to_json()
+    refused["translation"]["language"] = "en_US"
+    path.write_bytes(json.dumps(refused).encode())
+    with ManifestJournal(path) as journal:
+        assert journal.recovered is None
+    result = ManifestJournal.fold([path])
+    assert [r.fields for r in result.repaired] == [["translation.language"]]
+    assert result.warnings == []
 
 
 def test_reopening_cuts_a_torn_tail_so_new_lines_stay_whole(tmp_path: Path) -> None:

@@ -6,12 +6,14 @@ import dataclasses
 import json
 import logging
 from pathlib import Path
+from typing import Any
 
 import pytest
 from scrapy import Spider
 from scrapy.utils.test import get_crawler
 
 from crawler.manifest import read_manifest
+from crawler.outcome import MANIFEST_REPAIRED, MANIFEST_UNWRITABLE, crawl_outcome
 from crawler.pairing import compose_pair, crawler_info
 from crawler.pipelines.pairs import PairsPipeline
 from tests.unit.test_pairing import SOURCE_URL, _post, _post_item, _source
@@ -35,7 +37,17 @@ def test_items_become_manifest_lines(tmp_path: Path) -> None:
     assert not (tmp_path / "rejected-pairs.jsonl").exists()
 
 
-def test_a_pair_the_schema_refuses_is_kept_and_logged(
+def _rejected(archive: Path) -> list[dict[str, Any]]:
+    path = archive / "rejected-pairs.jsonl"
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def _stat(pipeline: PairsPipeline, name: str) -> object:
+    assert pipeline.crawler.stats is not None
+    return pipeline.crawler.stats.get_value(name)
+
+
+def test_a_pair_the_schema_refuses_reaches_the_manifest_repaired(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     pipeline = _pipeline(tmp_path)
@@ -43,12 +55,104 @@ def test_a_pair_the_schema_refuses_is_kept_and_logged(
     bad = dataclasses.replace(good, status="no_such_status")
     with caplog.at_level(logging.ERROR, logger="crawler.pipelines.pairs"):
         pipeline._journal(bad)
-    pipeline.close_spider()
-    [line] = (tmp_path / "rejected-pairs.jsonl").read_text(encoding="utf-8").splitlines()
-    kept = json.loads(line)
-    assert kept["pair"]["status"] == "no_such_status"
-    assert kept["pair"]["pair_id"] == good.pair_id
+        pipeline.close_spider()
+    [pair] = read_manifest(tmp_path / "pairs.jsonl")
+    assert (pair.pair_id, pair.translation.url, pair.cited_url) == (
+        good.pair_id,
+        good.translation.url,
+        good.cited_url,
+    )
+    [defect] = pair.defects
+    assert defect.field == "line" and defect.value["status"] == "no_such_status"
+    # The line as composed, for the bug report.
+    [kept] = _rejected(tmp_path)
+    assert kept["pair"] == bad.to_json()
     assert "status" in kept["error"]
-    assert any("rejected by the manifest schema" in r.getMessage() for r in caplog.records)
+    assert [d["field"] for d in kept["defects"]] == ["line"]
+    messages = [r.getMessage() for r in caplog.records]
+    assert any(good.pair_id in m and "refused by the manifest schema" in m for m in messages)
+    assert "THE CRAWL FAILED" in messages[-1]
+    assert _stat(pipeline, MANIFEST_REPAIRED) == 1
+    assert _stat(pipeline, f"bitext/pairs/{pair.status}") == 1
     assert pipeline.crawler.stats is not None
-    assert pipeline.crawler.stats.get_value("bitext/pairs/rejected") == 1
+    assert (
+        crawl_outcome(
+            {
+                **pipeline.crawler.stats.get_stats(),
+                **SOMETHING_FETCHED,
+                "finish_reason": "finished",
+            },
+            "t",
+        ).code
+        == 1
+    )
+
+
+SOMETHING_FETCHED = {"downloader/response_status_count/200": 2, "bitext/posts/parsed": 1}
+
+
+def test_a_source_with_odd_values_gives_a_line_with_defects(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Through the items, as in a crawl: a redirect hop that is not a URL.
+    pipeline = _pipeline(tmp_path)
+    source = dataclasses.replace(_source(), redirects=["not a url"])
+    with caplog.at_level(logging.ERROR, logger="crawler.pipelines.pairs"):
+        pipeline.process_item(_post_item(_post()))
+        pipeline.process_item(source)
+        pipeline.close_spider()
+    [pair] = read_manifest(tmp_path / "pairs.jsonl")
+    assert pair.status == "ok" and pair.source is not None and pair.source.redirects == ()
+    assert [(d.field, d.value) for d in pair.defects] == [("source.redirects", ["not a url"])]
+    assert any("source.redirects" in r.getMessage() for r in caplog.records)
+    [kept] = _rejected(tmp_path)
+    assert kept["pair"]["source"]["redirects"] == ["not a url"]
+    assert _stat(pipeline, MANIFEST_REPAIRED) == 1
+
+
+def test_a_valid_crawl_counts_no_repairs(tmp_path: Path) -> None:
+    pipeline = _pipeline(tmp_path)
+    pipeline.process_item(_post_item(_post()))
+    pipeline.process_item(_source())
+    pipeline.close_spider()
+    assert _stat(pipeline, MANIFEST_REPAIRED) is None
+    assert _stat(pipeline, MANIFEST_UNWRITABLE) is None
+
+
+def test_damaged_lines_of_the_existing_manifest_are_kept(tmp_path: Path) -> None:
+    old = compose_pair(_post_item(_post()), SOURCE_URL, {SOURCE_URL: _source()}, crawler_info())
+    refused = old.to_json()
+    refused["source"]["published"] = "February 4"
+    (tmp_path / "pairs.jsonl").write_text(
+        json.dumps(refused) + "\n" + "{not json\n", encoding="utf-8"
+    )
+    pipeline = _pipeline(tmp_path)
+    pipeline.close_spider()
+    [pair] = read_manifest(tmp_path / "pairs.jsonl")
+    assert [(d.field, d.value) for d in pair.defects] == [("source.published", "February 4")]
+    repaired, unreadable = _rejected(tmp_path)
+    assert repaired["pair"] == refused and repaired["where"].endswith("pairs.jsonl line 1")
+    assert unreadable["line"] == "{not json" and unreadable["where"].endswith("line 2")
+    assert _stat(pipeline, MANIFEST_REPAIRED) == 1
+    assert _stat(pipeline, MANIFEST_UNWRITABLE) == 1
+    # Once written repaired, the lines are valid: the next crawl has nothing to repair.
+    again = _pipeline(tmp_path)
+    again.close_spider()
+    assert _stat(again, MANIFEST_REPAIRED) is None
+    assert list(read_manifest(tmp_path / "pairs.jsonl")) == [pair]
+
+
+def test_a_pair_without_a_translation_url_is_kept_and_counted(tmp_path: Path) -> None:
+    pipeline = _pipeline(tmp_path)
+    good = compose_pair(_post_item(_post()), SOURCE_URL, {SOURCE_URL: _source()}, crawler_info())
+    bad = dataclasses.replace(
+        good,
+        status="no_such_status",
+        translation=dataclasses.replace(good.translation, url="not a url"),
+    )
+    pipeline._journal(bad)
+    pipeline.close_spider()
+    assert list(read_manifest(tmp_path / "pairs.jsonl")) == []
+    [kept] = _rejected(tmp_path)
+    assert kept["pair"]["translation"]["url"] == "not a url"
+    assert _stat(pipeline, MANIFEST_UNWRITABLE) == 1
