@@ -32,6 +32,13 @@ BITEXT_FULL_CRAWL = False
 # One crawl per ARCHIVE_DIR (crawler/extensions/archive_lock.py).
 ARCHIVE_LOCK_ENABLED = True
 
+# Discovery (crawler/spiders/discovery.py): every sitemap or feed URL is requested once per crawl;
+# these bound lists that are new at every step. Blogger's /sitemap.xml lists ?page=N: depth 1.
+BITEXT_SITEMAP_MAX_DEPTH = 3
+# Sitemap and feed pages per crawl, 0 for no cap. A 20-year blog of 20 posts a day (146,000
+# posts) has about 1,000 feed pages of 150 and 300 sitemap pages of 500; 6,000 at 25 a page.
+BITEXT_DISCOVERY_MAX_PAGES = 10_000
+
 # Distributed crawls (crawler/spiders/distributed.py, docs/distributed.md): the Redis URL that the
 # ``*-redis`` spiders share their frontier and duplicate filter through; empty means not set.
 BITEXT_DISTRIBUTED = ""
@@ -92,6 +99,8 @@ SETTINGS = {
     "PAIRS_MANIFEST": PAIRS_MANIFEST,
     "BITEXT_FULL_CRAWL": BITEXT_FULL_CRAWL,
     "ARCHIVE_LOCK_ENABLED": ARCHIVE_LOCK_ENABLED,
+    "BITEXT_SITEMAP_MAX_DEPTH": BITEXT_SITEMAP_MAX_DEPTH,
+    "BITEXT_DISCOVERY_MAX_PAGES": BITEXT_DISCOVERY_MAX_PAGES,
     "BITEXT_DISTRIBUTED": BITEXT_DISTRIBUTED,
     "URLGUARD_ENABLED": URLGUARD_ENABLED,
     "URLGUARD_ALLOWED_HOSTS": list(URLGUARD_ALLOWED_HOSTS),

@@ -18,22 +18,18 @@ from __future__ import annotations
 
 import atexit
 import logging
-import os
 import queue
 import signal
-import subprocess
-import sys
 import threading
 import time
 import weakref
 from collections.abc import Callable, Mapping, MutableMapping
 from concurrent.futures import Future
 from dataclasses import dataclass, field
-from multiprocessing.connection import Connection
 from typing import Any
 
 from crawler.items import PostItem, SourceItem
-from crawler.parsing_worker import BOOTSTRAP, PARENT_POLL_SECONDS
+from crawler.parsing_worker import PARENT_POLL_SECONDS, Worker
 from crawler.reading import read_post_page, read_source_page, unread_post_page, unread_source_page
 
 __all__ = [
@@ -147,74 +143,8 @@ class _Job:
     future: Future[Item]
 
 
-class _Worker:
-    """One worker process and the crawl process's ends of its two pipes."""
-
-    def __init__(self) -> None:
-        task_read, task_write = os.pipe()
-        result_read, result_write = os.pipe()
-        bootstrap = BOOTSTRAP.format(tasks=task_read, results=result_write, parent=os.getpid())
-        try:
-            # Not a new session or process group: a signal to the crawl's group or cgroup
-            # reaches the workers too (they ignore SIGINT and SIGTERM, not SIGKILL).
-            self.process = subprocess.Popen(
-                [sys.executable, "-c", bootstrap],
-                stdin=subprocess.DEVNULL,
-                pass_fds=(task_read, result_write),
-            )
-        except BaseException:
-            for fd in (task_read, task_write, result_read, result_write):
-                os.close(fd)
-            raise
-        os.close(task_read)
-        os.close(result_write)
-        self.tasks = Connection(task_write, readable=False)
-        self.results = Connection(result_read, writable=False)
-        self.pid = self.process.pid
-        try:
-            self.tasks.send(list(sys.path))  # where the readings' functions are imported from
-        except OSError:
-            self.kill()
-            raise
-
-    def ready(self, timeout: float) -> bool:
-        """Whether the worker said it is ready (the reading code imported) within ``timeout``."""
-        try:
-            if self.results.poll(timeout):
-                return self.results.recv()[0] == "ready"
-        except (EOFError, OSError):
-            pass
-        return False
-
-    def send(self, reading: PageReading | None) -> None:
-        self.tasks.send(reading)
-
-    def outcome(self, timeout: float | None) -> tuple[str, Any]:
-        """``("ok", item)``, ``("error", exception)``, ``("timeout", None)`` or
-        ``("died", returncode)``."""
-        try:
-            if not self.results.poll(timeout):
-                return "timeout", None
-            answer: tuple[str, Any] = self.results.recv()
-            return answer
-        except (EOFError, OSError):
-            try:
-                return "died", self.process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                return "died", None
-
-    def kill(self) -> None:
-        if self.process.poll() is None:
-            self.process.kill()
-        self._reap(5)
-
-    def _reap(self, timeout: float) -> None:
-        try:
-            self.process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            logger.warning("parse worker %d did not end after SIGKILL", self.pid)
-        for connection in (self.tasks, self.results):
-            connection.close()
+# Also under this name: the fault-injection tests hook the start of a worker through it.
+_Worker = Worker
 
 
 class ParsingPool:
@@ -222,9 +152,9 @@ class ParsingPool:
 
     Each worker has a thread in the crawl process that hands it one reading at a time and waits
     for the answer with the time budget; the thread kills and replaces a worker that overruns.
-    Workers are started fresh (not forked: the crawl process runs an event loop and threads) and
-    end with the crawl process, however it ends (``crawler/parsing_worker.py``). :meth:`close`
-    ends them within a few seconds, busy or not; so does the interpreter's exit.
+    Workers are new interpreters (not forks of the crawl process, which runs an event loop and
+    threads) and end with the crawl process, however it ends (``crawler/parsing_worker.py``).
+    :meth:`close` ends them within a few seconds, busy or not; so does the interpreter's exit.
     """
 
     def __init__(self, workers: int, *, timeout: float | None = None) -> None:
@@ -239,7 +169,7 @@ class ParsingPool:
         self._closed = threading.Event()
         self._broken: str | None = None
         self._given_up = 0  # worker slots that could not start a worker
-        self._running: dict[int, _Worker] = {}  # slot -> its worker, while it has one
+        self._running: dict[int, Worker] = {}  # slot -> its worker, while it has one
         self._threads: list[threading.Thread] = []
         _POOLS.add(self)
 
@@ -318,9 +248,9 @@ class ParsingPool:
         if job is not None:
             _fail(job, PoolClosed("the parsing pool closed before the page was read"))
 
-    def _start_worker(self, slot: int) -> _Worker | None:
+    def _start_worker(self, slot: int) -> Worker | None:
         try:
-            worker = _Worker()
+            worker = Worker()
         except OSError as exc:
             logger.warning("cannot start a parse worker: %s", exc)
             return None
@@ -340,7 +270,7 @@ class ParsingPool:
             )
         return None
 
-    def _serve(self, worker: _Worker, job: _Job | None) -> _Job | None:
+    def _serve(self, worker: Worker, job: _Job | None) -> _Job | None:
         """Hand ``worker`` readings until it has to be replaced or the pool closes; returns a
         reading it could not even be given (it died while idle), for the next worker."""
         while True:

@@ -1,8 +1,9 @@
-"""The worker side of :class:`crawler.parsing_pool.ParsingPool`: one process that reads pages.
+"""One worker of :class:`crawler.parsing_pool.ParsingPool`: a process that reads pages.
 
-A worker is a plain ``python -c`` child of the crawl process (``BOOTSTRAP``), talking over two
-pipes: readings come in on one, items (or errors) go out on the other. It belongs to the crawl
-process entirely:
+A worker is a plain ``python -c`` child of the crawl process (``BOOTSTRAP``, started by
+:class:`Worker`, the crawl process's handle on it), talking over two pipes: readings come in on
+one, items (or errors) go out on the other (:func:`serve`). It belongs to the crawl process
+entirely:
 
 - it ignores SIGINT and SIGTERM: a Ctrl-C or ``systemctl stop`` reaches the whole process group
   or cgroup, and the crawl process then decides (it lets the page being read finish, within
@@ -20,15 +21,21 @@ leaves nothing behind.
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
+import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
+from multiprocessing.connection import Connection
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from multiprocessing.connection import Connection
+    from crawler.parsing_pool import PageReading
+
+logger = logging.getLogger(__name__)
 
 PARENT_POLL_SECONDS = 1.0  # how soon a worker notices that the crawl process is gone
 _PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
@@ -47,6 +54,83 @@ except (EOFError, OSError):
 from crawler.parsing_worker import serve
 serve(tasks, Connection({results}, readable=False), parent={parent})
 """
+
+
+# The interpreter's own flags (-B, -X ...), which multiprocessing passes on the same way.
+_INTERPRETER_FLAGS: Callable[[], list[str]] = getattr(
+    subprocess, "_args_from_interpreter_flags", list
+)
+
+
+class Worker:
+    """One worker process and the crawl process's ends of its two pipes."""
+
+    def __init__(self) -> None:
+        task_read, task_write = os.pipe()
+        result_read, result_write = os.pipe()
+        bootstrap = BOOTSTRAP.format(tasks=task_read, results=result_write, parent=os.getpid())
+        try:
+            # Not a new session or process group: a signal to the crawl's group or cgroup
+            # reaches the workers too (they ignore SIGINT and SIGTERM, not SIGKILL).
+            self.process = subprocess.Popen(
+                [sys.executable, *_INTERPRETER_FLAGS(), "-c", bootstrap],
+                stdin=subprocess.DEVNULL,
+                pass_fds=(task_read, result_write),
+            )
+        except BaseException:
+            for fd in (task_read, task_write, result_read, result_write):
+                os.close(fd)
+            raise
+        os.close(task_read)
+        os.close(result_write)
+        self.tasks = Connection(task_write, readable=False)
+        self.results = Connection(result_read, writable=False)
+        self.pid = self.process.pid
+        try:
+            self.tasks.send(list(sys.path))  # where the readings' functions are imported from
+        except OSError:
+            self.kill()
+            raise
+
+    def ready(self, timeout: float) -> bool:
+        """Whether the worker said it is ready (the reading code imported) within ``timeout``."""
+        try:
+            if self.results.poll(timeout):
+                return bool(self.results.recv()[0] == "ready")
+        except (EOFError, OSError):
+            pass
+        return False
+
+    def send(self, reading: PageReading | None) -> None:
+        self.tasks.send(reading)
+
+    def outcome(self, timeout: float | None) -> tuple[str, Any]:
+        """``("ok", item)``, ``("error", exception)``, ``("timeout", None)`` or
+        ``("died", returncode)``."""
+        try:
+            if not self.results.poll(timeout):
+                return "timeout", None
+            answer: tuple[str, Any] = self.results.recv()
+            return answer
+        except (EOFError, OSError):
+            try:
+                return "died", self.process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                return "died", None
+
+    def kill(self) -> None:
+        """SIGKILL the worker (the one signal it does not ignore), reap it, close the pipes."""
+        if self.process.poll() is None:
+            self.process.kill()
+        try:
+            self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            logger.warning("parse worker %d did not end after SIGKILL", self.pid)
+        for connection in (self.tasks, self.results):
+            connection.close()
+
+
+# In the worker process.
 
 
 def serve(tasks: Connection, results: Connection, *, parent: int) -> None:

@@ -3,16 +3,24 @@
 Markers are what paywalled news sites put on a locked article: a paywall or registration-wall
 element (by class or id), a "subscribe to continue reading" phrase in the visible text, or
 schema.org's ``isAccessibleForFree: false`` in JSON-LD (what publishers give search engines for
-flexible sampling). The caller (``crawler/reading.py``) decides the status.
+flexible sampling). They are read from the tree the article was extracted from, not from a
+second parse. The caller (``crawler/reading.py``) decides the status.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from crawler.extraction import ExtractedArticle, jsonld_objects, parse_html
+from lxml import etree
+
+from crawler.extraction import ExtractedArticle, parse_html
+from crawler.structured import jsonld_objects
+
+if TYPE_CHECKING:
+    from lxml.html import HtmlElement
 
 __all__ = ["TEASER_MAX_CHARS", "PaywallSignals", "paywall_signals"]
 
@@ -21,8 +29,10 @@ __all__ = ["TEASER_MAX_CHARS", "PaywallSignals", "paywall_signals"]
 # is reported as a teaser.
 TEASER_MAX_CHARS = 1500
 
-_PAYWALL_CLASS_XPATH = (
-    "//*[contains(@class,'paywall') or contains(@id,'paywall') or contains(@class,'regwall')"
+# Most elements have neither attribute: the first test keeps them from the seven below.
+_PAYWALL_ELEMENTS = etree.XPath(
+    "//*[@class or @id]"
+    "[contains(@class,'paywall') or contains(@id,'paywall') or contains(@class,'regwall')"
     " or contains(@class,'subscriber-only') or contains(@class,'subscribers-only')"
     " or contains(@class,'premium-content') or contains(@class,'article-locked')]"
 )
@@ -34,7 +44,13 @@ _PAYWALL_PHRASES = re.compile(
     r"|to continue reading,? (?:please )?(?:subscribe|log in|sign in)",
     re.IGNORECASE,
 )
-_VISIBLE_TEXT_XPATH = "//body//text()[not(ancestor::script or ancestor::style)]"
+# A word every phrase above has: lines without one are not searched for the phrases (an
+# alternation that opens with common letters is slow to search, about 0.25 µs a character).
+_PHRASE_CUES = re.compile(r"subscri|reading|limit", re.IGNORECASE)
+# Plain strings: the text is only searched, never traced back to its element.
+_VISIBLE_TEXT = etree.XPath(
+    "//body//text()[not(ancestor::script or ancestor::style)]", smart_strings=False
+)
 _SPACE = re.compile(r"\s+")
 
 
@@ -47,28 +63,47 @@ class PaywallSignals:
     teaser: bool  # markers seen and the extracted text is shorter than TEASER_MAX_CHARS
 
 
-def paywall_signals(html: bytes | str, article: ExtractedArticle) -> PaywallSignals | None:
-    """Paywall markers on the page, or ``None`` when there are none."""
-    tree = parse_html(html)
+def paywall_signals(
+    page: HtmlElement | bytes | str | None, article: ExtractedArticle
+) -> PaywallSignals | None:
+    """Paywall markers on the page (the tree ``article`` was extracted from, or the page's bytes
+    or text), or ``None`` when there are none."""
+    tree = parse_html(page) if isinstance(page, bytes | str) else page
     if tree is None:
         return None
     markers: list[str] = []
-    for element in tree.xpath(_PAYWALL_CLASS_XPATH):
+    for element in _PAYWALL_ELEMENTS(tree):
         attribute = f"{element.get('class', '')} {element.get('id', '')}".lower()
         for token in ("paywall", "regwall", "subscriber", "premium-content", "article-locked"):
             if token in attribute and f"class:{token}" not in markers:
                 markers.append(f"class:{token}")
-    for node in tree.xpath(_VISIBLE_TEXT_XPATH):
-        for match in _PAYWALL_PHRASES.finditer(str(node)):
-            marker = f"phrase:{_SPACE.sub(' ', match.group(0).lower())}"
-            if marker not in markers:
-                markers.append(marker)
+    for phrase in _phrases("\n".join(_VISIBLE_TEXT(tree))):
+        marker = f"phrase:{_SPACE.sub(' ', phrase.lower())}"
+        if marker not in markers:
+            markers.append(marker)
     if any(_free_flag(obj) is False for obj in jsonld_objects(tree)):
         markers.append("jsonld:isAccessibleForFree=false")
     if not markers:
         return None
     chars = len(article.text)
     return PaywallSignals(tuple(markers), chars, chars < TEASER_MAX_CHARS)
+
+
+def _phrases(text: str) -> Iterator[str]:
+    """The paywall phrases of ``text`` in order, searched only on the lines that have a cue.
+
+    No phrase holds a newline, so none spans two lines (nor two text nodes, which the caller
+    joins by newlines), and the lines without a cue word hold none.
+    """
+    searched = 0  # the end of the last line searched
+    for cue in _PHRASE_CUES.finditer(text):
+        if cue.start() < searched:
+            continue
+        start = text.rfind("\n", 0, cue.start()) + 1
+        end = text.find("\n", cue.end())
+        searched = len(text) if end < 0 else end
+        for match in _PAYWALL_PHRASES.finditer(text, start, searched):
+            yield match.group(0)
 
 
 def _free_flag(obj: dict[str, Any]) -> bool | None:

@@ -22,7 +22,7 @@ from w3lib.encoding import http_content_type_encoding
 
 from crawler import defaults
 from crawler.blogger import PostParseError, parse_post
-from crawler.extraction import extract_article, looks_like_html
+from crawler.extraction import extract_article, looks_like_html, parse_html
 from crawler.items import PostItem, SourceItem
 from crawler.paywall import paywall_signals
 
@@ -161,8 +161,10 @@ def read_source_page(
     elif max_bytes and len(body) > max_bytes:
         item.status, item.error = STATUS_NOT_READ, too_large(len(body), max_bytes)
     else:
-        item.article = extract_article(body, url, encoding=_charset(content_type))
-        signals = paywall_signals(body, item.article)
+        # One parse: the article, its metadata and dates, and the paywall markers all read it.
+        tree = parse_html(body, _charset(content_type))
+        item.article = extract_article(tree, url)
+        signals = paywall_signals(tree, item.article)
         if signals is not None:
             item.status, item.error = "source_paywalled", f"a paywalled teaser ({signals})"
     return item

@@ -6,6 +6,10 @@ A crawl writes one crawl-log ``metadata`` record per post and source item (the f
 takes the recorded outcomes of the others as they are, and composes pairs as the pairs pipeline
 did, run by run (``compose_runs``), folded across runs with the latest ``crawled_at`` winning (the
 rule of ``ManifestJournal.fold``).
+
+An archive that lost records (a damaged file, or records its manifest or index name that are
+not there: ``crawler/archive/evidence.py``) is refused before any page is read: what is left would
+compose fewer pairs, or ``source_not_fetched`` ones, for pages that were archived.
 """
 
 from __future__ import annotations
@@ -20,6 +24,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from crawler.archive.damage import WarcCheck, check_warc
+from crawler.archive.evidence import MANIFEST, archive_losses, page_lost, present_files
 from crawler.archive.naming import closed_warc_files, open_warc_files
 from crawler.archive.pointer import WarcPointer
 from crawler.crawllog import CrawlLogError, Item, LogEntry, scan_crawl_log
@@ -34,12 +40,50 @@ class RebuildError(Exception):
     """A crawl-log record or the record it points to cannot be read."""
 
 
-def scan_entries(path: Path) -> list[LogEntry]:
-    """Pool task: the crawl-log records of one WARC file."""
+REMEDY = (
+    "Restore the damaged file from a copy, or run a crawl into this archive: it keeps each "
+    "damaged file's whole records, sets the file as it was aside (NAME.warc.gz.damaged) and "
+    "fetches again what was lost; then rebuild (docs/archive.md)."
+)
+_SHOWN = 10  # pair ids named in a message
+
+
+class DamagedArchiveError(RebuildError):
+    """The archive lost records: a manifest rebuilt from it would lose or downgrade the pairs
+    naming them. ``problems``: one line per damage; ``pairs``: the ids of the archive's manifest
+    pairs whose records are lost."""
+
+    def __init__(self, problems: list[str], pairs: list[str]) -> None:
+        self.problems = problems
+        self.pairs = pairs
+        lines = ["the archive lost records, so a manifest rebuilt from it would lose pairs:"]
+        lines += [f"  - {problem}" for problem in problems]
+        if pairs:
+            lines.append(f"  {len(pairs)} pair(s) of {MANIFEST} name lost records: {_shown(pairs)}")
+        lines.append(REMEDY)
+        super().__init__("\n".join(lines))
+
+
+def _shown(pair_ids: Sequence[str]) -> str:
+    more = f", and {len(pair_ids) - _SHOWN} more" if len(pair_ids) > _SHOWN else ""
+    return ", ".join(pair_ids[:_SHOWN]) + more
+
+
+def scan_file(path: Path) -> tuple[list[LogEntry], WarcCheck]:
+    """Pool task: the crawl-log records of one WARC file that lie in whole records, and the
+    file's check (crawler/archive/damage.py)."""
+    check = check_warc(path)
     try:
-        return scan_crawl_log(path)
+        entries = scan_crawl_log(path)
     except CrawlLogError as exc:
-        raise RebuildError(str(exc)) from None
+        if not check.damaged:
+            raise RebuildError(str(exc)) from None
+        entries = []
+    except Exception:  # a damaged file may trip the reader anywhere; the check says where
+        if not check.damaged:
+            raise
+        entries = []
+    return [entry for entry in entries if entry.record.offset in check.records], check
 
 
 def item_from_entry(entry: LogEntry, body: bytes | None) -> Item:
@@ -126,32 +170,53 @@ class RebuildResult:
     pages_read: int = 0
     parse_seconds: float = 0.0
     workers_used: set[int] = field(default_factory=set)
+    # With allow_damaged: what the archive lost (the pairs naming it are left out or downgraded).
+    damage: DamagedArchiveError | None = None
 
     @property
     def pages_per_second(self) -> float:
         return self.pages_read / self.parse_seconds if self.parse_seconds > 0 else 0.0
 
 
-def rebuild_pairs(directory: Path, *, workers: int | None = None) -> RebuildResult:
+def rebuild_pairs(
+    directory: Path, *, workers: int | None = None, allow_damaged: bool = False
+) -> RebuildResult:
     """Every pair the crawls of ``directory`` composed, from its closed WARC files alone.
 
     ``workers`` processes scan the files and read the pages (default: one per CPU); with 1,
-    everything runs in this process.
+    everything runs in this process. Raises DamagedArchiveError when a file is damaged or lost
+    records that the manifest or the index of ``directory`` name, unless ``allow_damaged``: then
+    the pairs are composed from the records that are whole.
     """
     directory = Path(directory)
     files = closed_warc_files(directory)
     workers = max(1, workers or os.cpu_count() or 1)
     if workers == 1:
-        return _rebuild(directory, files, _InProcess())
+        return _rebuild(directory, files, _InProcess(), allow_damaged=allow_damaged)
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        return _rebuild(directory, files, pool, workers)
+        return _rebuild(directory, files, pool, workers, allow_damaged=allow_damaged)
 
 
 def _rebuild(
-    directory: Path, files: Sequence[Path], pool: Executor, workers: int = 1
+    directory: Path,
+    files: Sequence[Path],
+    pool: Executor,
+    workers: int = 1,
+    *,
+    allow_damaged: bool = False,
 ) -> RebuildResult:
     result = RebuildResult(pairs=[], files=len(files), open_files=len(open_warc_files(directory)))
-    entries = [entry for found in pool.map(scan_entries, files) for entry in found]
+    scanned = list(pool.map(scan_file, files))
+    checks = {check.filename: check for _, check in scanned}
+    entries = [entry for found, _ in scanned for entry in found]
+    # Before any page is read: a damaged archive is reported, not rebuilt into fewer pairs.
+    losses = archive_losses(directory, checks, entries)
+    if losses is not None:
+        result.damage = DamagedArchiveError(losses.problems, losses.pairs)
+        if not allow_damaged:
+            raise result.damage
+        present = present_files(directory, checks)
+        entries = [e for e in entries if not (reads_page(e) and page_lost(e, checks, present))]
     items: list[Item | None] = [None] * len(entries)
     jobs = []
     for index, entry in enumerate(entries):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from io import BytesIO
@@ -14,10 +13,13 @@ from typing import Any
 from warcio.archiveiterator import ArchiveIterator
 from warcio.timeutils import iso_date_to_timestamp
 
+from crawler.archive.damage import check_warc
+from crawler.archive.damage import describe_error as _describe
 from crawler.archive.index import INDEX_NAME
 from crawler.archive.naming import closed_warc_files, open_warc_files
 from crawler.archive.pointer import WarcPointer
 from crawler.archive.records import PROFILE_IDENTICAL_PAYLOAD
+from crawler.archive.recover import damaged_files
 
 _CHUNK = 1 << 16
 CAPTURE_TYPES = ("response", "revisit")
@@ -88,6 +90,11 @@ def verify_archive(
             "stopped before closing it)."
         )
     _check_leftover_temporary_files(directory, report)
+    for path in damaged_files(directory):
+        report.notes.append(
+            f"{path.name}: a damaged WARC file that a crawl set aside, its whole records kept in "
+            "the file of its name without the suffix; keep it to recover the rest by hand."
+        )
     by_file: dict[str, list[_Record]] = {}
     for path in closed_warc_files(directory):
         report.files += 1
@@ -136,39 +143,11 @@ def _check_leftover_temporary_files(directory: Path, report: VerifyReport) -> No
 
 
 def _check_gzip_members(path: Path, report: VerifyReport) -> None:
-    """Every member must inflate with a good CRC, up to the last byte of the file."""
-    with path.open("rb") as stream:
-        buffer = b""  # input read but not yet inflated; it starts at file offset ``start``
-        start = 0
-        while True:
-            buffer = buffer or stream.read(_CHUNK)
-            if not buffer:
-                return
-            inflater = zlib.decompressobj(zlib.MAX_WBITS | 16)
-            fed = 0
-            data = buffer
-            try:
-                while not inflater.eof:
-                    data = data or stream.read(_CHUNK)
-                    if not data:
-                        report.problems.append(
-                            f"{path.name}, offset {start}: the gzip member is cut short "
-                            "(the file ends inside it)."
-                        )
-                        return
-                    fed += len(data)
-                    # A bounded output size keeps memory flat on highly compressible data.
-                    while data and not inflater.eof:
-                        inflater.decompress(data, _CHUNK)
-                        data = inflater.unconsumed_tail
-            except zlib.error as error:
-                report.problems.append(
-                    f"{path.name}, offset {start}: the gzip member does not decompress "
-                    f"({_describe(error)})."
-                )
-                return
-            buffer = inflater.unused_data
-            start += fed - len(buffer)
+    """Every member must inflate with a good CRC and hold one whole record, up to the last byte
+    of the file: the check the crawl and ``rebuild`` make too (crawler/archive/damage.py)."""
+    check = check_warc(path)
+    if check.problem is not None:
+        report.problems.append(f"{path.name}, offset {check.problem_at}: {check.problem}.")
 
 
 def _read_records(path: Path, report: VerifyReport) -> list[_Record]:
@@ -388,12 +367,3 @@ def _check_pointers(
             report.problems.append(
                 f"{where}: the record there is {record.record_id}, not {pointer.record_id}."
             )
-
-
-def _describe(error: Exception, limit: int = 120) -> str:
-    """An error as one short printable line: readers quote the damaged bytes in their messages."""
-    text = " ".join(str(error).split())
-    text = "".join(c if c.isprintable() and c.isascii() else "?" for c in text)
-    if len(text) > limit:
-        text = text[:limit] + "..."
-    return f"{type(error).__name__}: {text}"

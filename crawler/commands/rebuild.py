@@ -35,6 +35,15 @@ def register(subparsers: Any) -> None:
         action="store_true",
         help=f"replace ARCHIVE_DIR/{defaults.PAIRS_MANIFEST} (atomically)",
     )
+    parser.add_argument(
+        "--allow-damaged",
+        action="store_true",
+        help=(
+            "rebuild even though a WARC file is damaged or lost records, from the records that "
+            "are whole (the pairs naming lost records are left out or downgraded; never "
+            "--in-place). Without it a damaged archive exits 1 and writes nothing"
+        ),
+    )
     add_workers(parser)
     parser.set_defaults(func=run)
 
@@ -43,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
     # Imported here: the reading code (trafilatura, lxml) is slow to import for other commands.
     from crawler.manifest import ManifestError, Repair, write_manifest
     from crawler.manifest.rejected import report_repairs
-    from crawler.rebuild import RebuildError, rebuild_pairs
+    from crawler.rebuild import DamagedArchiveError, RebuildError, rebuild_pairs
 
     directory: Path = args.archive_dir
     if not directory.is_dir():
@@ -55,14 +64,33 @@ def run(args: argparse.Namespace) -> int:
     output: Path = args.output or directory / (
         defaults.PAIRS_MANIFEST if args.in_place else REBUILT_NAME
     )
+    # -o ARCHIVE_DIR/pairs.jsonl replaces it as --in-place does.
+    replacing = output.resolve() == (directory / defaults.PAIRS_MANIFEST).resolve()
+    if args.allow_damaged and replacing:
+        echo("rebuild: --allow-damaged never replaces the manifest: give -o FILE", file=sys.stderr)
+        return 2
     started = time.perf_counter()
     repaired: list[Repair] = []
     try:
-        result = rebuild_pairs(directory, workers=args.workers)
+        if args.allow_damaged:
+            result = rebuild_pairs(directory, workers=args.workers, allow_damaged=True)
+        else:
+            result = rebuild_pairs(directory, workers=args.workers)
         written = write_manifest(output, result.pairs, repaired=repaired)
+    except DamagedArchiveError as error:
+        echo(f"rebuild: {error}", file=sys.stderr)
+        kept = f" ({output} is as it was)" if output.exists() else ""
+        echo(
+            f"rebuild: nothing was written{kept}. To see what the whole records give, with "
+            "those pairs left out or downgraded: rebuild --allow-damaged -o FILE",
+            file=sys.stderr,
+        )
+        return 1
     except (RebuildError, ManifestError, OSError) as error:
         echo(f"rebuild: {error}", file=sys.stderr)
         return 1
+    if result.damage is not None:
+        echo(f"rebuild: --allow-damaged: {result.damage}", file=sys.stderr)
     elapsed = time.perf_counter() - started
     if result.open_files:
         echo(

@@ -2,9 +2,10 @@
 
 Discovery never touches ``/search`` (Blogger's robots.txt disallows it): permalinks come from the
 sitemap index (``/sitemap.xml`` and its ``?page=N`` children) and from the Atom feed, paged by
-``start-index`` until a page comes back empty. Whatever found a post, its text is always parsed
-from the permalink page, exactly once. Parsing, dates and extraction live in the core modules;
-this module only routes responses to them and turns outcomes into items.
+``start-index`` until a page comes back empty, each list read once per crawl however the lists
+name it (crawler/spiders/discovery.py). Whatever found a post, its text is always parsed from the
+permalink page, exactly once. Parsing, dates and extraction live in the core modules; this module
+only routes responses to them and turns outcomes into items.
 """
 
 from __future__ import annotations
@@ -19,22 +20,16 @@ import scrapy
 from scrapy.settings import SETTINGS_PRIORITIES
 
 from crawler import defaults
-from crawler.blogger import (
-    DiscoveryError,
-    blog_root,
-    canonical_post_url,
-    feed_url,
-    parse_feed,
-    parse_sitemap,
-    sitemap_url,
-)
+from crawler.blogger import blog_root, canonical_post_url
 from crawler.dates import isoformat
 from crawler.extensions.warc_capture import META_FETCHED_AT, META_POINTER
 from crawler.items import PostItem, SourceItem
 from crawler.parsing_pool import PageReading, read_page
 from crawler.spiders.cited_fetches import CitedFetchGuards
+from crawler.spiders.discovery import BlogDiscovery
 from crawler.spiders.outcomes import failure_status, url_too_long
 from crawler.state import CrawlState, post_needs_fetch
+from crawler.state.repair import unreadable_page
 from crawler.truncation import META_BUDGET, is_truncated
 
 if TYPE_CHECKING:
@@ -47,10 +42,8 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-FEED_PAGE_SIZE = 150  # Blogger's cap; the loop does not rely on getting that many
 
-
-class BloggerSpider(CitedFetchGuards, scrapy.Spider):
+class BloggerSpider(CitedFetchGuards, BlogDiscovery, scrapy.Spider):
     """``scrapy crawl blogger -a blog=https://HOST/`` for any Blogger blog, any theme.
 
     Options (``-a name=value``): ``since``/``until`` (YYYY-MM-DD, inclusive, by publication
@@ -115,54 +108,9 @@ class BloggerSpider(CitedFetchGuards, scrapy.Spider):
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         self._open_state()
-        if self.single_post:
-            request = self._post_request(self.single_post, found_by="argument")
-            if request is None:
-                raise ValueError(f"not a Blogger post permalink: {self.single_post}")
+        # The blog's sitemap and first feed page, or the one post asked for (BlogDiscovery).
+        for request in self.discovery_requests():
             yield request
-            return
-        if "sitemap" in self.discover:
-            # dont_filter: the lists are read on every run, even with a JOBDIR that saw them.
-            yield scrapy.Request(
-                sitemap_url(self.blog), callback=self.parse_sitemap, dont_filter=True
-            )
-        if "feed" in self.discover:
-            yield self._feed_request(1)
-
-    def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
-        try:
-            sitemap = parse_sitemap(response.body)
-        except DiscoveryError as exc:
-            logger.error("unusable sitemap %s: %s", response.url, exc)
-            self._inc("bitext/discovery/bad_sitemap")
-            return
-        for entry in sitemap.entries:
-            if sitemap.is_index:
-                yield scrapy.Request(entry.loc, callback=self.parse_sitemap, dont_filter=True)
-                continue
-            # A post last modified before the window opened was also published before it.
-            if self.since and entry.lastmod and entry.lastmod.date() < self.since:
-                continue
-            yield from self._listed_post(entry.loc, "sitemap", lastmod=entry.lastmod)
-
-    def parse_feed(self, response: Response) -> Iterator[scrapy.Request]:
-        try:
-            page = parse_feed(response.body)
-        except DiscoveryError as exc:
-            logger.error("unusable feed page %s: %s", response.url, exc)
-            self._inc("bitext/discovery/bad_feed")
-            return
-        if not page.entries:
-            return  # past the last page
-        for entry in page.entries:
-            canonical = canonical_post_url(entry.url)
-            if canonical and entry.published:
-                self.feed_published[canonical] = entry.published
-                if not self._in_window(entry.published.date()):
-                    continue
-            yield from self._listed_post(entry.url, "feed", updated=entry.updated)
-        start = page.start_index or response.meta.get("start_index", 1)
-        yield self._feed_request(start + len(page.entries))
 
     def parse_post(self, response: Response) -> Iterator[PostItem | SourceItem | scrapy.Request]:
         item = self._read(self._post_reading(response), response)
@@ -177,18 +125,11 @@ class BloggerSpider(CitedFetchGuards, scrapy.Spider):
             return
         self._inc("bitext/posts/parsed")
         yield item
-        max_length = self.settings.getint("URLLENGTH_LIMIT")
         for url in post.citation.repaired_urls if post.citation else ():
             if url in self.cited or self._archived_source(url):
                 continue
             self.cited.add(url)
-            if max_length and len(url) > max_length:
-                # Scrapy's UrlLengthMiddleware would drop the request without a trace.
-                status, error = url_too_long(url, max_length)
-                self._inc(f"bitext/sources/{status}")
-                yield SourceItem(cited_url=url, status=status, crawled_at=_now(), error=error)
-                continue
-            yield self._source_request(url)
+            yield self._fetch_source(url)
 
     def post_failed(self, failure: Failure) -> Iterator[PostItem]:
         request = failure.request  # type: ignore[attr-defined]
@@ -286,6 +227,16 @@ class BloggerSpider(CitedFetchGuards, scrapy.Spider):
             # The pairs pipeline records what is archived; without it nothing can be skipped.
             archive_dir = Path(self.settings.get("ARCHIVE_DIR", defaults.ARCHIVE_DIR))
             self.crawl_state = CrawlState.open(archive_dir)
+            # Before anything is read back: what a damaged WARC file lost is fetched again, never
+            # taken as archived. Files are set aside only under the archive lock. (Imported
+            # here: only a crawl with a crawl state reads the archive back.)
+            from crawler.state.repair import repair_archive
+
+            lock = self.settings.getbool("ARCHIVE_LOCK_ENABLED", defaults.ARCHIVE_LOCK_ENABLED)
+            for damaged in repair_archive(archive_dir, self.crawl_state, set_damaged_aside=lock):
+                self._inc("bitext/incremental/damaged_warcs")
+                if self.crawler.stats is not None:
+                    self.crawler.stats.inc_value("bitext/incremental/lost", damaged.forgotten)
 
     def closed(self, reason: str) -> None:
         saved = getattr(self, "state", None)
@@ -303,7 +254,7 @@ class BloggerSpider(CitedFetchGuards, scrapy.Spider):
         *,
         lastmod: datetime | None = None,
         updated: datetime | None = None,
-    ) -> Iterator[scrapy.Request]:
+    ) -> Iterator[scrapy.Request | SourceItem]:
         """The requests for a post a list gave: its page when new or changed, else the sources
         of its archived copy that have no final outcome yet."""
         canonical = canonical_post_url(url)
@@ -318,7 +269,7 @@ class BloggerSpider(CitedFetchGuards, scrapy.Spider):
                     if cited not in self.cited and not self._archived_source(cited):
                         self.cited.add(cited)
                         self._inc("bitext/incremental/sources_retried")
-                        yield self._source_request(cited)
+                        yield self._fetch_source(cited)
                 return
         request = self._post_request(url, found_by)
         if request is not None:
@@ -332,8 +283,25 @@ class BloggerSpider(CitedFetchGuards, scrapy.Spider):
         record = self.crawl_state.source(url)
         if record is None or not record.final:
             return False
+        archive_dir = Path(self.settings.get("ARCHIVE_DIR", defaults.ARCHIVE_DIR))
+        problem = unreadable_page(archive_dir, record)
+        if problem is not None:
+            # Taken as archived, it would end source_not_fetched on every run.
+            logger.warning("archived source %s cannot be read back (%s): fetching it", url, problem)
+            self._inc("bitext/incremental/sources_unreadable")
+            return False
         self._inc("bitext/incremental/sources_archived")
         return True
+
+    def _fetch_source(self, url: str) -> scrapy.Request | SourceItem:
+        """The request for a cited URL, or its outcome when it cannot be requested."""
+        max_length = self.settings.getint("URLLENGTH_LIMIT")
+        if max_length and len(url) > max_length:
+            # Scrapy's UrlLengthMiddleware would drop the request without a trace.
+            status, error = url_too_long(url, max_length)
+            self._inc(f"bitext/sources/{status}")
+            return SourceItem(cited_url=url, status=status, crawled_at=_now(), error=error)
+        return self._source_request(url)
 
     def _source_request(self, url: str) -> scrapy.Request:
         # META_BUDGET: a page cut off at a budget (size, time, decoded size) is kept and
@@ -362,14 +330,6 @@ class BloggerSpider(CitedFetchGuards, scrapy.Spider):
             errback=self.post_failed,
             meta={"post_url": canonical},
             dont_filter=True,  # self.scheduled and the crawl state decide, not a JOBDIR's memory
-        )
-
-    def _feed_request(self, start_index: int) -> scrapy.Request:
-        return scrapy.Request(
-            feed_url(self.blog, start_index=start_index, max_results=FEED_PAGE_SIZE, summary=True),
-            callback=self.parse_feed,
-            meta={"start_index": start_index},
-            dont_filter=True,
         )
 
     def _in_window(self, day: date) -> bool:

@@ -28,7 +28,6 @@ from scrapy import signals
 from scrapy.settings import SETTINGS_PRIORITIES
 
 from crawler import defaults
-from crawler.blogger import sitemap_url
 from crawler.dates import isoformat
 from crawler.spiders.blogger import BloggerSpider, T1Spider, T2Spider
 
@@ -193,22 +192,13 @@ class DistributedBloggerSpider(RedisMixin, BloggerSpider):
             yield request
 
     def seed_requests(self) -> list[scrapy.Request]:
-        """The requests a crawl of the blog starts from, as ``blogger``'s ``start()`` makes them."""
-        if self.single_post:
-            request = self._post_request(self.single_post, found_by="argument")
-            if request is None:
-                raise ValueError(f"not a Blogger post permalink: {self.single_post}")
-            return [request]
-        requests = []
-        if "sitemap" in self.discover:
-            requests.append(
-                scrapy.Request(
-                    sitemap_url(self.blog), callback=self.parse_sitemap, dont_filter=True
-                )
-            )
-        if "feed" in self.discover:
-            requests.append(self._feed_request(1))
-        return requests
+        """The requests a crawl of the blog starts from, as ``blogger``'s ``start()`` makes them.
+
+        What they lead to is read as ``blogger`` reads it: each node requests a sitemap or feed
+        URL at most once and keeps to the caps (crawler/spiders/discovery.py); a page another
+        node requested counts as requested once this node reads it.
+        """
+        return self.discovery_requests()
 
     def make_request_from_data(self, data: bytes) -> scrapy.Request | None:
         """The request of one seed (``encode_seed``); None, and an error logged, if unusable."""
@@ -263,7 +253,7 @@ class DistributedBloggerSpider(RedisMixin, BloggerSpider):
             return
         super().request_dropped(request)
 
-    def parse_feed(self, response: Response) -> Iterator[scrapy.Request]:
+    def parse_feed(self, response: Response) -> Iterator[scrapy.Request | SourceItem]:
         known = set(self.feed_published)
         requests = list(super().parse_feed(response))
         # Published before the page's post requests are queued, so the node that fetches a

@@ -11,10 +11,13 @@ loses at most its last write) holds:
 - ``history``: every change of a source's outcome across runs (``ok`` -> ``source_not_found``);
 - ``journaled``: the pairs already written to a journal, so a crawl knows which posts of a killed
   run still owe their pairs;
-- ``listed``: the latest ``lastmod``/``updated`` seen in the blog's sitemaps and feed.
+- ``listed``: the latest ``lastmod``/``updated`` seen in the blog's sitemaps and feed;
+- ``checked_files``: each closed WARC file's size and modification time when a crawl last read
+  it whole, so a run reads again only a file that changed.
 
 ``CrawlState`` (``store.py``) reads and writes it; the rules of an incremental run
-(``post_needs_fetch``, ``is_final``) and the records are in ``rules.py``.
+(``post_needs_fetch``, ``is_final``) and the records are in ``rules.py``; what a run does about
+a damaged WARC file before it reads from the archive is in ``repair.py``.
 """
 
 from crawler.state.rules import (
@@ -24,6 +27,7 @@ from crawler.state.rules import (
     TRANSIENT_HTTP_CODES,
     UNAVAILABLE,
     UNPARSABLE,
+    CheckedFile,
     PostRecord,
     SourceRecord,
     StatusChange,
@@ -41,6 +45,7 @@ __all__ = [
     "TRANSIENT_HTTP_CODES",
     "UNAVAILABLE",
     "UNPARSABLE",
+    "CheckedFile",
     "CrawlState",
     "PostRecord",
     "SourceRecord",

@@ -81,6 +81,18 @@ class StatusChange:
     new_warc: WarcPointer | None
 
 
+@dataclass(frozen=True)
+class CheckedFile:
+    """A closed WARC file as a crawl last read it whole: a file of the same size and
+    modification time is not read again (crawler/state/repair.py)."""
+
+    filename: str
+    size: int
+    mtime_ns: int
+    records: int  # whole records
+    checked_at: str
+
+
 def is_final(status: str, http_status: int | None) -> bool:
     """Whether a source's outcome stands until a full crawl (see FINAL_STATUSES)."""
     if status in FINAL_STATUSES:

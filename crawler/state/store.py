@@ -3,68 +3,26 @@ described in the package's docstring)."""
 
 from __future__ import annotations
 
-import functools
+import dataclasses
 import json
 import sqlite3
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Concatenate, ParamSpec, TypeVar
+from typing import Any
 
 from crawler.archive.pointer import WarcPointer
 from crawler.closeable import Closeable
 from crawler.sharing import share_file, shared_directory
-from crawler.state.rules import PostRecord, SourceRecord, StatusChange
+from crawler.state.errors import StateError
+from crawler.state.errors import naming_the_file as _naming_the_file
+from crawler.state.rules import CheckedFile, PostRecord, SourceRecord, StatusChange
+
+__all__ = ["STATE_DIR", "STATE_NAME", "CrawlState", "StateError"]
 
 STATE_DIR = "state"
 STATE_NAME = "crawl.sqlite"
-
-_P = ParamSpec("_P")
-_T = TypeVar("_T")
-
-
-class StateError(sqlite3.DatabaseError):
-    """The crawl state database cannot be opened or read. The message names the file and says
-    what to do; ``path`` is the file, the SQLite error is the ``__cause__``."""
-
-    def __init__(self, path: Path, error: sqlite3.Error) -> None:
-        detail = str(error) or type(error).__name__
-        if isinstance(error, sqlite3.OperationalError) and "unable to open" in detail:
-            advice = (
-                "check that it is a readable and writable file on a disk with free space, in a "
-                "directory the crawler may write"
-            )
-        elif isinstance(error, sqlite3.OperationalError) and "locked" in detail:
-            advice = "another process holds it: wait for the crawl or command using it to end"
-        else:
-            advice = (
-                "if it is damaged, move it aside (with its -wal and -shm files) or delete it: it "
-                "is not part of the archive, and the next crawl starts a new one and will fetch "
-                "everything again, like -a full=1 (docs/incremental.md)"
-            )
-        super().__init__(f"crawl state database {path}: {detail}; {advice}")
-        self.path = path
-
-
-def _naming_the_file(
-    method: Callable[Concatenate[CrawlState, _P], _T],
-) -> Callable[Concatenate[CrawlState, _P], _T]:
-    """SQLite's errors name no file: re-raise those about the database as a StateError."""
-
-    @functools.wraps(method)
-    def named(self: CrawlState, *args: _P.args, **kwargs: _P.kwargs) -> _T:
-        try:
-            return method(self, *args, **kwargs)
-        except StateError:
-            raise
-        except (sqlite3.ProgrammingError, sqlite3.IntegrityError, sqlite3.InterfaceError):
-            raise  # a bug in the caller (a closed database, a broken constraint), not the file
-        except sqlite3.DatabaseError as error:
-            raise StateError(self.path, error) from error
-
-    return named
-
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS posts (
@@ -120,6 +78,13 @@ CREATE TABLE IF NOT EXISTS listed (
     url TEXT PRIMARY KEY,
     lastmod TEXT,
     updated TEXT
+);
+CREATE TABLE IF NOT EXISTS checked_files (
+    filename TEXT PRIMARY KEY,
+    size INTEGER NOT NULL,
+    mtime_ns INTEGER NOT NULL,
+    records INTEGER NOT NULL,
+    checked_at TEXT NOT NULL
 );
 """
 
@@ -182,21 +147,7 @@ class CrawlState(Closeable):
             "fetched_at, modified, feed_published FROM posts WHERE url = ?",
             (url,),
         ).fetchone()
-        if row is None:
-            return None
-        url, fetched_url, http_status, parse_status, error, warc, digest, at, modified, feed = row
-        return PostRecord(
-            url,
-            fetched_url,
-            http_status,
-            parse_status,
-            error,
-            _pointer(warc),
-            digest,
-            at,
-            modified,
-            feed,
-        )
+        return None if row is None else PostRecord(*_decoded(row, pointer=5))
 
     @_naming_the_file
     def record_post(self, record: PostRecord, pairs: Sequence[tuple[str | None, str]]) -> None:
@@ -247,20 +198,7 @@ class CrawlState(Closeable):
             "payload_digest, fetched_at FROM sources WHERE cited_url = ?",
             (cited_url,),
         ).fetchone()
-        if row is None:
-            return None
-        return SourceRecord(
-            row[0],
-            row[1],
-            row[2],
-            row[3],
-            tuple(json.loads(row[4])),
-            row[5],
-            row[6],
-            _pointer(row[7]),
-            row[8],
-            row[9],
-        )
+        return None if row is None else SourceRecord(*_decoded(row, pointer=7, redirects=4))
 
     @_naming_the_file
     def record_source(self, record: SourceRecord) -> StatusChange | None:
@@ -349,15 +287,59 @@ class CrawlState(Closeable):
     def forget_from(self, filename: str, offset: int) -> int:
         """Drop the posts and sources whose page is at or after ``offset`` of ``filename`` (a WARC
         file cut there by its repair), so they are fetched again; returns how many."""
+        return self._forget(
+            lambda p, _: p is not None and p.filename == filename and p.offset >= offset
+        )
+
+    @_naming_the_file
+    def forget(
+        self, pointers: Collection[WarcPointer], *, unarchived_since: datetime | None = None
+    ) -> int:
+        """Drop the posts and sources whose page is one of ``pointers`` (records a damaged WARC
+        file lost) and, with ``unarchived_since``, those without a page recorded since then (a
+        crawl-log record is all the archive has of them, and it may be lost too), so they are
+        fetched again; returns how many."""
+        since = unarchived_since
+
+        def lost(pointer: WarcPointer | None, fetched_at: str) -> bool:
+            if pointer is None:
+                return since is not None and _aware(fetched_at) >= since
+            return pointer in pointers
+
+        return self._forget(lost)
+
+    def _forget(self, lost: Callable[[WarcPointer | None, str], bool]) -> int:
         dropped = 0
         with _transaction(self._db):
             for table, key in (("posts", "url"), ("sources", "cited_url")):
-                for value, warc in self._db.execute(f"SELECT {key}, warc FROM {table}").fetchall():
-                    pointer = _pointer(warc)
-                    if pointer and pointer.filename == filename and pointer.offset >= offset:
+                rows = self._db.execute(f"SELECT {key}, warc, fetched_at FROM {table}").fetchall()
+                for value, warc, fetched_at in rows:
+                    if lost(_pointer(warc), fetched_at):
                         self._db.execute(f"DELETE FROM {table} WHERE {key} = ?", (value,))
                         dropped += 1
         return dropped
+
+    @_naming_the_file
+    def pointers(self) -> list[tuple[str, WarcPointer]]:
+        """Every archived page the state names: ("post URL" or "source URL", its pointer)."""
+        found = []
+        for table, key in (("posts", "url"), ("sources", "cited_url")):
+            query = f"SELECT {key}, warc FROM {table} WHERE warc IS NOT NULL ORDER BY 1"
+            for value, warc in self._db.execute(query).fetchall():
+                found.append((f"{table[:-1]} {value}", WarcPointer.from_dict(json.loads(warc))))
+        return found
+
+    @_naming_the_file
+    def checked_file(self, filename: str) -> CheckedFile | None:
+        """What a WARC file was when a crawl last read it whole (crawler/state/repair.py)."""
+        query = "SELECT * FROM checked_files WHERE filename = ?"
+        row = self._db.execute(query, (filename,)).fetchone()
+        return None if row is None else CheckedFile(*row)
+
+    @_naming_the_file
+    def record_checked(self, checked: CheckedFile) -> None:
+        values = dataclasses.astuple(checked)
+        self._db.execute("INSERT OR REPLACE INTO checked_files VALUES (?, ?, ?, ?, ?)", values)
 
     @_naming_the_file
     def counts(self) -> dict[str, int]:
@@ -381,9 +363,28 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
+def _aware(text: str) -> datetime:
+    """A recorded time; one without an offset is UTC, one that is not a time the latest (what
+    cannot be dated is forgotten, and fetched again, rather than kept)."""
+    try:
+        moment = datetime.fromisoformat(text)
+    except (TypeError, ValueError):
+        return datetime.max.replace(tzinfo=UTC)
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
 def _pointer_json(pointer: WarcPointer | None) -> str | None:
     return json.dumps(pointer.to_dict()) if pointer is not None else None
 
 
 def _pointer(text: str | None) -> WarcPointer | None:
     return WarcPointer.from_dict(json.loads(text)) if text else None
+
+
+def _decoded(row: Sequence[Any], *, pointer: int, redirects: int | None = None) -> list[Any]:
+    """A row's values with its WARC pointer column (and redirect list column) decoded."""
+    values = list(row)
+    values[pointer] = _pointer(values[pointer])
+    if redirects is not None:
+        values[redirects] = tuple(json.loads(values[redirects]))
+    return values

@@ -35,6 +35,7 @@ from crawler.spiders.blogger import T2Spider
 from replica.sites.news_templates import render_article
 from replica.web import Site
 from replica.world import T2_BLOG, build_world
+from tests.processes import alive
 
 FETCHED_AT = "2025-04-01T00:00:00Z"
 HTML = "text/html; charset=utf-8"
@@ -244,14 +245,34 @@ def test_workers_exit_when_the_crawl_process_is_killed(tmp_path: Path) -> None:
     assert done.returncode == -signal.SIGKILL
     worker = int(pid_file.read_text())
     deadline = time.monotonic() + 10 * PARENT_POLL_SECONDS
-    while _alive(worker) and time.monotonic() < deadline:
+    while alive(worker) and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert not _alive(worker)
+    survived = alive(worker)
+    if survived:
+        os.kill(worker, signal.SIGKILL)  # not left running after a failed test
+    assert not survived
 
 
-def _alive(pid: int) -> bool:
-    try:
-        status = Path(f"/proc/{pid}/status").read_text()
-    except FileNotFoundError:
-        return False
-    return "State:\tZ" not in status  # exited, not yet reaped by whoever adopted it
+FLAGGED_CRAWL = """
+import os
+from pathlib import Path
+from crawler.parsing_pool import PageReading, ParsingPool
+pool = ParsingPool(1)
+worker = pool.submit(PageReading(os.getpid)).result(timeout=60)
+arguments = Path(f"/proc/{worker}/cmdline").read_bytes().decode().split("\\0")
+print(" ".join(arguments[1 : arguments.index("-c")]))
+pool.close()
+"""
+
+
+def test_workers_run_with_the_crawl_process_interpreter_flags() -> None:
+    # As multiprocessing does: -O, -W, -X ... hold in the workers too.
+    done = subprocess.run(
+        [sys.executable, "-O", "-W", "error::ResourceWarning", "-c", FLAGGED_CRAWL],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    flags = done.stdout.split()
+    assert "-O" in flags and "-Werror::ResourceWarning" in flags, flags

@@ -1,0 +1,205 @@
+"""What a source page states for machines: JSON-LD, meta tags and publication-time elements.
+
+News sites publish these for search engines; they keep the publication time with its offset
+(JSON-LD ``datePublished``, ``article:published_time``, ``<time datetime>``) and give clean
+headlines, authors and site names. Everything is read from the page's one lxml tree
+(``crawler.extraction.parse_html``), which is never modified here. Values are made safe for the
+manifest: control characters and lone surrogates (JSON-LD escapes carry them) are dropped, empty
+strings become None, and so does a language that is no language subtag.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from html import unescape
+from typing import TYPE_CHECKING, Any
+
+from lxml import etree
+
+if TYPE_CHECKING:
+    from lxml.html import HtmlElement
+
+__all__ = [
+    "StructuredData",
+    "byline",
+    "clean",
+    "jsonld_objects",
+    "language_subtag",
+    "meta_tags",
+]
+
+# Compiled once: a page is read with each of them.
+_JSONLD = etree.XPath("//script[@type='application/ld+json']/text()", smart_strings=False)
+_META = etree.XPath("//meta[@content]")
+# Publication-time elements, most specific first; a bare <time> elsewhere on the page is often a
+# related story's or a comment's.
+_TIMES = tuple(
+    etree.XPath(xpath, smart_strings=False)
+    for xpath in (
+        "//*[@itemprop='datePublished']/@datetime",
+        "//*[@itemprop='datePublished']/@content",
+        "//time[@pubdate]/@datetime",
+        "//article//time[@datetime]/@datetime",
+        "//header//time[@datetime]/@datetime",
+        "//abbr[contains(@class,'published')]/@title",  # hAtom, as WordPress and Blogger write
+        "(//time[@datetime])[1]/@datetime",
+    )
+)
+# Every other machine timestamp of the page: read only for the zone it is written in, when the
+# publication time has none (crawler/sourcedates.py).
+_STAMPS = etree.XPath(
+    "//time/@datetime | //*[starts-with(@itemprop, 'date')]/@content", smart_strings=False
+)
+_STAMP_KEYS = ("datePublished", "dateModified", "dateCreated", "uploadDate")
+_STAMP_META = (
+    "article:modified_time",
+    "og:updated_time",
+    "og:article:published_time",
+    "og:article:modified_time",
+    "article:updated_time",
+    "dc.date",
+    "dcterms.modified",
+)
+# schema.org types of an article page (NewsArticle and its subtypes, blog posts, reports).
+_ARTICLE_TYPES = frozenset(
+    {"Article", "NewsArticle", "ReportageNews", "AnalysisNewsArticle", "OpinionNewsArticle"}
+    | {"BackgroundNewsArticle", "BlogPosting", "Report"}
+)
+
+_SPACE = re.compile(r"\s+")
+# C0/C1 controls other than whitespace, and lone surrogates (UTF-8 cannot write them).
+UNWRITABLE = re.compile(r"[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\ud800-\udfff]")
+# A primary language subtag (BCP 47): what the manifest's language field holds.
+_LANGUAGE = re.compile(r"[A-Za-z]{2,3}")
+_BY = re.compile(r"^by\s+", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class StructuredData:
+    """The article's fields as the page states them for machines."""
+
+    headline: str | None
+    author: str | None
+    dates: tuple[str, ...]  # the page's publication times, most specific first
+    stamps: tuple[str, ...]  # its other machine timestamps
+    site_name: str | None
+    language: str | None
+    description: str | None
+    body: str | None  # JSON-LD articleBody
+
+    @classmethod
+    def read(cls, tree: HtmlElement) -> StructuredData:
+        objects = tuple(jsonld_objects(tree))
+        article = next(
+            (o for o in objects if _ARTICLE_TYPES & set(_as_list(o.get("@type")))),
+            {},
+        )
+        meta = meta_tags(tree)
+        dates = [_first_str(article.get("datePublished")), meta.get("article:published_time")]
+        dates += [str(v) for xpath in _TIMES for v in xpath(tree)]
+        stamps = [_first_str(o.get(k)) for o in objects for k in _STAMP_KEYS]
+        stamps += [meta.get(key) for key in _STAMP_META]
+        stamps += [str(v) for v in _STAMPS(tree)]
+        publisher = article.get("publisher")
+        return cls(
+            headline=clean(_first_str(article.get("headline"))),
+            author=_authors(article.get("author")) or byline(meta.get("author")),
+            dates=tuple(d for d in dates if d),
+            stamps=tuple(s for s in stamps if s),
+            site_name=clean(
+                (publisher.get("name") if isinstance(publisher, dict) else None)
+                or meta.get("og:site_name")
+            ),
+            language=language_subtag(
+                tree.get("lang"),
+                _first_str(article.get("inLanguage")),
+                meta.get("content-language"),
+                meta.get("og:locale"),
+            ),
+            description=clean(
+                meta.get("description")
+                or meta.get("og:description")
+                or _first_str(article.get("description"))
+            ),
+            body=_first_str(article.get("articleBody")),
+        )
+
+
+def meta_tags(tree: HtmlElement) -> dict[str, str]:
+    """The page's ``<meta>`` values by lower-cased property, name or http-equiv."""
+    tags: dict[str, str] = {}
+    for element in _META(tree):
+        key = element.get("property") or element.get("name") or element.get("http-equiv") or ""
+        key = key.strip().lower()
+        if key and key not in tags:  # the first occurrence wins, as for crawlers of the big engines
+            tags[key] = element.get("content", "")
+    return tags
+
+
+def jsonld_objects(tree: HtmlElement) -> Iterator[dict[str, Any]]:
+    """Every JSON-LD object on the page, those in lists and ``@graph`` included."""
+    for script in _JSONLD(tree):
+        try:
+            data = json.loads(script, strict=False)
+        except ValueError:
+            continue  # sites ship broken JSON-LD; the other sources still apply
+        yield from _walk_jsonld(data)
+
+
+def _walk_jsonld(data: Any) -> Iterator[dict[str, Any]]:
+    if isinstance(data, list):
+        for item in data:
+            yield from _walk_jsonld(item)
+    elif isinstance(data, dict):
+        yield data
+        yield from _walk_jsonld(data.get("@graph"))
+
+
+def _authors(value: Any) -> str | None:
+    names = []
+    for item in _as_list(value):
+        name = item.get("name") if isinstance(item, dict) else item
+        cleaned = byline(_first_str(name))
+        if cleaned and cleaned not in names:
+            names.append(cleaned)
+    return ", ".join(names) or None
+
+
+def byline(value: str | None) -> str | None:
+    """An author value without its "By"."""
+    cleaned = clean(value)
+    return clean(_BY.sub("", cleaned)) if cleaned else None
+
+
+def language_subtag(*values: str | None) -> str | None:
+    """The primary subtag of the first value that is a language tag: "en-US", "en_US", "EN",
+    "en, fr" give "en"; "x-default", "english", "*" are skipped."""
+    for value in values:
+        primary = re.split(r"[-_,;\s]", value.strip(), maxsplit=1)[0] if value else ""
+        if _LANGUAGE.fullmatch(primary):
+            return primary.lower()
+    return None
+
+
+def clean(value: str | None) -> str | None:
+    """A value made safe for the manifest, or None when nothing is left."""
+    if not value:
+        return None
+    # JSON-LD and meta values are often entity-escaped twice by the CMS ("&#163;71.6m").
+    return _SPACE.sub(" ", UNWRITABLE.sub("", unescape(value))).strip() or None
+
+
+def _as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def _first_str(value: Any) -> str | None:
+    for item in _as_list(value):
+        if isinstance(item, str):
+            return item
+    return None

@@ -1,0 +1,191 @@
+"""The cue dateparser is only asked about text that has: every real date has a digit.
+
+The proof that the cue rejects nothing dateparser accepted: every text the crawler asks about
+while reading the replica's posts (t1, t2, the seed's posts when present) and its source pages,
+the date lines of every case and of every site's template, and the real forms below, is read
+with and without the cue, to the same value.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import datetime
+
+import pytest
+
+from crawler import dates
+from crawler.blogger import parse_post
+from crawler.reading import read_source_page
+from replica.corpus import load_cases
+from replica.corpus.generated import date_line
+from replica.sites.blogger import BloggerSite
+from replica.sites.news import build_source_sites
+from replica.sites.news_templates import (
+    date_breakingdefense,
+    date_defensenews,
+    date_generic,
+    date_twz,
+    date_usni,
+)
+from replica.world import BLOG_TITLES, T1_BLOG, T2_BLOG
+
+# Date forms of the real blogs and of the sites they cite, as the crawler meets them.
+REAL_DATE_LINES = (
+    "December 04, 2020",
+    "02/06/26 12:04 PM ET",
+    "2026年1月3日 午前4時46分(EST)更新",
+    "2026年2月10日 午前6時22分",
+    "Published Jan. 5, 2021 3:22 p.m. ET",
+    "Posted: 5 hours ago",
+    "on February 04, 2025 at 12:59 PM",
+    "Published Feb 4, 2025 12:59 PM EST",
+    "Feb 4, 2025, 12:59 PM",
+    "February 3, 2025 6:33 PM",
+    "November 19, 2019, 07:47 PM EST",
+    "12 December 2020",
+    "30 May 2020",
+    "２０２５年２月７日",
+)
+REAL_DATE_HEADERS = (
+    "2025年2月7日金曜日",
+    "Friday, December 23, 2016",
+    "Thursday, May 30, 2019",
+    "Samstag, 5. Oktober 2013",
+    "Freitag, 5. Juni 2015",
+    "mardi 5 juin 2018",
+    "21 de ago de 2017",
+    "2月 07, 2025",
+)
+REAL_TIMESTAMPS = (
+    "20 Nov 2019 08:02 GMT",
+    "Wed Nov 20 2019 08:00:58 GMT+0000",
+    "January 16, 2020",
+    "2019-11-19 19:31:39",
+    "2025/01/22",
+)
+_EVERYTHING = re.compile("")
+
+
+def _asked(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str | None, str | None]]:
+    """Record what is asked of dateparser (before the cue) from now on."""
+    asked: list[tuple[str, str | None, str | None]] = []
+    ask = dates._dateparse
+
+    def record(text: str, language: str | None, timezone: str | None) -> datetime | None:
+        asked.append((text, language, timezone))
+        return ask(text, language, timezone)
+
+    monkeypatch.setattr(dates, "_dateparse", record)
+    return asked
+
+
+def _read_replica() -> None:
+    cases = {T2_BLOG: load_cases("t2"), T1_BLOG: load_cases("t1")}
+    for blog, blog_cases in cases.items():
+        site = BloggerSite(blog.split("/")[2], BLOG_TITLES[blog], [c.post for c in blog_cases])
+        for case in blog_cases:
+            page = site.resolve(case.post.path, {})
+            assert page is not None
+            parse_post(page.body, blog.rstrip("/") + case.post.path)
+    sites = build_source_sites([c for blog_cases in cases.values() for c in blog_cases])
+    for case in cases[T2_BLOG]:
+        for url in {article.url for article in case.sources.values()}:
+            host, _, path = url.partition("://")[2].partition("/")
+            page = sites[host].resolve("/" + path, {}) if host in sites else None
+            if page is not None and page.status == 200 and not page.reset and page.body:
+                headers = dict(page.headers)
+                read_source_page(
+                    cited_url=url,
+                    url=url,
+                    redirects=(),
+                    http_status=200,
+                    content_type=headers.get("Content-Type"),
+                    body=page.body,
+                    truncated=False,
+                    warc=None,
+                    crawled_at="2025-01-01T00:00:00Z",
+                )
+
+
+def _template_lines() -> Iterator[str]:
+    cases = [*load_cases("t2"), *load_cases("t1")]
+    for case in cases:
+        yield from (article.date for article in case.post.citations if article.date)
+        for article in case.sources.values():
+            when = article.published
+            for render in (date_twz, date_breakingdefense, date_usni, date_defensenews):
+                yield render(when)
+            yield date_generic(when)
+            for site in ("twz", "breakingdefense", "usni", "defensenews"):
+                yield date_line(site, when)
+
+
+def _uncued(text: str, language: str | None, timezone: str | None) -> datetime | None:
+    return dates._parse_with_dateparser.__wrapped__(text, language, timezone)
+
+
+def test_every_text_the_crawler_asks_about_keeps_its_reading(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    asked = _asked(monkeypatch)
+    _read_replica()
+    for line in (*REAL_DATE_LINES, *_template_lines()):
+        dates.parse_date_line(line)
+    for header in REAL_DATE_HEADERS:
+        dates.parse_date_header(header)
+    for stamp in REAL_TIMESTAMPS:
+        dates.parse_timestamp(stamp)
+    assert len(asked) > 100
+    accepted = 0
+    for question in dict.fromkeys(asked):
+        before = _uncued(*question)
+        if before is not None:
+            accepted += 1
+            assert dates._DATE_CUE.search(question[0]), question
+        if before is None or "ago" not in question[0]:  # "ago" is read from the clock
+            assert dates._dateparse(*question) == before, question
+    assert accepted > 100
+
+
+@pytest.mark.parametrize("line", REAL_DATE_LINES)
+def test_real_date_lines_read_the_same_with_and_without_the_cue(
+    line: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cued = dates.parse_date_line(line)
+    assert cued is not None
+    if "ago" in line:
+        return  # relative to the moment of reading: compared above by acceptance only
+    monkeypatch.setattr(dates, "_DATE_CUE", _EVERYTHING)
+    assert dates.parse_date_line(line) == cued
+
+
+@pytest.mark.parametrize("header", REAL_DATE_HEADERS)
+def test_real_date_headers_read_the_same_with_and_without_the_cue(
+    header: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cued = dates.parse_date_header(header)
+    assert cued is not None
+    monkeypatch.setattr(dates, "_DATE_CUE", _EVERYTHING)
+    assert dates.parse_date_header(header) == cued
+
+
+@pytest.mark.parametrize(
+    "text", ["yesterday", "Monday", "December", "just now", "Posted by Jane Placeholder", "NaN"]
+)
+def test_text_without_a_digit_never_reaches_dateparser(
+    text: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(*_: object, **__: object) -> None:
+        raise AssertionError(f"dateparser was asked about {text!r}")
+
+    monkeypatch.setattr(dates.dateparser, "parse", refuse)
+    assert dates.parse_date_line(text) is None
+    assert dates.parse_date_header(text) is None
+    assert dates.parse_timestamp(text) is None
+
+
+def test_digits_of_any_script_are_a_cue() -> None:
+    # Fullwidth digits are translated before; Arabic-Indic ones reach dateparser as written.
+    assert dates.parse_date_header("٢٠٢٥-٠٢-٠٧") is not None
+    assert dates.parse_date_header("２０２５年２月７日") is not None
