@@ -143,10 +143,6 @@ class _Job:
     future: Future[Item]
 
 
-# Also under this name: the fault-injection tests hook the start of a worker through it.
-_Worker = Worker
-
-
 class ParsingPool:
     """``workers`` processes that run :class:`PageReading`\\ s, ``timeout`` seconds each at most.
 

@@ -10,12 +10,10 @@ import zlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from io import BytesIO
 from pathlib import Path
 from typing import BinaryIO
 
-from warcio.archiveiterator import ArchiveIterator
-
+from crawler.archive.damage import check_warc
 from crawler.archive.dedup import Capture, DigestIndex, is_dedup_candidate
 from crawler.archive.exchange import HttpExchange
 from crawler.archive.naming import OPEN_SUFFIX, default_crawl_host, warc_filename
@@ -302,14 +300,17 @@ def recover_open_files(directory: Path) -> list[RecoveredFile]:
 
     Call only while no writer has the directory open (the archive lock). A member that does not
     inflate, fails its CRC, or holds anything but exactly one parsable record is cut off, with
-    everything after it; a file left empty is removed.
+    everything after it, and so is a response (or revisit) whose request record it lost; a file
+    left empty is removed.
     """
     return [_recover(path) for path in sorted(Path(directory).glob("*.warc.gz" + OPEN_SUFFIX))]
 
 
 def _recover(path: Path) -> RecoveredFile:
-    kept, records, problem = _whole_members(path)
-    size = path.stat().st_size
+    # The one check of what is whole (crawler/archive/damage.py): a capture at the end that lost
+    # its request record is cut off with the torn member.
+    check = check_warc(path)
+    kept, size, problem = check.whole, check.size, check.problem
     final = path.with_name(path.name.removesuffix(OPEN_SUFFIX))
     if kept == 0:
         path.unlink()
@@ -320,52 +321,4 @@ def _recover(path: Path) -> RecoveredFile:
             stream.flush()
             os.fsync(stream.fileno())
     os.replace(path, final)
-    return RecoveredFile(final.name, kept, size - kept, records, problem)
-
-
-_CHUNK = 1 << 16
-
-
-def _whole_members(path: Path) -> tuple[int, int, str | None]:
-    """(bytes of whole members from the start, how many, the problem after them or None)."""
-    good = records = 0
-    with path.open("rb") as stream:
-        pending = b""  # read but not yet inflated; starts at file offset ``good``
-        while True:
-            pending = pending or stream.read(_CHUNK)
-            if not pending:
-                return good, records, None
-            inflater = zlib.decompressobj(zlib.MAX_WBITS | 16)
-            data, used, out = pending, 0, []
-            while True:
-                try:
-                    out.append(inflater.decompress(data))
-                except zlib.error as exc:
-                    return good, records, f"gzip member at offset {good}: {exc}"
-                if inflater.eof:
-                    used += len(data) - len(inflater.unused_data)
-                    pending = inflater.unused_data
-                    break
-                used += len(data)
-                data = stream.read(_CHUNK)
-                if not data:
-                    return good, records, f"gzip member at offset {good} is cut short"
-            problem = _record_problem(b"".join(out))
-            if problem is not None:
-                return good, records, f"gzip member at offset {good}: {problem}"
-            good += used
-            records += 1
-
-
-def _record_problem(block: bytes) -> str | None:
-    """Why an inflated member is not exactly one whole WARC record (None when it is)."""
-    found = 0
-    try:
-        for record in ArchiveIterator(BytesIO(block), no_record_parse=True):
-            found += 1
-            declared = int(record.rec_headers.get_header("Content-Length") or -1)
-            if len(record.raw_stream.read()) != declared:
-                return "its record is shorter than its Content-Length"
-    except Exception as exc:  # warcio raises several types on a damaged record
-        return f"not a WARC record ({type(exc).__name__}: {exc})"
-    return None if found == 1 else f"{found} records instead of one"
+    return RecoveredFile(final.name, kept, size - kept, len(check.records), problem)
