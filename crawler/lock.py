@@ -50,6 +50,9 @@ class LockHolder:
             return None
 
 
+NOTHING_FETCHED = "this crawl fetched nothing"  # what a crawl the lock refused says of itself
+
+
 class ArchiveLocked(RuntimeError):
     """Another crawl is writing the archive directory."""
 
@@ -57,10 +60,7 @@ class ArchiveLocked(RuntimeError):
         self.archive_dir = archive_dir
         self.holder = holder
         who = holder.describe() if holder else "its pid, host and start time are not recorded"
-        super().__init__(
-            f"ARCHIVE_DIR {archive_dir} is being written by another crawl ({who}); "
-            "this crawl fetched nothing"
-        )
+        super().__init__(f"ARCHIVE_DIR {archive_dir} is being written by another crawl ({who})")
 
 
 class ArchiveLock:

@@ -17,17 +17,16 @@ import fcntl
 import filecmp
 import os
 import shutil
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from crawler import defaults
 from crawler.archive import build_cdxj_index
 from crawler.archive.naming import closed_warc_files, open_warc_files
+from crawler.atomic import atomic_path
 from crawler.lock import LOCK_NAME, ArchiveLock
 from crawler.manifest import Repair, write_manifest
 from crawler.rebuild import RebuildResult, rebuild_pairs
-from crawler.sharing import share_file
 
 
 class MergeError(Exception):
@@ -129,15 +128,8 @@ def _place(source: Path, target: Path) -> bool:
     except OSError as exc:
         if exc.errno not in (errno.EXDEV, errno.EPERM, errno.EMLINK):
             raise
-    fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(fd)
-    try:
+    with atomic_path(target) as temp:
         shutil.copyfile(source, temp)
-        share_file(Path(temp))
-        os.replace(temp, target)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
     return False
 
 

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from crawler.archive.naming import closed_warc_files
-from crawler.sharing import share_file
+from crawler.atomic import atomic_write
 
 INDEX_NAME = "index.cdxj"
 
@@ -41,14 +39,7 @@ def build_cdxj_index(directory: Path, output: Path | None = None) -> Path:
     directory = Path(directory)
     target = Path(output) if output is not None else directory / INDEX_NAME
     inputs = [str(path) for path in closed_warc_files(directory)]
-    fd, temp_name = tempfile.mkstemp(prefix=target.name + ".", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out:
-            # Filenames in the index are base names, matching WarcPointer.filename.
-            _indexer_class()(output=out, inputs=inputs, sort=True).process_all()
-        share_file(Path(temp_name))
-        os.replace(temp_name, target)
-    except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
-        raise
+    with atomic_write(target, text=True, durable=False) as out:
+        # Filenames in the index are base names, matching WarcPointer.filename.
+        _indexer_class()(output=out, inputs=inputs, sort=True).process_all()
     return target

@@ -12,11 +12,10 @@ from __future__ import annotations
 
 import os
 import shutil
-import tempfile
 from pathlib import Path
 
 from crawler.archive.naming import WARC_SUFFIX
-from crawler.sharing import share_file
+from crawler.atomic import atomic_write
 
 DAMAGED_SUFFIX = ".damaged"
 _CHUNK = 1 << 20
@@ -36,9 +35,8 @@ def set_aside(path: Path, whole: int) -> Path:
         shutil.copy2(path, aside)
     # The whole records go to a temporary file renamed over the damaged one: a reader sees
     # either file, never half of one.
-    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(fd, "wb") as out, path.open("rb") as damaged:
+        with atomic_write(path) as out, path.open("rb") as damaged:
             left = whole
             while left > 0:
                 chunk = damaged.read(min(_CHUNK, left))
@@ -46,13 +44,8 @@ def set_aside(path: Path, whole: int) -> Path:
                     raise OSError(f"{path}: shorter than the {whole} bytes to keep")
                 out.write(chunk)
                 left -= len(chunk)
-            out.flush()
-            os.fsync(out.fileno())
-        share_file(Path(temp))
-        os.replace(temp, path)
     except BaseException:
         # The damaged file is still under its name: the next crawl's repair starts again.
-        Path(temp).unlink(missing_ok=True)
         aside.unlink(missing_ok=True)
         raise
     return aside

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from io import BytesIO
@@ -20,13 +19,10 @@ from crawler.archive.naming import closed_warc_files, open_warc_files
 from crawler.archive.pointer import WarcPointer
 from crawler.archive.records import PROFILE_IDENTICAL_PAYLOAD
 from crawler.archive.recover import damaged_files
+from crawler.atomic import leftover_temporaries
 
 _CHUNK = 1 << 16
 CAPTURE_TYPES = ("response", "revisit")
-# The project's atomic writers (the manifest, the index, WACZ, the report, merge's copies) write
-# ``[.]TARGET.XXXXXXXX.tmp`` next to TARGET (tempfile.mkstemp) and rename it over TARGET.
-TEMP_SUFFIX = ".tmp"
-_TEMP_NAME = re.compile(r"^\.?(?P<target>.+)\.[a-z0-9_]{8}\.tmp$")
 
 
 @dataclass
@@ -124,13 +120,10 @@ def verify_archive(
 def _check_leftover_temporary_files(directory: Path, report: VerifyReport) -> None:
     """A ``*.tmp`` file is an atomic write that never reached its rename: a killed crawl or
     command. The file it was to replace is untouched; the leftover only takes space."""
-    for path in sorted(directory.rglob("*" + TEMP_SUFFIX)):
-        if not path.is_file():
-            continue
-        name = path.relative_to(directory).as_posix()
-        match = _TEMP_NAME.match(path.name)
-        if match:
-            target = match.group("target")
+    for leftover in leftover_temporaries(directory):
+        name = leftover.path.relative_to(directory).as_posix()
+        target = leftover.target
+        if target is not None:
             what = (
                 f"the temporary file of an unfinished write of {target} (a crawl or command "
                 f"was killed before it replaced {target}, which it did not touch)"

@@ -10,7 +10,6 @@ rather than on every robots.txt and feed.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import tempfile
@@ -24,6 +23,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from crawler.archive.naming import closed_warc_files, open_warc_files
 from crawler.archive.pointer import WarcPointer
+from crawler.atomic import atomic_path
 
 if TYPE_CHECKING:
     from crawler.manifest import Pair
@@ -31,7 +31,6 @@ if TYPE_CHECKING:
 WACZ_NAME = "archive.wacz"
 PAGES_FORMAT = "json-pages-1.0"
 PAGES_PATH = "pages/pages.jsonl"
-WACZ_MODE = 0o644
 # The wacz package appends "warcinfo" to cdxj-indexer's class-wide record types when imported,
 # which would change every CDXJ index built later in the same process, and it reports progress
 # on stdout: it runs in a child process. main()'s return value is its exit status (``python -m
@@ -139,32 +138,24 @@ def build_wacz(
     if not warcs:
         raise WaczError(f"{directory} holds no closed WARC file to package")
     pages = list(pages)
-    fd, temp_name = tempfile.mkstemp(prefix=target.name + ".", suffix=".tmp", dir=target.parent)
-    os.close(fd)
-    try:
-        with tempfile.TemporaryDirectory() as scratch:
-            command = [sys.executable, "-c", _WACZ_MAIN, "create", "-o", temp_name]
-            if pages:
-                pages_file = Path(scratch) / "pages.jsonl"
-                _write_pages(pages_file, pages)
-                command += ["--pages", str(pages_file)]
-            if title:
-                command += ["--title", title]
-            if description:
-                command += ["--desc", description]
-            command += [str(path) for path in warcs]
-            result = subprocess.run(
-                command, capture_output=True, text=True, timeout=timeout, check=False
-            )
+    with atomic_path(target) as temp, tempfile.TemporaryDirectory() as scratch:
+        command = [sys.executable, "-c", _WACZ_MAIN, "create", "-o", str(temp)]
+        if pages:
+            pages_file = Path(scratch) / "pages.jsonl"
+            _write_pages(pages_file, pages)
+            command += ["--pages", str(pages_file)]
+        if title:
+            command += ["--title", title]
+        if description:
+            command += ["--desc", description]
+        command += [str(path) for path in warcs]
+        result = subprocess.run(
+            command, capture_output=True, text=True, timeout=timeout, check=False
+        )
         if result.returncode != 0:
             output_text = (result.stderr or result.stdout)[-2000:]
             raise WaczError(f"wacz create exited {result.returncode}: {output_text}")
-        listed = _listed_pages(Path(temp_name))
-        os.chmod(temp_name, WACZ_MODE)
-        os.replace(temp_name, target)
-    except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
-        raise
+        listed = _listed_pages(temp)
     unmatched = tuple(p for p in pages if (p.url, _seconds(p.ts)) not in listed)
     return WaczPackage(
         path=target,

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from crawler import defaults
 from crawler.commands.options import add_spider_args, name_value
-from crawler.lock import ArchiveLocked
+from crawler.lock import NOTHING_FETCHED, ArchiveLocked
 from crawler.outcome import (
     ITEM_ERRORS,
     LOGGED_ERRORS,
@@ -164,7 +164,7 @@ def _start_outcome(spider: str, crawler: Crawler, failure: Failure) -> Outcome:
     description = f"{type(error).__name__}: {error}"
     if isinstance(error, ArchiveLocked):
         # The archive lock (crawler/extensions/archive_lock.py) may refuse by raising at start.
-        return refused(spider, str(error))
+        return refused(spider, f"{error}; {NOTHING_FETCHED}")
     if crawler.spider is None and isinstance(error, ValueError):
         # The spider's constructor checks its arguments (dates, limit, blog URL).
         return bad_arguments(str(error))

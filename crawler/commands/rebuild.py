@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 import time
 from collections import Counter
@@ -50,6 +51,7 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     # Imported here: the reading code (trafilatura, lxml) is slow to import for other commands.
+    from crawler.lock import ArchiveLock, ArchiveLocked
     from crawler.manifest import ManifestError, Repair, write_manifest
     from crawler.manifest.rejected import report_repairs
     from crawler.rebuild import DamagedArchiveError, RebuildError, rebuild_pairs
@@ -71,12 +73,20 @@ def run(args: argparse.Namespace) -> int:
         return 2
     started = time.perf_counter()
     repaired: list[Repair] = []
+    # Replacing the manifest is a crawl's write: not while one runs, and under the same lock.
+    held = ArchiveLock(directory) if replacing else contextlib.nullcontext()
     try:
-        if args.allow_damaged:
-            result = rebuild_pairs(directory, workers=args.workers, allow_damaged=True)
-        else:
-            result = rebuild_pairs(directory, workers=args.workers)
-        written = write_manifest(output, result.pairs, repaired=repaired)
+        with held:
+            if args.allow_damaged:
+                result = rebuild_pairs(directory, workers=args.workers, allow_damaged=True)
+            else:
+                result = rebuild_pairs(directory, workers=args.workers)
+            written = write_manifest(output, result.pairs, repaired=repaired)
+    except ArchiveLocked as error:
+        echo(
+            f"rebuild: {error}: --in-place once it has ended; nothing was written", file=sys.stderr
+        )
+        return 3
     except DamagedArchiveError as error:
         echo(f"rebuild: {error}", file=sys.stderr)
         kept = f" ({output} is as it was)" if output.exists() else ""

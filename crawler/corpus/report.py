@@ -6,14 +6,13 @@ with the lowest confidence for a person to review.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from html import escape
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from crawler.atomic import atomic_write
 from crawler.corpus.charts import horizontal_bars, vertical_bars
 from crawler.corpus.stats import CorpusStats, compute_stats
 from crawler.manifest import STATUS_DESCRIPTIONS, Pair, read_manifest
@@ -166,13 +165,6 @@ def write_report(
         title=archive_dir.resolve().name,
         generated_at=generated_at or datetime.now(UTC).replace(microsecond=0),
     )
-    fd, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(html)
-        os.chmod(temp_name, 0o644)
-        os.replace(temp_name, target)
-    except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
-        raise
+    with atomic_write(target, text=True, durable=False) as out:
+        out.write(html)
     return target

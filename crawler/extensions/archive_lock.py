@@ -8,7 +8,8 @@ capture in ``EXTENSIONS``.
 
 Holding the lock, nothing else writes the directory, so whatever a crawl left unfinished is
 stale and repaired here, before the pipelines open: ``*.warc.gz.open`` files are cut to their last
-whole record and renamed, and the digest index and crawl state forget what was cut. A ``JOBDIR``
+whole record and renamed, and the digest index and crawl state forget what was cut; the temporary
+files of a manifest, index or WARC write that never reached its rename are removed. A ``JOBDIR``
 that a crawl was using when it died is reset: Scrapy writes its queue's positions and the spider's
 state only when a crawl closes, so after a SIGKILL its queue would replay stale requests. The next
 run then rediscovers the blog, and the crawl state (crawler/state/) skips what is archived.
@@ -29,7 +30,10 @@ from scrapy.exceptions import NotConfigured
 
 from crawler import defaults, lock
 from crawler.archive import DigestIndex
+from crawler.archive.index import INDEX_NAME
+from crawler.archive.naming import WARC_SUFFIX
 from crawler.archive.writer import recover_open_files
+from crawler.atomic import leftover_temporaries
 from crawler.dates import isoformat
 from crawler.sharing import share_file
 from crawler.state import STATE_DIR, STATE_NAME, CrawlState
@@ -61,7 +65,7 @@ class ArchiveLock:
         try:
             held.acquire()
         except lock.ArchiveLocked as exc:
-            logger.error("%s", exc)
+            logger.error("%s; %s", exc, lock.NOTHING_FETCHED)
             raise
         jobdir = settings.get("JOBDIR")
         ext = cls(crawler, held, Path(jobdir) if jobdir else None)
@@ -78,6 +82,8 @@ class ArchiveLock:
 
     def repair_archive(self) -> None:
         archive_dir = self.held.archive_dir
+        manifest = self.crawler.settings.get("PAIRS_MANIFEST", defaults.PAIRS_MANIFEST)
+        self._remove_leftovers(archive_dir, {Path(manifest).name, INDEX_NAME})
         for recovered in recover_open_files(archive_dir):
             if not recovered.filename:
                 logger.warning("removed an empty WARC file left open by a killed crawl")
@@ -95,6 +101,23 @@ class ArchiveLock:
                 recovered.problem,
             )
             self._forget_cut(archive_dir, recovered.filename, recovered.kept)
+
+    def _remove_leftovers(self, archive_dir: Path, locked_writes: set[str]) -> None:
+        # Only lock holders write these files (the crawl, merge, rebuild --in-place): a temporary
+        # file of theirs found now belongs to a write that was killed. Others' (an export, a
+        # report, a WACZ being written by a command now) are left to them, and to verify.
+        for leftover in leftover_temporaries(archive_dir, recursive=False):
+            target = leftover.target
+            if target is None or not (target in locked_writes or target.endswith(WARC_SUFFIX)):
+                continue
+            leftover.path.unlink(missing_ok=True)
+            logger.warning(
+                "removed %s, the temporary file of a write of %s that a killed crawl or command "
+                "never finished (%s itself was not touched)",
+                leftover.path.name,
+                target,
+                target,
+            )
 
     def _forget_cut(self, archive_dir: Path, filename: str, offset: int) -> None:
         state_dir = archive_dir / STATE_DIR

@@ -11,13 +11,13 @@ import contextlib
 import json
 import logging
 import os
-import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
 
+from crawler.atomic import atomic_write
 from crawler.closeable import Closeable
 from crawler.manifest.model import Pair
 from crawler.manifest.repair import Repair, repair_data, repair_pair
@@ -103,26 +103,15 @@ def write_manifest(
     path = Path(path)
     ordered = sorted((_writable(pair, repaired) for pair in pairs), key=Pair.sort_key)
     seen: set[str] = set()
-    fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            for pair in ordered:
-                if pair.pair_id in seen:
-                    raise ManifestError(
-                        f"pair_id {pair.pair_id} appears twice ({pair.translation.url}, "
-                        f"{pair.cited_url})"
-                    )
-                seen.add(pair.pair_id)
-                out.write(_dump(pair.to_json(), pair.pair_id))  # validated by _writable
-            out.flush()
-            os.fsync(out.fileno())
-            share_file(out.fileno())
-        os.replace(temp_name, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temp_name)
-        raise
-    _fsync_directory(path.parent)
+    with atomic_write(path) as out:
+        for pair in ordered:
+            if pair.pair_id in seen:
+                raise ManifestError(
+                    f"pair_id {pair.pair_id} appears twice ({pair.translation.url}, "
+                    f"{pair.cited_url})"
+                )
+            seen.add(pair.pair_id)
+            out.write(_dump(pair.to_json(), pair.pair_id))  # validated by _writable
     return len(ordered)
 
 
@@ -142,16 +131,6 @@ def _writable(pair: Pair, repaired: list[Repair] | None) -> Pair:
             ", ".join(repair.fields),
         )
     return repair.pair
-
-
-def _fsync_directory(directory: Path) -> None:
-    # Makes the rename itself durable; some platforms cannot open a directory, which is harmless.
-    with contextlib.suppress(OSError):
-        fd = os.open(directory, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
 
 
 @dataclass(frozen=True)
@@ -194,9 +173,17 @@ class ManifestJournal(Closeable):
         if self._fd is None:
             raise ManifestError(f"{self.path}: journal is closed")
         view = memoryview(encode_line(pair))
-        while view:
-            view = view[os.write(self._fd, view) :]
-        os.fsync(self._fd)
+        start = os.lseek(self._fd, 0, os.SEEK_END)
+        try:
+            while view:
+                view = view[os.write(self._fd, view) :]
+            os.fsync(self._fd)
+        except OSError:
+            # A refused write (a full disk) may have written part of the line: cut it back, or
+            # the next line would be glued to it and both lost when the journal is folded.
+            with contextlib.suppress(OSError):
+                os.ftruncate(self._fd, start)
+            raise
         self.appended += 1
 
     def close(self) -> None:

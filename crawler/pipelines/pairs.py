@@ -265,6 +265,28 @@ class PairsPipeline:
                 self._journal(pair)
         if self.journal is not None:
             self.journal.close()
+        try:
+            written = self._write_manifest()
+        except (OSError, ManifestError) as exc:
+            # Scrapy would log a raise here as a "Scraper close failure" and scrapy crawl would
+            # exit 0: an ERROR of ours fails python -m crawler crawl, and says what to do.
+            logger.error(
+                "THE CRAWL FAILED: cannot write the manifest %s: %s. It is as it was; this "
+                "crawl's pairs are kept in the journals of %s, which the next crawl folds in (or "
+                "run python -m crawler rebuild --in-place) once the cause is fixed",
+                self.manifest_path,
+                exc,
+                self.journal_dir,
+            )
+            return
+        finally:
+            if self.state is not None:
+                self.state.close()
+                self.state = None
+        self._report(written)
+
+    def _write_manifest(self) -> int:
+        """Fold the journals into the manifest; they are removed once it is written."""
         journals = sorted(self.journal_dir.glob("*.jsonl"))
         folded = ManifestJournal.fold(journals, self.manifest_path)
         for warning in folded.warnings:
@@ -276,10 +298,7 @@ class PairsPipeline:
             self._kept(repair)
         for journal in journals:
             journal.unlink()
-        if self.state is not None:
-            self.state.close()
-            self.state = None
-        self._report(written)
+        return written
 
     def _journal(self, pair: Pair) -> None:
         assert self.journal is not None

@@ -55,6 +55,7 @@ from scrapy import signals
 
 import crawler.archive.dedup
 import crawler.extensions.warc_capture
+import crawler.manifest.io
 import crawler.pipelines.pairs
 import crawler.state.store
 from crawler.archive import WarcArchive
@@ -295,6 +296,25 @@ class FaultInjector:
         _patch(PairsPipeline, "open_spider", open_spider)
 
 
+class _FullDiskOs:
+    """The ``os`` module as a writer on a full disk sees it: a write stores ``kept`` bytes of
+    what it is given, the next one fails with ``error``."""
+
+    def __init__(self, kept: int, error: OSError) -> None:
+        self.kept = kept
+        self.error = error
+
+    def write(self, fd: int, data: Any) -> int:
+        if self.kept:
+            written = os.write(fd, bytes(data[: self.kept]))
+            self.kept = 0
+            return written
+        raise self.error
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(os, name)
+
+
 def _patch(owner: Any, name: str, value: Any) -> None:
     """Replace an attribute of a class or module of the crawl process, for its whole life."""
     setattr(owner, name, value)
@@ -432,11 +452,16 @@ class DiskFull:
         def journal_append(journal: ManifestJournal, pair: Any) -> None:
             line = encode_line(pair)
             fits = disk.fits("journal", len(line))
-            if fits < len(line):
-                if journal._fd is not None and fits:
-                    os.write(journal._fd, line[: len(line) // 2 if fits < 0 else fits])
-                raise disk.error(journal.path)
-            append(journal, pair)
+            if fits >= len(line):
+                append(journal, pair)
+                return
+            # The journal's own append runs, and its write reaches the disk only in part.
+            kept = len(line) // 2 if fits < 0 else fits
+            crawler.manifest.io.os = _FullDiskOs(kept, disk.error(journal.path))
+            try:
+                append(journal, pair)
+            finally:
+                crawler.manifest.io.os = os
 
         _patch(ManifestJournal, "append", journal_append)
 

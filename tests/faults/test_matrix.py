@@ -479,12 +479,7 @@ def outcomes(
 
 
 # Faults the crawler does not recover from yet: each must fail until its fix lands (strict).
-KNOWN_FAILURES = {
-    "kill9-close-manifest-tmp": "the next crawl leaves the killed close's .pairs.jsonl.*.tmp",
-    "kill9-close-index-tmp": "the next crawl leaves the killed close's index.cdxj.*.tmp",
-    "enospc-journal": "a refused journal write is not cut back: the next line is glued to it",
-    "enospc-manifest": "a failed manifest write is a 'Scraper close failure': exit 0",
-}
+KNOWN_FAILURES: dict[str, str] = {}
 
 
 @pytest.fixture(

@@ -227,3 +227,28 @@ def test_a_jobdir_closed_cleanly_is_kept_for_resuming(tmp_path: Path) -> None:
     ext = ArchiveLock.from_crawler(crawler_for(archive, JOBDIR=str(job)))  # type: ignore[arg-type]
     ext.engine_stopped()
     assert (job / "requests.queue").is_dir() and (job / "spider.state").read_bytes() == b"kept"
+
+
+def test_the_crawl_removes_only_the_temporaries_of_writes_made_under_the_lock(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from crawler.atomic import temporary_file
+
+    (tmp_path / "pairs.jsonl").write_text("the old manifest\n", encoding="utf-8")
+    killed = []
+    for target in ("pairs.jsonl", "index.cdxj", "T2-20260101-00001.warc.gz"):
+        fd, temp = temporary_file(tmp_path / target)
+        os.write(fd, b"complete, never renamed")
+        os.close(fd)
+        killed.append(temp)
+    fd, export = temporary_file(tmp_path / "export.jsonl")  # another command's, maybe running
+    os.close(fd)
+
+    ext = ArchiveLock.from_crawler(crawler_for(tmp_path))  # type: ignore[arg-type]
+    ext.engine_stopped()
+
+    assert not any(temp.exists() for temp in killed)
+    assert export.exists()
+    assert (tmp_path / "pairs.jsonl").read_text(encoding="utf-8") == "the old manifest\n"
+    removed = [r.getMessage() for r in caplog.records if r.getMessage().startswith("removed .")]
+    assert len(removed) == 3 and any("write of index.cdxj" in m for m in removed)

@@ -11,6 +11,7 @@ import pytest
 from crawler.archive import build_cdxj_index
 from crawler.archive.naming import closed_warc_files
 from crawler.cli import main
+from crawler.lock import ArchiveLock
 from crawler.manifest import encode_line, read_manifest
 from crawler.rebuild import DamagedArchiveError, rebuild_pairs
 from tests.unit.archive.builders import read_records
@@ -133,3 +134,18 @@ def test_the_command_never_replaces_the_manifest_with_a_damaged_rebuild(
     )
     assert "rebuild: --allow-damaged: the archive lost records" in capsys.readouterr().err
     assert output.exists()
+
+
+def test_in_place_is_refused_while_a_crawl_holds_the_archive(
+    archive_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    manifest = (archive_dir / "pairs.jsonl").read_bytes()
+    with ArchiveLock(archive_dir):
+        assert main(["rebuild", str(archive_dir), "--in-place", "--workers", "1"]) == 3
+        err = capsys.readouterr().err
+        assert "rebuild: " in err and "nothing was written" in err
+        # Writing elsewhere does not touch what the crawl writes: no lock needed.
+        output = archive_dir.parent / "rebuilt.jsonl"
+        assert main(["rebuild", str(archive_dir), "-o", str(output), "--workers", "1"]) == 0
+    assert (archive_dir / "pairs.jsonl").read_bytes() == manifest
+    assert main(["rebuild", str(archive_dir), "--in-place", "--workers", "1"]) == 0

@@ -189,3 +189,34 @@ def test_folded_pairs_write_a_manifest_that_reads_back(tmp_path: Path) -> None:
     result = ManifestJournal.fold([tmp_path / "j.jsonl"], manifest)
     assert write_manifest(manifest, result.pairs) == 3
     assert list(read_manifest(manifest)) == result.pairs
+
+
+def test_a_refused_write_is_cut_back_so_the_next_line_stays_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A full disk that takes half a line and then refuses the rest (ENOSPC), then has room."""
+    import errno
+    import os
+
+    from crawler.manifest import io
+
+    path = tmp_path / "journal.jsonl"
+    real_write = os.write
+    refused = []
+
+    def half_then_full(fd: int, data: bytes) -> int:
+        if not refused:
+            refused.append(True)
+            real_write(fd, bytes(data[: len(data) // 2]))
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real_write(fd, data)
+
+    first, second = full_pair(), _at(minimal_pair("no_citation"), "2026-01-02T00:00:00+00:00")
+    with ManifestJournal(path) as journal:
+        monkeypatch.setattr(io.os, "write", half_then_full)
+        with pytest.raises(OSError, match="No space"):
+            journal.append(first)
+        assert path.read_bytes() == b""
+        journal.append(second)
+        assert journal.appended == 1
+    assert path.read_bytes() == encode_line(second)
