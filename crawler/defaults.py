@@ -6,6 +6,8 @@ not load ``crawler/settings.py``) sees the same values as a real crawl.
 
 from __future__ import annotations
 
+from crawler.archive.layout import MANIFEST_NAME
+
 # Where WARC files, the manifest and crawl state go.
 ARCHIVE_DIR = "archives"
 
@@ -24,7 +26,7 @@ BITEXT_CRAWL_ID = ""
 
 # The pairs manifest (crawler/pipelines/pairs.py).
 PAIRS_ENABLED = True
-PAIRS_MANIFEST = "pairs.jsonl"  # relative to ARCHIVE_DIR
+PAIRS_MANIFEST = MANIFEST_NAME  # relative to ARCHIVE_DIR
 
 # Incremental crawls (crawler/state/, docs/incremental.md): a run fetches only new or changed
 # posts and sources without a final outcome; a full crawl (or ``-a full=1``) fetches everything.

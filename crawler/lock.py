@@ -21,10 +21,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 
+from crawler.archive.layout import LOCK_NAME
 from crawler.dates import isoformat
 from crawler.sharing import FILE_MODE, share_file, shared_directory
-
-LOCK_NAME = ".lock"
 
 
 @dataclass(frozen=True)

@@ -53,6 +53,15 @@ def crawl_outcome(stats: Mapping[str, Any], spider: str) -> Outcome:
     reason = stats.get("finish_reason")
     if reason == LOCKED:
         return Outcome(EXIT_LOCKED, f"{spider}: refused, another crawl is writing the archive")
+    if reason is None:
+        # Scrapy sets a reason when the spider closes; a second SIGINT/SIGTERM stops the reactor
+        # before that.
+        return Outcome(
+            EXIT_FAILED,
+            f"{spider}: failed, the crawl was stopped before it could close (a forced shutdown: "
+            "a second Ctrl-C or SIGTERM); what it recorded is kept in its journals and WARC "
+            f"files, and the next crawl completes the manifest; {figures}",
+        )
     if reason != FINISHED:
         return Outcome(EXIT_FAILED, f"{spider}: failed, the crawl closed with {reason}; {figures}")
     if _content_responses(stats) == 0:

@@ -35,6 +35,12 @@ DOWNLOAD_FAIL_ON_DATALOSS = False
 DOWNLOAD_HANDLERS = {
     "http": "crawler.downloadhandlers.budget.BudgetHTTP11DownloadHandler",
     "https": "crawler.downloadhandlers.budget.BudgetHTTP11DownloadHandler",
+    # The web only: a cited file:// or s3:// URL must not read this machine or its cloud account
+    # into the archive, even with the URL guard turned off.
+    "file": None,
+    "s3": None,
+    "ftp": None,
+    "data": None,
 }
 
 # Sources are on any host: no offsite filtering of cited URLs.
@@ -43,6 +49,9 @@ COOKIES_ENABLED = True
 TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False
 
+# The address each direct connection is made to is judged again as it is resolved (DNS
+# rebinding); Scrapy's own caching resolver otherwise.
+TWISTED_DNS_RESOLVER = "crawler.resolver.GuardedResolver"
 # The URL guard refuses internal addresses before robots.txt is fetched or any handler runs
 # (file:, s3:, ftp: and data: have handlers in Scrapy); it judges the target, never the proxy.
 DOWNLOADER_MIDDLEWARES = {

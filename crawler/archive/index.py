@@ -6,10 +6,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from crawler.archive.layout import INDEX_NAME
 from crawler.archive.naming import closed_warc_files
 from crawler.atomic import atomic_write
-
-INDEX_NAME = "index.cdxj"
 
 
 @cache

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from warcio.archiveiterator import ArchiveIterator
 
+from crawler.archive.layout import WACZ_NAME
 from crawler.archive.naming import closed_warc_files, open_warc_files
 from crawler.archive.pointer import WarcPointer
 from crawler.atomic import atomic_path
@@ -28,7 +29,6 @@ from crawler.atomic import atomic_path
 if TYPE_CHECKING:
     from crawler.manifest import Pair
 
-WACZ_NAME = "archive.wacz"
 PAGES_FORMAT = "json-pages-1.0"
 PAGES_PATH = "pages/pages.jsonl"
 # The wacz package appends "warcinfo" to cdxj-indexer's class-wide record types when imported,

@@ -33,6 +33,11 @@ from crawler.sharing import FILE_MODE, shared_directory
 _PREFIX = re.compile(r"[A-Za-z0-9._-]+")
 
 
+def valid_prefix(prefix: str) -> bool:
+    """Whether ``prefix`` can start a WARC file name (``WARC_PREFIX``)."""
+    return _PREFIX.fullmatch(prefix) is not None
+
+
 @dataclass(frozen=True)
 class WrittenExchange:
     """Where one exchange went.
@@ -97,7 +102,7 @@ class WarcArchive(Closeable):
         crawl_host: str | None = None,
         compresslevel: int = 6,
     ) -> None:
-        if not _PREFIX.fullmatch(prefix):
+        if not valid_prefix(prefix):
             raise ValueError(f"file name prefix must match [A-Za-z0-9._-]+, got {prefix!r}")
         if not 0 <= compresslevel <= 9:
             raise ValueError(f"compresslevel must be 0-9, got {compresslevel}")

@@ -220,9 +220,13 @@ SENTENCE_ENDS = ("。", ".", "!", "?", "！", "？")
 # bare host followed by a path.
 URL_START = re.compile(
     r"(?:h?t?tps?\s*[:;]\s*/{1,3}|h?t?tps?//|//(?=[a-z0-9-]+\.)|www\.|"
+    r"(?<![a-z0-9])(?:file|ftps?|sftp|s3|gopher|smb|ldap|dict)://|"
     r"(?<![a-z0-9@.-])(?=[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}/))",
     re.IGNORECASE,
 )
+# Schemes the crawler never fetches. A citation that names one is kept as written, so that the
+# URL guard records the refusal (source_refused) instead of the pair losing its citation.
+URL_OTHER_SCHEME = re.compile(r"^(?:file|ftps?|sftp|s3|gopher|smb|ldap|dict)://", re.IGNORECASE)
 URL_HAS_SCHEME = re.compile(r"^https?://", re.IGNORECASE)
 URL_BAD_SCHEME = re.compile(r"^(?:h?t?tps?\s*[:;]\s*/{1,3}|h?t?tps?//)", re.IGNORECASE)
 URL_CHARS = re.compile(r"[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+")
@@ -230,6 +234,9 @@ URL_TRAILING = ".,;:!?'\"*"
 URL_BRACKETS = {")": "(", "]": "[", "}": "{"}
 URL_ELLIPSIS = re.compile(r"(?:\.{3,}|…)$")
 VALID_HOST = re.compile(r"^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,63}$")
+# After an explicit http(s):// any host is a host, also one no public URL has (localhost, an
+# address): the URL guard refuses those with its reason rather than the citation losing its URL.
+WRITTEN_HOST = re.compile(r"^(?:[a-z0-9-]+(?:\.[a-z0-9-]+)*|[0-9a-f:.]*:[0-9a-f:.]*)$")
 TRACKING_PARAMS = frozenset({"fbclid", "gclid", "mc_cid", "mc_eid", "ocid", "cmpid"})
 TRACKING_PREFIX = "utm_"
 # Links copied out of Google search results or Docs: ``https://www.google.com/url?q=<URL>&sa=D``.

@@ -53,6 +53,9 @@ def _repair(written: str) -> str | None:
     if head is None:
         return None
     text = _strip_trailing(sel.URL_ELLIPSIS.sub("", head.group(0)))
+    if sel.URL_OTHER_SCHEME.match(text):
+        return safe_url_string(text)
+    explicit = sel.URL_HAS_SCHEME.match(text) is not None
     typed_scheme = sel.URL_BAD_SCHEME.match(text)
     if typed_scheme:
         scheme = "https" if "s" in typed_scheme.group(0).lower() else "http"
@@ -67,8 +70,10 @@ def _repair(written: str) -> str | None:
         port = parts.port
     except ValueError:
         return None
-    if not sel.VALID_HOST.match(host):
+    if not (sel.VALID_HOST.match(host) or (explicit and sel.WRITTEN_HOST.match(host))):
         return None
+    if ":" in host:  # an IPv6 address, bracketed again
+        host = f"[{host}]"
     netloc = f"{host}:{port}" if port and port not in (80, 443) else host
     url = urlunsplit((parts.scheme.lower(), netloc, parts.path or "/", parts.query, ""))
     tracking = [

@@ -15,6 +15,8 @@ from datetime import date
 from pathlib import Path
 from typing import IO, Any
 
+from crawler import defaults
+from crawler.archive.layout import MANIFEST_NAME
 from crawler.corpus import (
     FORMATS,
     LEVELS,
@@ -33,8 +35,7 @@ from crawler.corpus import (
 from crawler.manifest import STATUS_OK, STATUSES, ManifestError, Pair, read_manifest, write_manifest
 from crawler.terminal import PrintableBytes, PrintableText, echo, is_terminal
 
-DEFAULT_MANIFEST = Path("archives") / "pairs.jsonl"
-MANIFEST_NAME = "pairs.jsonl"
+DEFAULT_MANIFEST = Path(defaults.ARCHIVE_DIR) / MANIFEST_NAME
 
 
 def register(subparsers: Any) -> None:

@@ -11,10 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from crawler import defaults
+from crawler.archive.layout import REBUILT_NAME
 from crawler.commands.options import add_workers
 from crawler.terminal import echo
-
-REBUILT_NAME = "pairs.rebuilt.jsonl"
 
 
 def register(subparsers: Any) -> None:

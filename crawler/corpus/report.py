@@ -12,13 +12,12 @@ from html import escape
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from crawler.archive.layout import MANIFEST_NAME, REPORT_NAME
 from crawler.atomic import atomic_write
 from crawler.corpus.charts import horizontal_bars, vertical_bars
 from crawler.corpus.stats import CorpusStats, compute_stats
 from crawler.manifest import STATUS_DESCRIPTIONS, Pair, read_manifest
 
-REPORT_NAME = "report.html"
-MANIFEST_NAME = "pairs.jsonl"
 REVIEW_COUNT = 20
 
 _CSS = """

@@ -31,6 +31,7 @@ from scrapy.exceptions import NotConfigured
 from crawler import defaults, lock
 from crawler.archive import DigestIndex
 from crawler.archive.index import INDEX_NAME
+from crawler.archive.layout import DIGESTS_NAME
 from crawler.archive.naming import WARC_SUFFIX
 from crawler.archive.writer import recover_open_files
 from crawler.atomic import leftover_temporaries
@@ -46,7 +47,6 @@ logger = logging.getLogger(__name__)
 JOB_MARKER = "bitext-crawl.running"  # in JOBDIR while a crawl uses it
 # What Scrapy keeps in a JOBDIR (scheduler queue, dupefilter, SpiderState).
 JOB_FILES = ("requests.queue", "requests.seen", "spider.state")
-DIGESTS_NAME = "digests.sqlite"
 
 
 class ArchiveLock:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import logging
 import platform
 import socket
+import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -30,7 +31,9 @@ from scrapy.exceptions import NotConfigured
 
 from crawler import defaults
 from crawler.archive import DigestIndex, HttpExchange, WarcArchive, build_cdxj_index
+from crawler.archive.layout import DIGESTS_NAME, STATE_DIR
 from crawler.archive.wacz import package_archive
+from crawler.archive.writer import valid_prefix
 from crawler.dates import isoformat
 from crawler.sharing import share_file, shared_directory
 from crawler.truncation import warc_truncated
@@ -48,6 +51,24 @@ logger = logging.getLogger(__name__)
 META_POINTER = "warc_pointer"  # WarcPointer of the record holding the payload bytes
 META_RECORD = "warc_record"  # WarcPointer of the record this fetch wrote (response or revisit)
 META_FETCHED_AT = "warc_fetched_at"  # the record's WARC-Date, ISO 8601 to the second
+
+
+class CannotOpen(Exception):
+    """The archive cannot be opened for a reason the message names, with what to do."""
+
+
+def _open_digest_index(state_dir: Path) -> DigestIndex:
+    path = state_dir / DIGESTS_NAME
+    try:
+        index = DigestIndex(path)
+    except sqlite3.DatabaseError as exc:
+        raise CannotOpen(
+            f"the digest index {path} cannot be opened ({exc}); if it is damaged, move it aside "
+            "(with its -wal and -shm files) or delete it: the next crawl starts a new one, and "
+            "payloads archived before are then stored again instead of as revisit records"
+        ) from exc
+    share_file(path)
+    return index
 
 
 class WarcCapture:
@@ -69,26 +90,34 @@ class WarcCapture:
         return ext
 
     def spider_opened(self, spider: Spider) -> None:
+        # A crawl that cannot archive must not run: what it fetched would be lost.
         try:
             self._open(spider)
+        except CannotOpen as exc:
+            logger.error("%s; closing the crawl, nothing was fetched", exc)
         except Exception:
-            # A crawl that cannot archive must not run: what it fetched would be lost.
             logger.exception(
                 "cannot open the WARC archive in %s; closing the crawl", self.archive_dir
             )
-            self._stats_inc("warc/open_errors")
-            assert self.crawler.engine is not None
-            self.crawler.engine.close_spider(spider, "warc_open_error")
+        else:
+            return
+        self._stats_inc("warc/open_errors")
+        assert self.crawler.engine is not None
+        self.crawler.engine.close_spider(spider, "warc_open_error")
 
     def _open(self, spider: Spider) -> None:
         settings = self.crawler.settings
         if settings.getbool("WARC_DEDUP", defaults.WARC_DEDUP):
-            state = shared_directory(self.archive_dir / "state")
-            self.digest_index = DigestIndex(state / "digests.sqlite")
-            share_file(state / "digests.sqlite")
+            self.digest_index = _open_digest_index(shared_directory(self.archive_dir / STATE_DIR))
+        prefix = settings.get("WARC_PREFIX", defaults.WARC_PREFIX)
+        if not valid_prefix(prefix):
+            raise CannotOpen(
+                f"WARC_PREFIX={prefix!r} cannot start a file name: use letters, digits, '.', '_' "
+                "and '-' only"
+            )
         self.archive = WarcArchive(
             self.archive_dir,
-            prefix=settings.get("WARC_PREFIX", defaults.WARC_PREFIX),
+            prefix=prefix,
             max_file_size=settings.getint("WARC_MAX_FILE_SIZE", defaults.WARC_MAX_FILE_SIZE),
             compresslevel=settings.getint("WARC_COMPRESSLEVEL", defaults.WARC_COMPRESSLEVEL),
             warcinfo=self._warcinfo(spider),

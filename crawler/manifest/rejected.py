@@ -16,12 +16,11 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from crawler.archive.layout import REJECTED_NAME
 from crawler.manifest.io import UnreadableLine
 from crawler.manifest.jsonsafe import WHOLE_LINE
 from crawler.manifest.repair import Repair
 from crawler.sharing import share_file
-
-REJECTED_NAME = "rejected-pairs.jsonl"
 
 
 def repaired_record(repair: Repair) -> dict[str, Any]:

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 from scrapy.exceptions import NotConfigured
 
 from crawler import defaults
+from crawler.archive.layout import JOURNAL_DIR, ArchiveLayout
 from crawler.items import PostItem, SourceItem
 from crawler.manifest import (
     FoldResult,
@@ -71,8 +72,6 @@ if TYPE_CHECKING:
     from crawler.manifest import Pair
 
 logger = logging.getLogger(__name__)
-
-JOURNAL_DIR = "journal"
 
 
 class PairsPipeline:
@@ -287,7 +286,7 @@ class PairsPipeline:
 
     def _write_manifest(self) -> int:
         """Fold the journals into the manifest; they are removed once it is written."""
-        journals = sorted(self.journal_dir.glob("*.jsonl"))
+        journals = ArchiveLayout(self.archive_dir).journals()
         folded = ManifestJournal.fold(journals, self.manifest_path)
         for warning in folded.warnings:
             logger.warning("%s", warning)

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import re
 from typing import TYPE_CHECKING
+from urllib.parse import urljoin, urlsplit
 
 from scrapy.exceptions import DownloadCancelledError, IgnoreRequest
 from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.internet.error import DNSLookupError
+from w3lib.url import safe_url_string
 
 from crawler.downloadermiddlewares.urlguard import UrlRefused
+from crawler.resolver import refusal
+from crawler.urlpolicy import ALLOWED_SCHEMES, check_url
 
 if TYPE_CHECKING:
     from scrapy.http import Response
@@ -33,6 +38,10 @@ def failure_status(failure: Failure, *, maxsize: int = 0) -> tuple[str, str, Res
         if 300 <= response.status < 400 and _is_loop(_hops(failure)):
             # A redirect that leads nowhere: the last hop's response describes the source.
             return "source_http_error", _redirects(failure), response
+        refused = _refused_redirect(response)
+        if refused is not None:
+            # As for a hop the guard refuses: the redirect is archived, the pair has no source.
+            return "source_refused", refused, None
         if response.status in NOT_FOUND_CODES:
             return "source_not_found", f"HTTP {response.status} {reason}".strip(), response
         return "source_http_error", f"HTTP {response.status} {reason}".strip(), response
@@ -50,6 +59,9 @@ def failure_status(failure: Failure, *, maxsize: int = 0) -> tuple[str, str, Res
         # Scrapy then keeps no response at all: the manifest cannot describe one. The spider
         # stops cited pages at the limit itself, so that they end source_truncated instead.
         return "source_unreachable", _too_large(str(failure.value), maxsize), None
+    refused = _refused_connection(failure)
+    if refused is not None:
+        return "source_refused", refused, None
     # Everything else happened below HTTP: DNS, refused or reset connections, timeouts, TLS and
     # proxy tunnel errors. Scrapy has already retried these (RETRY_TIMES).
     return "source_unreachable", _describe(failure), None
@@ -62,6 +74,27 @@ def url_too_long(url: str, limit: int) -> tuple[str, str]:
         f"the URL is {len(url)} characters long, over the crawl's limit of {limit} "
         "(URLLENGTH_LIMIT); it was not fetched",
     )
+
+
+def _refused_redirect(response: Response) -> str | None:
+    """Why a redirect was not followed, when it leads out of the web (``file:``, ``ftp:``):
+    Scrapy's RedirectMiddleware hands such a response on as it is, so the guard never sees it."""
+    location = response.headers.get(b"Location") if 300 <= response.status < 400 else None
+    if not location:
+        return None
+    target = urljoin(response.url, safe_url_string(location))
+    if urlsplit(target).scheme.lower() in ALLOWED_SCHEMES:
+        return None  # followed, or stopped for another reason
+    return f"redirected to {target}, refused: {check_url(target).reason}"
+
+
+def _refused_connection(failure: Failure) -> str | None:
+    """The resolver's reason, when it failed a connection by refusing the address it got
+    (crawler/resolver.py): the lookup error the connection reports does not carry it."""
+    request = getattr(failure, "request", None)
+    if request is None or not failure.check(DNSLookupError):
+        return None
+    return refusal(urlsplit(request.url).hostname)
 
 
 def _hops(failure: Failure) -> list[str]:

@@ -31,6 +31,7 @@ from pathlib import Path
 
 from crawler.archive.damage import Named, WarcCheck, check_warc, lost_records
 from crawler.archive.dedup import DigestIndex
+from crawler.archive.layout import DIGESTS_NAME
 from crawler.archive.naming import OPEN_SUFFIX, closed_warc_files, open_warc_files
 from crawler.archive.pointer import WarcPointer
 from crawler.archive.recover import set_aside
@@ -42,7 +43,6 @@ from crawler.state.store import STATE_DIR, CrawlState
 logger = logging.getLogger(__name__)
 
 STATE_SOURCE = "crawl state"
-DIGESTS_NAME = "digests.sqlite"  # the WARC capture's digest index, in STATE_DIR
 _LOG_MARGIN = timedelta(minutes=10)
 
 

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from crawler.archive.layout import STATE_DIR, STATE_NAME
 from crawler.archive.pointer import WarcPointer
 from crawler.closeable import Closeable
 from crawler.sharing import share_file, shared_directory
@@ -21,8 +22,6 @@ from crawler.state.rules import CheckedFile, PostRecord, SourceRecord, StatusCha
 
 __all__ = ["STATE_DIR", "STATE_NAME", "CrawlState", "StateError"]
 
-STATE_DIR = "state"
-STATE_NAME = "crawl.sqlite"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS posts (

@@ -6,7 +6,8 @@ each final failure (404, robots.txt, not HTML, refused addresses, an over-long U
 citation) and each failure a later run retries (503, a reset connection, a body cut short).
 Posts citing a synthetic host of hostile answers add the input faults that need no world of
 their own: an endless body, a slow drip, a gzip bomb, a page over the parse budget, public URLs
-redirecting to each form an internal address can take, and paths that would escape the archive
+redirecting to each form an internal address can take (and to file:), internal addresses and
+file: cited as they are, and paths that would escape the archive
 if a file were ever named after a URL. One post has a hostile title.
 
 Everything is synthetic: corpus posts (replica/corpus) re-pointed at the hostile host.
@@ -74,7 +75,18 @@ INTERNAL_FORMS = {
     "private-10": "http://10.0.0.1/",
     "private-192": "http://192.168.1.1/",
     "unique-local-ipv6": "http://[fd00::1]/",
+    "file": "file:///etc/passwd",  # not an address: a scheme Scrapy's redirects do not follow
 }
+# URLs a hostile post cites as they are, each refused before any request: addresses, a
+# local-only name, and schemes that would read this machine.
+CITED_INTERNAL = (
+    "http://127.0.0.1:9/secret",
+    "http://localhost/admin",
+    "http://[::1]/",
+    "file:///etc/passwd",
+    "ftp://10.0.0.1/pub/",
+)
+CITED_INTERNAL_POST = "/2025/08/faults-internal-citations.html"
 # Cited paths that would escape the archive directory if a file name were ever made of a URL.
 TRAVERSALS = (
     "/news/../../../../tmp/escaped.warc.gz?file=../../etc/passwd",
@@ -148,6 +160,7 @@ def build_fault_world() -> FaultWorld:
     for path, hostile in HOSTILE_POSTS.items():
         urls = tuple(hostile_urls[name] for name in hostile)
         posts.append(_citing(ok.post, path, urls))
+    posts.append(_citing(ok.post, CITED_INTERNAL_POST, CITED_INTERNAL))
     posts.append(replace(ok.post, path=HOSTILE_TITLE_POST, display_title=HOSTILE_TITLE))
     blog = BloggerSite(BLOG_HOST, "合成ブログ（障害試験）", posts)
     sites: dict[str, Site] = {**build_source_sites(cases), HOSTILE_HOST: HostileSite()}
@@ -170,4 +183,6 @@ def _expected(cases: list[PairCase], hostile_urls: dict[str, str]) -> dict[tuple
     for path, hostile in HOSTILE_POSTS.items():
         for name in hostile:
             expected[(base + path, hostile_urls[name])] = EXPECTED[path]
+    for url in CITED_INTERNAL:
+        expected[(base + CITED_INTERNAL_POST, url)] = "source_refused"
     return expected

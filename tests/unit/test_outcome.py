@@ -62,11 +62,18 @@ def test_a_finished_crawl_exits_0_with_its_figures() -> None:
     )
 
 
-@pytest.mark.parametrize("reason", ["warc_open_error", "warc_write_error", "shutdown", None])
-def test_a_crawl_that_closed_early_exits_1(reason: str | None) -> None:
+@pytest.mark.parametrize("reason", ["warc_open_error", "warc_write_error", "shutdown"])
+def test_a_crawl_that_closed_early_exits_1(reason: str) -> None:
     outcome = crawl_outcome(finished_crawl(finish_reason=reason), "t2")
     assert outcome.code == EXIT_FAILED
     assert f"closed with {reason}" in outcome.summary
+
+
+def test_a_crawl_stopped_before_its_close_says_so_not_none() -> None:
+    outcome = crawl_outcome(finished_crawl(finish_reason=None), "t2")
+    assert outcome.code == EXIT_FAILED
+    assert "None" not in outcome.summary
+    assert outcome.summary.startswith("t2: failed, the crawl was stopped before it could close")
 
 
 def test_a_busy_archive_exits_3() -> None:

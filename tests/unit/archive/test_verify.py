@@ -318,3 +318,17 @@ def test_the_command_reports_a_leftover_temporary_file(
     out = capsys.readouterr().out
     assert "1 problem(s):" in out
     assert ".pairs.jsonl.abcdefgh.tmp: " in out
+
+
+def test_the_command_reports_journal_lines_missing_from_the_manifest(
+    archive_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A crawl whose close could not write the manifest leaves its pairs in journal/."""
+    (archive_dir / "journal").mkdir()
+    (archive_dir / "journal" / "20250101000000-host-1.jsonl").write_text('{"a": 1}\n{"b": 2}\n')
+    assert main(["verify", str(archive_dir)]) == 1
+    out = capsys.readouterr().out
+    assert "journal/20250101000000-host-1.jsonl: 2 pair lines not folded into pairs.jsonl" in out
+    assert "rebuild --in-place" in out
+    (archive_dir / "journal" / "20250101000000-host-1.jsonl").unlink()
+    assert main(["verify", str(archive_dir)]) == 0  # an empty journal/ is no problem

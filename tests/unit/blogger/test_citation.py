@@ -55,6 +55,15 @@ TWZ = "https://www.twz.com/sea/navys-new-frigate-program-faces-more-delays"
             "https://breakingdefense.com/2025/02/x/",
         ),
         ("https://www.google.com/search?q=twz", "https://www.google.com/search?q=twz"),
+        # URLs no public page has are kept, so that the URL guard refuses them with its reason
+        # (source_refused) instead of the pair losing its citation; only after a written scheme.
+        ("http://127.0.0.1:8080/admin", "http://127.0.0.1:8080/admin"),
+        ("http://169.254.169.254/latest/meta-data/", "http://169.254.169.254/latest/meta-data/"),
+        ("https://localhost/x", "https://localhost/x"),
+        ("http://[::1]/a", "http://[::1]/a"),
+        ("元記事file:///etc/passwd。", "file:///etc/passwd"),
+        ("ftp://ftp.example.com/pub/x", "ftp://ftp.example.com/pub/x"),
+        ("localhost/x", None),
         ("", None),
     ],
 )

@@ -196,6 +196,28 @@ def test_a_redirect_to_an_internal_address_is_refused_at_that_hop() -> None:
     assert hop.meta["cited_url"] == cited.url  # the errback can still name the cited URL
 
 
+def test_a_redirect_out_of_the_web_is_source_refused_not_an_http_error() -> None:
+    """Scrapy's RedirectMiddleware hands a redirect to file: back unfollowed; the guard never sees
+    a request, so the outcome says why it was refused."""
+    from scrapy.spidermiddlewares.httperror import HttpError
+
+    redirects = RedirectMiddleware.from_crawler(get_crawler(Spider))
+    cited = Request("https://go.shortlink.example/r/x")
+    for location, scheme in (("file:///etc/passwd", "file:"), ("ftp://10.0.0.5/pub", "ftp:")):
+        response = Response(cited.url, status=302, headers={"Location": location}, request=cited)
+        assert redirects.process_response(cited, response) is response
+        status, error, kept = failure_status(Failure(HttpError(response)))
+        assert status == "source_refused" and kept is None  # the pair has no source side
+        assert error.startswith(f"redirected to {location}, refused: the URL has {scheme}")
+    followed = Response(
+        cited.url, status=302, headers={"Location": "https://www.twz.com/x"}, request=cited
+    )
+    assert failure_status(Failure(HttpError(followed)))[:2] == (
+        "source_http_error",
+        "HTTP 302 Found",
+    )
+
+
 def test_a_refusal_becomes_source_refused_with_its_reason() -> None:
     failure = Failure(UrlRefused("http://localhost/", "localhost is a local-only name"))
     assert failure_status(failure) == ("source_refused", "localhost is a local-only name", None)

@@ -73,4 +73,9 @@ def test_the_time_budget_setting() -> None:
 
 
 def test_the_project_downloads_http_and_https_with_it() -> None:
-    assert project_settings.DOWNLOAD_HANDLERS == {"http": HANDLER, "https": HANDLER}
+    handlers = project_settings.DOWNLOAD_HANDLERS
+    assert handlers["http"] == handlers["https"] == HANDLER
+    # Scrapy's other handlers are turned off: the crawl fetches the web, nothing else.
+    assert {scheme: handlers[scheme] for scheme in handlers if scheme not in ("http", "https")} == (
+        dict.fromkeys(("file", "s3", "ftp", "data"))
+    )

@@ -1,0 +1,88 @@
+"""Where everything lives under ARCHIVE_DIR: every file and directory a crawl or a command
+writes there is named here, and only here.
+
+::
+
+    ARCHIVE_DIR/
+      PREFIX-TIMESTAMP-SERIAL-HOST.warc.gz   WARC files (.open while written, .damaged set aside)
+      pairs.jsonl                            the pairs manifest (PAIRS_MANIFEST)
+      rejected-pairs.jsonl                   lines the manifest schema refused, as they were
+      index.cdxj                             the CDXJ index of the WARC files
+      archive.wacz                           the WACZ package (WARC_WACZ, ``wacz``)
+      report.html                            the corpus report (``report``)
+      pairs.rebuilt.jsonl                    ``rebuild``'s manifest, unless told otherwise
+      .lock                                  held by the crawl (or command) writing the archive
+      journal/                               the pairs of crawls not yet folded into pairs.jsonl
+      state/crawl.sqlite                     the crawl state (what is done, what to fetch again)
+      state/digests.sqlite                   payload digests, for revisit records
+
+WARC file names are made in crawler/archive/naming.py; temporary files of atomic writes are
+``.TARGET.XXXXXXXX.tmp`` beside their target (crawler/atomic.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+MANIFEST_NAME = "pairs.jsonl"
+REJECTED_NAME = "rejected-pairs.jsonl"
+INDEX_NAME = "index.cdxj"
+WACZ_NAME = "archive.wacz"
+REPORT_NAME = "report.html"
+REBUILT_NAME = "pairs.rebuilt.jsonl"
+LOCK_NAME = ".lock"
+JOURNAL_DIR = "journal"
+STATE_DIR = "state"
+STATE_NAME = "crawl.sqlite"
+DIGESTS_NAME = "digests.sqlite"
+
+
+@dataclass(frozen=True)
+class ArchiveLayout:
+    """The paths of one archive directory. ``manifest_name`` is PAIRS_MANIFEST."""
+
+    root: Path
+    manifest_name: str = MANIFEST_NAME
+
+    @property
+    def manifest(self) -> Path:
+        return self.root / self.manifest_name
+
+    @property
+    def rejected(self) -> Path:
+        return self.root / REJECTED_NAME
+
+    @property
+    def index(self) -> Path:
+        return self.root / INDEX_NAME
+
+    @property
+    def wacz(self) -> Path:
+        return self.root / WACZ_NAME
+
+    @property
+    def lock(self) -> Path:
+        return self.root / LOCK_NAME
+
+    @property
+    def journal_dir(self) -> Path:
+        return self.root / JOURNAL_DIR
+
+    @property
+    def state_dir(self) -> Path:
+        return self.root / STATE_DIR
+
+    @property
+    def state_db(self) -> Path:
+        return self.state_dir / STATE_NAME
+
+    @property
+    def digests(self) -> Path:
+        return self.state_dir / DIGESTS_NAME
+
+    def journals(self) -> list[Path]:
+        """The journals in ``journal/``, in name order (a crawl's journal is named by its start)."""
+        if not self.journal_dir.is_dir():
+            return []
+        return sorted(self.journal_dir.glob("*.jsonl"))
