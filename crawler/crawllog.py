@@ -22,6 +22,7 @@ from typing import Any
 from warcio.archiveiterator import ArchiveIterator
 
 from crawler.archive.pointer import WarcPointer
+from crawler.archive.reader import where
 from crawler.items import PostItem, SourceItem
 from crawler.manifest import STATUS_OK, STATUS_SOURCE_NOT_HTML, STATUS_SOURCE_PAYWALLED
 
@@ -157,7 +158,7 @@ class LogEntry:
 
     @property
     def where(self) -> str:
-        return _where(self.record)
+        return where(self.record)
 
 
 def scan_crawl_log(path: Path) -> list[LogEntry]:
@@ -181,14 +182,10 @@ def scan_crawl_log(path: Path) -> list[LogEntry]:
             try:
                 fields = decode_crawl_log(block)
             except (CrawlLogError, UnicodeDecodeError) as exc:
-                raise CrawlLogError(f"{_where(pointer)}: {exc}") from None
+                raise CrawlLogError(f"{where(pointer)}: {exc}") from None
             if fields.get("kind") not in ("post", "source"):
                 continue
             if int(fields.get("log_format") or 0) > CRAWL_LOG_FORMAT:
-                raise CrawlLogError(f"{_where(pointer)}: written by newer code (log_format)")
+                raise CrawlLogError(f"{where(pointer)}: written by newer code (log_format)")
             entries.append(LogEntry(fields, pointer))
     return entries
-
-
-def _where(pointer: WarcPointer) -> str:
-    return f"{pointer.filename}, offset {pointer.offset}"

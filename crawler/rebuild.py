@@ -28,12 +28,13 @@ from crawler.archive.damage import WarcCheck, check_warc
 from crawler.archive.evidence import MANIFEST, archive_losses, page_lost, present_files
 from crawler.archive.naming import closed_warc_files, open_warc_files
 from crawler.archive.pointer import WarcPointer
+from crawler.archive.reader import RecordError
 from crawler.crawllog import CrawlLogError, Item, LogEntry, scan_crawl_log
 from crawler.items import PostItem, SourceItem
 from crawler.manifest import Pair
 from crawler.pairing import cited_urls, compose_pairs
 from crawler.reading import read_post_page, read_source_page
-from crawler.replay import ReplayError, read_payload
+from crawler.replay import read_payload
 
 
 class RebuildError(Exception):
@@ -154,7 +155,7 @@ def read_entry(job: tuple[str, LogEntry]) -> tuple[Item, int]:
     pointer = WarcPointer.from_dict(entry.fields["warc"])
     try:
         body = b"" if truncated else read_payload(Path(directory), pointer)
-    except ReplayError as exc:
+    except RecordError as exc:
         raise RebuildError(str(exc)) from None
     return item_from_entry(entry, body), os.getpid()
 

@@ -7,33 +7,24 @@ the one the crawl made (the payload is decoded from its ``Content-Encoding`` wit
 pages archived by earlier runs; ``python -m crawler rebuild`` reads its pages with
 ``read_payload`` (it takes every other value from the crawl-log record).
 
-A pointer names a final file (``NAME.warc.gz``); a file the running crawl is still writing
-(``NAME.warc.gz.open``) is read as well, since every record in it is flushed whole.
+Records are read through crawler/archive/reader.py: a bad pointer is a ``RecordError``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
-from warcio.archiveiterator import ArchiveIterator
-
-from crawler.archive.naming import OPEN_SUFFIX
 from crawler.archive.pointer import WarcPointer
+from crawler.archive.reader import RecordError, read_record, where
 from crawler.blogger import canonical_post_url
 from crawler.dates import isoformat
 from crawler.items import PostItem, SourceItem
 from crawler.reading import read_post_page, read_source_page
 from crawler.state import PAGE_STATUSES, PARSED, UNPARSABLE, PostRecord, SourceRecord
-
-_T = TypeVar("_T")
-
-
-class ReplayError(ValueError):
-    """The pointer does not lead to a readable response record."""
 
 
 @dataclass(frozen=True)
@@ -55,29 +46,20 @@ class ArchivedResponse:
         return isoformat(self.date) or ""
 
 
-def archive_path(archive_dir: Path, pointer: WarcPointer) -> Path:
-    if Path(pointer.filename).name != pointer.filename:
-        raise ReplayError(f"{_where(pointer)}: not a file of the archive directory")
-    path = Path(archive_dir) / pointer.filename
-    if not path.exists() and path.with_name(path.name + OPEN_SUFFIX).exists():
-        return path.with_name(path.name + OPEN_SUFFIX)
-    return path
-
-
 def read_response(archive_dir: Path, pointer: WarcPointer) -> ArchivedResponse:
     """The response record at ``pointer``, its payload decoded."""
-    return _read(archive_dir, pointer, lambda record: _archived_response(pointer, record))
+    return read_record(archive_dir, pointer, lambda record: _archived_response(pointer, record))
 
 
 def read_payload(archive_dir: Path, pointer: WarcPointer) -> bytes:
     """The payload of the response record at ``pointer``, decoded, even where it was cut short:
     the crawl's callbacks were given what arrived."""
-    return _read(archive_dir, pointer, lambda record: bytes(record.content_stream().read()))
+    return read_record(archive_dir, pointer, lambda record: bytes(record.content_stream().read()))
 
 
 def read_payload_digest(archive_dir: Path, pointer: WarcPointer) -> str | None:
     """The ``WARC-Payload-Digest`` of the record at ``pointer`` (its headers only are read)."""
-    digest = _read(
+    digest = read_record(
         archive_dir, pointer, lambda record: record.rec_headers.get_header("WARC-Payload-Digest")
     )
     return str(digest) if digest else None
@@ -129,8 +111,8 @@ def source_item_from_records(
     ``content_type`` default to the record's."""
     response = read_response(archive_dir, pointer)
     if not 200 <= response.http_status < 300:
-        raise ReplayError(
-            f"{_where(pointer)}: HTTP {response.http_status} is an error outcome, not a page"
+        raise RecordError(
+            f"{where(pointer)}: HTTP {response.http_status} is an error outcome, not a page"
         )
     return read_source_page(
         cited_url=cited_url,
@@ -196,18 +178,6 @@ def source_item_from_state(archive_dir: Path, record: SourceRecord) -> SourceIte
     )
 
 
-def _read(archive_dir: Path, pointer: WarcPointer, read: Callable[[Any], _T]) -> _T:
-    """``read`` applied to the response record at ``pointer``; any failure is a ReplayError."""
-    try:
-        with archive_path(archive_dir, pointer).open("rb") as stream:
-            stream.seek(pointer.offset)
-            return read(_record_at(stream, pointer))
-    except (OSError, ValueError, TypeError, AttributeError) as exc:
-        if isinstance(exc, ReplayError):
-            raise
-        raise ReplayError(f"{_where(pointer)}: {exc}") from exc
-
-
 def _archived_response(pointer: WarcPointer, record: Any) -> ArchivedResponse:
     headers = record.rec_headers
     truncated = bool(headers.get_header("WARC-Truncated"))
@@ -224,16 +194,3 @@ def _archived_response(pointer: WarcPointer, record: Any) -> ArchivedResponse:
         truncated=truncated,
         body=body,
     )
-
-
-def _record_at(stream: Any, pointer: WarcPointer) -> Any:
-    record = next(iter(ArchiveIterator(stream)), None)
-    if record is None or record.rec_headers.get_header("WARC-Record-ID") != pointer.record_id:
-        raise ReplayError(f"{_where(pointer)}: record {pointer.record_id} is not there")
-    if record.rec_type != "response" or record.http_headers is None:
-        raise ReplayError(f"{_where(pointer)}: a {record.rec_type} record holds no response")
-    return record
-
-
-def _where(pointer: WarcPointer) -> str:
-    return f"{pointer.filename} at offset {pointer.offset}"

@@ -65,7 +65,7 @@ DOWNLOADER_MIDDLEWARES = {
 }
 EXTENSIONS = {
     # First: a crawl refused by the lock must not open the archive, or anything else.
-    "crawler.extensions.archive_lock.ArchiveLock": 50,
+    "crawler.extensions.archive_lock.ArchiveLockExtension": 50,
     "crawler.extensions.warc_capture.WarcCapture": 100,
     "crawler.extensions.crawl_log.CrawlLog": 110,
     # After the WARC capture: its closing summary counts the files the capture has closed.

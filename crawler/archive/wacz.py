@@ -19,11 +19,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from warcio.archiveiterator import ArchiveIterator
-
 from crawler.archive.layout import WACZ_NAME
 from crawler.archive.naming import closed_warc_files, open_warc_files
 from crawler.archive.pointer import WarcPointer
+from crawler.archive.reader import ANY_KIND, RecordError, read_record
 from crawler.atomic import atomic_path
 
 if TYPE_CHECKING:
@@ -75,19 +74,16 @@ class WaczPackage:
 
 def record_date(directory: Path, pointer: WarcPointer) -> str | None:
     """The ``WARC-Date`` of the record a pointer names; ``None`` if it is not in ``directory``."""
-    path = directory / pointer.filename
-    if "/" in pointer.filename or not path.is_file():
+    try:
+        date = read_record(
+            directory,
+            pointer,
+            lambda record: record.rec_headers.get_header("WARC-Date"),
+            kinds=ANY_KIND,
+        )
+    except RecordError:  # a stale pointer is not a packaging failure
         return None
-    with path.open("rb") as stream:
-        stream.seek(pointer.offset)
-        try:
-            record = next(iter(ArchiveIterator(stream)))
-        except Exception:  # a stale pointer is not a packaging failure
-            return None
-        headers = record.rec_headers
-        if headers.get_header("WARC-Record-ID") != pointer.record_id:
-            return None
-        return str(headers.get_header("WARC-Date"))
+    return str(date) if date else None
 
 
 def pages_from_pairs(directory: Path, pairs: Iterable[Pair]) -> list[WaczPage]:

@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from crawler import defaults
+from crawler.archive.lock import NOTHING_FETCHED, ArchiveLocked
 from crawler.commands.options import add_spider_args, name_value
-from crawler.lock import NOTHING_FETCHED, ArchiveLocked
 from crawler.outcome import (
     ITEM_ERRORS,
     LOGGED_ERRORS,

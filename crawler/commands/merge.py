@@ -34,7 +34,7 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     # Imported here: the reading code (trafilatura, lxml) is slow to import for other commands.
-    from crawler.lock import ArchiveLocked
+    from crawler.archive.lock import ArchiveLocked
     from crawler.manifest import ManifestError
     from crawler.manifest.rejected import report_repairs
     from crawler.merge import MergeError, merge_nodes

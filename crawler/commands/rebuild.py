@@ -50,7 +50,7 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     # Imported here: the reading code (trafilatura, lxml) is slow to import for other commands.
-    from crawler.lock import ArchiveLock, ArchiveLocked
+    from crawler.archive.lock import ArchiveLock, ArchiveLocked
     from crawler.manifest import ManifestError, Repair, write_manifest
     from crawler.manifest.rejected import report_repairs
     from crawler.rebuild import DamagedArchiveError, RebuildError, rebuild_pairs

@@ -10,10 +10,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import zip_longest
 from pathlib import Path
-
-from warcio.archiveiterator import ArchiveIterator
+from typing import Any
 
 from crawler.archive.pointer import WarcPointer
+from crawler.archive.reader import ANY_KIND, RecordError, read_record
 from crawler.corpus.align import Aligner
 from crawler.corpus.textwidth import pad, wrap
 from crawler.manifest import STATUS_DESCRIPTIONS, Pair
@@ -47,49 +47,37 @@ class WarcProvenance:
 
 def read_provenance(archive_dir: Path, pointer: WarcPointer) -> WarcProvenance:
     """Read the record at ``pointer``; raises ProvenanceError when it is missing or another."""
-    path = Path(archive_dir) / pointer.filename
     try:
-        with path.open("rb") as stream:
-            stream.seek(pointer.offset)
-            record = next(iter(ArchiveIterator(stream)), None)
-            if record is None:
-                raise ProvenanceError(f"{pointer.filename}: no record at offset {pointer.offset}")
-            headers = record.rec_headers
-            record_id = headers.get_header("WARC-Record-ID")
-            if record_id != pointer.record_id:
-                raise ProvenanceError(
-                    f"{pointer.filename} @ {pointer.offset}: the record is {record_id}, "
-                    f"not {pointer.record_id}"
-                )
-            http = record.http_headers
-            body = record.content_stream()
-            length = 0
-            while chunk := body.read(_CHUNK):
-                length += len(chunk)
-            refers = headers.get_header("WARC-Refers-To-Target-URI")
-            if refers:
-                refers = f"{refers} at {headers.get_header('WARC-Refers-To-Date')}"
-            return WarcProvenance(
-                pointer=pointer,
-                warc_type=record.rec_type,
-                target_uri=headers.get_header("WARC-Target-URI"),
-                warc_date=headers.get_header("WARC-Date"),
-                record_id=record_id,
-                payload_digest=headers.get_header("WARC-Payload-Digest"),
-                http_status=int(http.get_statuscode()) if http is not None else None,
-                content_type=http.get_header("Content-Type") if http is not None else None,
-                content_encoding=http.get_header("Content-Encoding") if http is not None else None,
-                payload_length=length,
-                refers_to=refers or None,
-            )
-    except OSError as error:
-        raise ProvenanceError(f"{pointer.filename}: cannot be read ({error})") from None
-    except ProvenanceError:
-        raise
-    except Exception as error:  # warcio raises assorted errors on damaged files
-        raise ProvenanceError(
-            f"{pointer.filename} @ {pointer.offset}: not a readable WARC record ({error})"
-        ) from None
+        return read_record(
+            archive_dir, pointer, lambda record: _provenance(pointer, record), kinds=ANY_KIND
+        )
+    except RecordError as error:
+        raise ProvenanceError(str(error)) from None
+
+
+def _provenance(pointer: WarcPointer, record: Any) -> WarcProvenance:
+    headers = record.rec_headers
+    http = record.http_headers
+    body = record.content_stream()
+    length = 0
+    while chunk := body.read(_CHUNK):
+        length += len(chunk)
+    refers = headers.get_header("WARC-Refers-To-Target-URI")
+    if refers:
+        refers = f"{refers} at {headers.get_header('WARC-Refers-To-Date')}"
+    return WarcProvenance(
+        pointer=pointer,
+        warc_type=record.rec_type,
+        target_uri=headers.get_header("WARC-Target-URI"),
+        warc_date=headers.get_header("WARC-Date"),
+        record_id=headers.get_header("WARC-Record-ID"),
+        payload_digest=headers.get_header("WARC-Payload-Digest"),
+        http_status=int(http.get_statuscode()) if http is not None else None,
+        content_type=http.get_header("Content-Type") if http is not None else None,
+        content_encoding=http.get_header("Content-Encoding") if http is not None else None,
+        payload_length=length,
+        refers_to=refers or None,
+    )
 
 
 def format_provenance(

@@ -28,8 +28,8 @@ from typing import TYPE_CHECKING
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
-from crawler import defaults, lock
-from crawler.archive import DigestIndex
+from crawler import defaults
+from crawler.archive import DigestIndex, lock
 from crawler.archive.index import INDEX_NAME
 from crawler.archive.layout import DIGESTS_NAME
 from crawler.archive.naming import WARC_SUFFIX
@@ -49,14 +49,14 @@ JOB_MARKER = "bitext-crawl.running"  # in JOBDIR while a crawl uses it
 JOB_FILES = ("requests.queue", "requests.seen", "spider.state")
 
 
-class ArchiveLock:
+class ArchiveLockExtension:
     def __init__(self, crawler: Crawler, held: lock.ArchiveLock, jobdir: Path | None) -> None:
         self.crawler = crawler
         self.held = held
         self.jobdir = jobdir
 
     @classmethod
-    def from_crawler(cls, crawler: Crawler) -> ArchiveLock:
+    def from_crawler(cls, crawler: Crawler) -> ArchiveLockExtension:
         settings = crawler.settings
         if not settings.getbool("ARCHIVE_LOCK_ENABLED", defaults.ARCHIVE_LOCK_ENABLED):
             raise NotConfigured("ARCHIVE_LOCK_ENABLED is off")

@@ -29,6 +29,7 @@ from scrapy.exceptions import NotConfigured
 
 from crawler import defaults
 from crawler.archive.layout import JOURNAL_DIR, ArchiveLayout
+from crawler.archive.reader import RecordError
 from crawler.items import PostItem, SourceItem
 from crawler.manifest import (
     FoldResult,
@@ -50,7 +51,6 @@ from crawler.manifest.rejected import (
 from crawler.outcome import MANIFEST_REPAIRED, MANIFEST_UNWRITABLE, manifest_damage
 from crawler.pairing import cited_urls, compose_post_pairs, crawler_info
 from crawler.replay import (
-    ReplayError,
     post_item_from_state,
     read_payload_digest,
     source_item_from_state,
@@ -182,7 +182,7 @@ class PairsPipeline:
         self.seen_posts.add(url)
         try:
             item = post_item_from_state(self.archive_dir, post)
-        except ReplayError as exc:
+        except RecordError as exc:
             logger.warning("cannot read back the archived post %s: %s", url, exc)
             return
         self._complete_or_wait(item)
@@ -192,7 +192,7 @@ class PairsPipeline:
             return None
         try:
             return source_item_from_state(self.archive_dir, record)
-        except ReplayError as exc:
+        except RecordError as exc:
             logger.warning("cannot read back the archived source %s: %s", record.cited_url, exc)
             return None
 
@@ -251,7 +251,7 @@ class PairsPipeline:
             return None
         try:
             return read_payload_digest(self.archive_dir, pointer)
-        except ReplayError as exc:
+        except RecordError as exc:
             logger.warning("cannot read the payload digest at %s: %s", pointer, exc)
             return None
 

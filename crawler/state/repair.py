@@ -34,9 +34,10 @@ from crawler.archive.dedup import DigestIndex
 from crawler.archive.layout import DIGESTS_NAME
 from crawler.archive.naming import OPEN_SUFFIX, closed_warc_files, open_warc_files
 from crawler.archive.pointer import WarcPointer
+from crawler.archive.reader import RecordError
 from crawler.archive.recover import set_aside
 from crawler.dates import isoformat
-from crawler.replay import ReplayError, read_payload
+from crawler.replay import read_payload
 from crawler.state.rules import PAGE_STATUSES, CheckedFile, SourceRecord
 from crawler.state.store import STATE_DIR, CrawlState
 
@@ -158,7 +159,7 @@ def unreadable_page(archive_dir: Path, record: SourceRecord) -> str | None:
         return None  # the outcome is made again from the state alone
     try:
         read_payload(archive_dir, record.warc)
-    except ReplayError as exc:
+    except RecordError as exc:
         return str(exc)
     return None
 

@@ -24,8 +24,8 @@ from pathlib import Path
 
 import pytest
 
+from crawler.archive.lock import ArchiveLock
 from crawler.cli import build_parser
-from crawler.lock import ArchiveLock
 from crawler.manifest import read_manifest
 from replica.crawl import PROJECT_ROOT, crawl_env
 from replica.server import ReplicaWeb

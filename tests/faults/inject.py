@@ -59,7 +59,7 @@ import crawler.manifest.io
 import crawler.pipelines.pairs
 import crawler.state.store
 from crawler.archive import WarcArchive
-from crawler.extensions.archive_lock import ArchiveLock
+from crawler.extensions.archive_lock import ArchiveLockExtension
 from crawler.items import PostItem
 from crawler.manifest import ManifestJournal
 from crawler.manifest.io import encode_line
@@ -264,7 +264,7 @@ class FaultInjector:
             "fold": (ManifestJournal, "fold"),
             "warc": (WarcArchive, "close"),
             "index": (crawler.extensions.warc_capture, "build_cdxj_index"),
-            "lock": (ArchiveLock, "engine_stopped"),
+            "lock": (ArchiveLockExtension, "engine_stopped"),
         }
         if step in before:
             owner, name = before[step]

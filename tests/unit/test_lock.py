@@ -21,11 +21,10 @@ from scrapy.utils.test import get_crawler
 
 from crawler.archive import DigestIndex, WarcArchive
 from crawler.archive.dedup import Capture
+from crawler.archive.lock import LOCK_NAME, ArchiveLock, ArchiveLocked, LockHolder
 from crawler.archive.pointer import WarcPointer
 from crawler.archive.writer import recover_open_files
-from crawler.extensions.archive_lock import JOB_MARKER, ArchiveLock
-from crawler.lock import LOCK_NAME, ArchiveLocked, LockHolder
-from crawler.lock import ArchiveLock as Lock
+from crawler.extensions.archive_lock import JOB_MARKER, ArchiveLockExtension
 from crawler.state import CrawlState, PostRecord
 from tests.unit.archive.builders import (
     WARCINFO,
@@ -41,11 +40,11 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_a_second_lock_is_refused_with_the_holder_named(tmp_path: Path) -> None:
-    first = Lock(tmp_path)
+    first = ArchiveLock(tmp_path)
     holder = first.acquire()
     assert holder.pid == os.getpid() and holder.host == socket.gethostname()
     with pytest.raises(ArchiveLocked) as refused:
-        Lock(tmp_path).acquire()
+        ArchiveLock(tmp_path).acquire()
     message = str(refused.value)
     assert "is being written by another crawl" in message
     assert f"(pid {os.getpid()} on host {socket.gethostname()} since {holder.since})" in message
@@ -54,10 +53,10 @@ def test_a_second_lock_is_refused_with_the_holder_named(tmp_path: Path) -> None:
 
 
 def test_a_released_lock_can_be_taken_and_leaves_no_note(tmp_path: Path) -> None:
-    with Lock(tmp_path):
+    with ArchiveLock(tmp_path):
         assert json.loads((tmp_path / LOCK_NAME).read_text())["pid"] == os.getpid()
     assert (tmp_path / LOCK_NAME).read_text() == ""
-    again = Lock(tmp_path)
+    again = ArchiveLock(tmp_path)
     again.acquire()
     assert again.taken_over is None  # the previous holder ended cleanly
     again.release()
@@ -68,7 +67,7 @@ def test_the_lock_of_a_killed_process_is_taken_over(tmp_path: Path) -> None:
         f"""
         import time
         from pathlib import Path
-        from crawler.lock import ArchiveLock
+        from crawler.archive.lock import ArchiveLock
         ArchiveLock(Path({str(tmp_path)!r})).acquire()
         print("held", flush=True)
         time.sleep(60)
@@ -79,21 +78,21 @@ def test_the_lock_of_a_killed_process_is_taken_over(tmp_path: Path) -> None:
         try:
             assert holder.stdout is not None and holder.stdout.readline() == "held\n"
             with pytest.raises(ArchiveLocked, match=f"pid {holder.pid} on host"):
-                Lock(tmp_path).acquire()
+                ArchiveLock(tmp_path).acquire()
         finally:
             holder.send_signal(signal.SIGKILL)
             holder.wait()
-    lock = Lock(tmp_path)
+    lock = ArchiveLock(tmp_path)
     lock.acquire()
     assert lock.taken_over is not None and lock.taken_over.pid == holder.pid
     lock.release()
 
 
 def test_an_unreadable_note_still_gives_a_refusal(tmp_path: Path) -> None:
-    with Lock(tmp_path):
+    with ArchiveLock(tmp_path):
         (tmp_path / LOCK_NAME).write_text("garbage")
         with pytest.raises(ArchiveLocked, match="not recorded"):
-            Lock(tmp_path).acquire()
+            ArchiveLock(tmp_path).acquire()
     assert LockHolder.from_text("garbage") is None
 
 
@@ -102,9 +101,9 @@ def crawler_for(archive: Path, **settings: object) -> object:
 
 
 def test_the_extension_refuses_a_crawl_while_the_archive_is_held(tmp_path: Path) -> None:
-    with Lock(tmp_path), pytest.raises(ArchiveLocked):
-        ArchiveLock.from_crawler(crawler_for(tmp_path))  # type: ignore[arg-type]
-    ext = ArchiveLock.from_crawler(crawler_for(tmp_path))  # type: ignore[arg-type]
+    with ArchiveLock(tmp_path), pytest.raises(ArchiveLocked):
+        ArchiveLockExtension.from_crawler(crawler_for(tmp_path))  # type: ignore[arg-type]
+    ext = ArchiveLockExtension.from_crawler(crawler_for(tmp_path))  # type: ignore[arg-type]
     assert ext.held.held
     ext.engine_stopped()
     assert not ext.held.held
@@ -190,7 +189,7 @@ def test_taking_the_lock_repairs_the_archive_and_forgets_what_was_cut(tmp_path: 
             )
             state.record_post(record, [])
 
-    ext = ArchiveLock.from_crawler(crawler_for(tmp_path))  # type: ignore[arg-type]
+    ext = ArchiveLockExtension.from_crawler(crawler_for(tmp_path))  # type: ignore[arg-type]
     ext.engine_stopped()
 
     assert (tmp_path / name).exists() and not path.exists()
@@ -212,7 +211,7 @@ def test_a_jobdir_left_by_a_killed_crawl_is_reset(tmp_path: Path) -> None:
     (job / "spider.state").write_bytes(b"stale")
     (job / JOB_MARKER).write_text("pid 1 on host h since t\n")
 
-    ext = ArchiveLock.from_crawler(crawler_for(archive, JOBDIR=str(job)))  # type: ignore[arg-type]
+    ext = ArchiveLockExtension.from_crawler(crawler_for(archive, JOBDIR=str(job)))  # type: ignore[arg-type]
 
     assert sorted(p.name for p in job.iterdir()) == [JOB_MARKER]
     assert str(os.getpid()) in (job / JOB_MARKER).read_text()
@@ -224,7 +223,7 @@ def test_a_jobdir_closed_cleanly_is_kept_for_resuming(tmp_path: Path) -> None:
     archive, job = tmp_path / "archive", tmp_path / "job"
     (job / "requests.queue").mkdir(parents=True)
     (job / "spider.state").write_bytes(b"kept")
-    ext = ArchiveLock.from_crawler(crawler_for(archive, JOBDIR=str(job)))  # type: ignore[arg-type]
+    ext = ArchiveLockExtension.from_crawler(crawler_for(archive, JOBDIR=str(job)))  # type: ignore[arg-type]
     ext.engine_stopped()
     assert (job / "requests.queue").is_dir() and (job / "spider.state").read_bytes() == b"kept"
 
@@ -244,7 +243,7 @@ def test_the_crawl_removes_only_the_temporaries_of_writes_made_under_the_lock(
     fd, export = temporary_file(tmp_path / "export.jsonl")  # another command's, maybe running
     os.close(fd)
 
-    ext = ArchiveLock.from_crawler(crawler_for(tmp_path))  # type: ignore[arg-type]
+    ext = ArchiveLockExtension.from_crawler(crawler_for(tmp_path))  # type: ignore[arg-type]
     ext.engine_stopped()
 
     assert not any(temp.exists() for temp in killed)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.lock import LOCK_NAME, ArchiveLock
+from crawler.archive.lock import LOCK_NAME, ArchiveLock
 from crawler.merge import MergeError, merge_nodes, plan_merge
 from crawler.merge import _place as place
 

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from crawler.archive import build_cdxj_index
+from crawler.archive.lock import ArchiveLock
 from crawler.archive.naming import closed_warc_files
 from crawler.cli import main
-from crawler.lock import ArchiveLock
 from crawler.manifest import encode_line, read_manifest
 from crawler.rebuild import DamagedArchiveError, rebuild_pairs
 from tests.unit.archive.builders import read_records

@@ -13,11 +13,11 @@ from scrapy.utils.test import get_crawler
 
 from crawler.archive import WarcArchive
 from crawler.archive.pointer import WarcPointer
+from crawler.archive.reader import RecordError
 from crawler.manifest import pair_id, read_manifest
 from crawler.pipelines.pairs import PairsPipeline
 from crawler.reading import read_post_page, read_source_page
 from crawler.replay import (
-    ReplayError,
     post_item_from_record,
     post_item_from_state,
     read_payload_digest,
@@ -260,13 +260,13 @@ def test_items_read_back_from_state_records(tmp_path: Path) -> None:
     assert gone.status == "source_not_found" and gone.article is None
 
 
-def test_bad_pointers_raise_replay_errors(tmp_path: Path) -> None:
+def test_bad_pointers_raise_record_errors(tmp_path: Path) -> None:
     post_at, _, _, _ = archive_pages(tmp_path)
-    with pytest.raises(ReplayError, match="not there"):
+    with pytest.raises(RecordError, match="not there"):
         read_response(tmp_path, WarcPointer(post_at.filename, post_at.offset, "<urn:uuid:x>"))
-    with pytest.raises(ReplayError, match="No such file"):
+    with pytest.raises(RecordError, match="No such file"):
         read_response(tmp_path, WarcPointer("missing.warc.gz", 0, "<urn:uuid:1>"))
-    with pytest.raises(ReplayError, match="not a file of the archive"):
+    with pytest.raises(RecordError, match="not a file of the archive"):
         read_response(tmp_path, WarcPointer("../x.warc.gz", 0, "<urn:uuid:1>"))
 
 

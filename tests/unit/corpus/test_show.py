@@ -83,7 +83,7 @@ def test_provenance_is_read_from_the_record(corpus: CorpusFixture) -> None:
 def test_a_pointer_to_another_record_is_refused(corpus: CorpusFixture) -> None:
     pointer = corpus.archived.translation.warc
     assert pointer is not None
-    with pytest.raises(ProvenanceError, match="not <urn:uuid:0000"):
+    with pytest.raises(ProvenanceError, match="record <urn:uuid:0000> is not there"):
         read_provenance(corpus.archive, replace(pointer, record_id="<urn:uuid:0000>"))
     with pytest.raises(ProvenanceError, match="cannot be read"):
         read_provenance(corpus.archive, WarcPointer("missing.warc.gz", 0, pointer.record_id))
