@@ -22,7 +22,6 @@ WARC file names are made in crawler/archive/naming.py; temporary files of atomic
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 MANIFEST_NAME = "pairs.jsonl"
@@ -38,51 +37,7 @@ STATE_NAME = "crawl.sqlite"
 DIGESTS_NAME = "digests.sqlite"
 
 
-@dataclass(frozen=True)
-class ArchiveLayout:
-    """The paths of one archive directory. ``manifest_name`` is PAIRS_MANIFEST."""
-
-    root: Path
-    manifest_name: str = MANIFEST_NAME
-
-    @property
-    def manifest(self) -> Path:
-        return self.root / self.manifest_name
-
-    @property
-    def rejected(self) -> Path:
-        return self.root / REJECTED_NAME
-
-    @property
-    def index(self) -> Path:
-        return self.root / INDEX_NAME
-
-    @property
-    def wacz(self) -> Path:
-        return self.root / WACZ_NAME
-
-    @property
-    def lock(self) -> Path:
-        return self.root / LOCK_NAME
-
-    @property
-    def journal_dir(self) -> Path:
-        return self.root / JOURNAL_DIR
-
-    @property
-    def state_dir(self) -> Path:
-        return self.root / STATE_DIR
-
-    @property
-    def state_db(self) -> Path:
-        return self.state_dir / STATE_NAME
-
-    @property
-    def digests(self) -> Path:
-        return self.state_dir / DIGESTS_NAME
-
-    def journals(self) -> list[Path]:
-        """The journals in ``journal/``, in name order (a crawl's journal is named by its start)."""
-        if not self.journal_dir.is_dir():
-            return []
-        return sorted(self.journal_dir.glob("*.jsonl"))
+def journals(archive_dir: Path) -> list[Path]:
+    """The journals in ``ARCHIVE_DIR/journal/``, in name order (a crawl's is named by its start)."""
+    directory = Path(archive_dir) / JOURNAL_DIR
+    return sorted(directory.glob("*.jsonl")) if directory.is_dir() else []

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from crawler.archive.layout import MANIFEST_NAME, ArchiveLayout
+from crawler.archive.layout import MANIFEST_NAME, journals
 from crawler.archive.pointer import WarcPointer
 from crawler.archive.verify import verify_archive
 from crawler.terminal import echo
@@ -47,19 +47,19 @@ def run(args: argparse.Namespace) -> int:
     report = verify_archive(directory, pointers=pointers)
     if manifest_problem:
         report.problems.append(manifest_problem)
-    report.problems.extend(_unfolded_journals(ArchiveLayout(directory)))
+    report.problems.extend(_unfolded_journals(directory))
     echo(report.format())
     return 0 if report.ok else 1
 
 
-def _unfolded_journals(layout: ArchiveLayout) -> Iterator[str]:
+def _unfolded_journals(directory: Path) -> Iterator[str]:
     """Pairs a crawl journalled that the manifest does not hold yet: lines it is missing."""
-    for journal in layout.journals():
+    for journal in journals(directory):
         with journal.open("rb") as lines:
             count = sum(1 for line in lines if line.strip())
         yield (
-            f"{journal.relative_to(layout.root).as_posix()}: {count} pair lines not folded into "
-            f"{layout.manifest_name} (a crawl is running, or one stopped before its close wrote "
+            f"{journal.relative_to(directory).as_posix()}: {count} pair lines not folded into "
+            f"{MANIFEST_NAME} (a crawl is running, or one stopped before its close wrote "
             "the manifest): the next crawl folds them in, or `python -m crawler rebuild "
             "--in-place` rewrites the manifest."
         )

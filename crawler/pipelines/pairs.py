@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 from scrapy.exceptions import NotConfigured
 
 from crawler import defaults
-from crawler.archive.layout import JOURNAL_DIR, ArchiveLayout
+from crawler.archive.layout import JOURNAL_DIR, journals
 from crawler.archive.reader import RecordError
 from crawler.items import PostItem, SourceItem
 from crawler.manifest import (
@@ -286,8 +286,8 @@ class PairsPipeline:
 
     def _write_manifest(self) -> int:
         """Fold the journals into the manifest; they are removed once it is written."""
-        journals = ArchiveLayout(self.archive_dir).journals()
-        folded = ManifestJournal.fold(journals, self.manifest_path)
+        folding = journals(self.archive_dir)
+        folded = ManifestJournal.fold(folding, self.manifest_path)
         for warning in folded.warnings:
             logger.warning("%s", warning)
         self._keep_fold_damage(folded)
@@ -295,7 +295,7 @@ class PairsPipeline:
         written = write_manifest(self.manifest_path, folded.pairs, repaired=unexpected)
         for repair in unexpected:
             self._kept(repair)
-        for journal in journals:
+        for journal in folding:
             journal.unlink()
         return written
 
