@@ -33,6 +33,9 @@ PAIRS_MANIFEST = MANIFEST_NAME  # relative to ARCHIVE_DIR
 BITEXT_FULL_CRAWL = False
 # One crawl per ARCHIVE_DIR (crawler/extensions/archive_lock.py).
 ARCHIVE_LOCK_ENABLED = True
+# Cited pages an earlier crawl settled are answered from the archive, not fetched
+# (crawler/downloadermiddlewares/archive_cache.py).
+ARCHIVE_CACHE_ENABLED = True
 
 # Discovery (crawler/spiders/discovery.py): every sitemap or feed URL is requested once per crawl;
 # these bound lists that are new at every step. Blogger's /sitemap.xml lists ?page=N: depth 1.
@@ -101,6 +104,7 @@ SETTINGS = {
     "PAIRS_MANIFEST": PAIRS_MANIFEST,
     "BITEXT_FULL_CRAWL": BITEXT_FULL_CRAWL,
     "ARCHIVE_LOCK_ENABLED": ARCHIVE_LOCK_ENABLED,
+    "ARCHIVE_CACHE_ENABLED": ARCHIVE_CACHE_ENABLED,
     "BITEXT_SITEMAP_MAX_DEPTH": BITEXT_SITEMAP_MAX_DEPTH,
     "BITEXT_DISCOVERY_MAX_PAGES": BITEXT_DISCOVERY_MAX_PAGES,
     "BITEXT_DISTRIBUTED": BITEXT_DISTRIBUTED,

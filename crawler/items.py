@@ -26,6 +26,9 @@ class PostItem:
     warc: WarcPointer | None
     crawled_at: str
     error: str | None = None  # set when the page had no parsable post
+    # Read back from an earlier crawl's archive (the pairs pipeline resuming its pairs), not
+    # fetched by this crawl.
+    from_archive: bool = False
 
 
 @dataclass
@@ -42,3 +45,6 @@ class SourceItem:
     article: ExtractedArticle | None = None
     warc: WarcPointer | None = None
     error: str | None = None
+    # Taken from an earlier crawl's archive (crawler/downloadermiddlewares/archive_cache.py), not
+    # fetched by this one: nothing about it is recorded again.
+    from_archive: bool = False

@@ -36,6 +36,7 @@ class ArchivedResponse:
     date: datetime  # WARC-Date
     http_status: int
     content_type: str | None
+    headers: tuple[tuple[str, str], ...]  # the HTTP headers as archived (as received)
     payload_digest: str | None
     truncated: bool  # WARC-Truncated: the body was cut short on the wire
     body: bytes  # the payload, Content-Encoding removed (empty when truncated)
@@ -190,6 +191,7 @@ def _archived_response(pointer: WarcPointer, record: Any) -> ArchivedResponse:
         date=datetime.fromisoformat(headers.get_header("WARC-Date").replace("Z", "+00:00")),
         http_status=int(http.get_statuscode()),
         content_type=http.get_header("Content-Type"),
+        headers=tuple((str(name), str(value)) for name, value in http.headers),
         payload_digest=headers.get_header("WARC-Payload-Digest"),
         truncated=truncated,
         body=body,

@@ -58,6 +58,9 @@ DOWNLOADER_MIDDLEWARES = {
     # Lowest: it sees each final response after redirects, decompression and retries.
     "crawler.downloadermiddlewares.read_ahead.ReadAheadMiddleware": 50,
     "crawler.downloadermiddlewares.urlguard.UrlGuardMiddleware": 90,
+    # After the guard (a URL refused today stays refused), before robots.txt (an archived page
+    # costs no robots.txt fetch).
+    "crawler.downloadermiddlewares.archive_cache.ArchiveCacheMiddleware": 95,
     # Scrapy's decompression, except that a cited page too large once decoded (a gzip bomb) is
     # kept as received and recorded as truncated instead of being dropped.
     "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,

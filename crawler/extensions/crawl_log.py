@@ -62,8 +62,8 @@ class CrawlLog:
         return str(getattr(spider, "crawl_id", None) or self.crawl_id)
 
     def item_scraped(self, item: Any, response: Any, spider: Spider) -> None:
-        if not isinstance(item, (PostItem, SourceItem)):
-            return
+        if not isinstance(item, (PostItem, SourceItem)) or item.from_archive:
+            return  # an item taken from the archive has its record from the crawl that made it
         capture = self._warc_capture()
         if capture is None:
             return

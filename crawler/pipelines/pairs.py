@@ -8,11 +8,13 @@ are journalled as ``source_not_fetched``, and every journal in the directory (a 
 included) is folded with the existing manifest into a new ``pairs.jsonl`` (one line per pair,
 the latest wins), written atomically; the folded journals are then removed.
 
-Every item is also recorded in the crawl state (crawler/state/), and every journalled pair
-noted there, which makes the next run incremental: a source an earlier run archived with a final
-outcome is read back from its WARC record (crawler/replay.py) instead of being fetched, a source
-fetched again updates the pairs of every archived post citing it, and the posts a killed run had
-recorded without journalling all their pairs are read back when the pipeline opens.
+Every item this run fetched is also recorded in the crawl state (crawler/state/), and every
+journalled pair noted there, which makes the next run incremental: a source an earlier run
+settled comes as an item from the archive (crawler/downloadermiddlewares/archive_cache.py) and is
+not recorded again, a source fetched again updates the pairs of every archived post citing it,
+and the posts a killed run had recorded without journalling all their pairs are read back from
+their WARC records (crawler/replay.py) when the pipeline opens, with the final outcomes the state
+holds for their sources.
 """
 
 from __future__ import annotations
@@ -50,6 +52,7 @@ from crawler.manifest.rejected import (
 )
 from crawler.outcome import MANIFEST_REPAIRED, MANIFEST_UNWRITABLE, manifest_damage
 from crawler.pairing import cited_urls, compose_post_pairs, crawler_info
+from crawler.policy.refetch import is_final_record
 from crawler.replay import (
     post_item_from_state,
     read_payload_digest,
@@ -131,6 +134,8 @@ class PairsPipeline:
             self.sources[item.cited_url] = item
             for post in self.waiting.pop(item.cited_url, []):
                 self._complete_or_wait(post)
+            if item.from_archive:
+                return item  # an earlier run's outcome, recorded then; it changes no pair
             if not self.full and self.state is not None:
                 # A source fetched again (a retry) may change the pairs of archived posts.
                 for url in self.state.posts_citing(item.cited_url):
@@ -141,7 +146,7 @@ class PairsPipeline:
 
     def _complete_or_wait(self, post: PostItem) -> None:
         self.seen_posts.add(post.url)
-        missing = [url for url in cited_urls(post) if self._source(url) is None]
+        missing = [url for url in cited_urls(post) if self._source(url, post) is None]
         if missing:
             if post not in self.waiting[missing[0]]:
                 self.waiting[missing[0]].append(post)
@@ -149,15 +154,17 @@ class PairsPipeline:
         for pair in compose_post_pairs(post, self._sources_of(post), self.crawler_info):
             self._journal(pair)
 
-    def _source(self, url: str) -> SourceItem | None:
-        """This run's outcome of a cited URL, else an earlier run's final one (not in a full
-        crawl, which fetches every source again)."""
+    def _source(self, url: str, post: PostItem) -> SourceItem | None:
+        """This run's outcome of a cited URL. A post this run fetched waits for it (the spider
+        requests each cited URL, and the archive cache answers those an earlier run settled);
+        a post read back from the archive takes an earlier run's final outcome, which this run
+        does not request (not in a full crawl, which fetches every source again)."""
         item = self.sources.get(url)
-        if item is not None or self.full or self.state is None:
+        if item is not None or not post.from_archive or self.full or self.state is None:
             return item
         if url not in self.archived:
             record = self.state.source(url)
-            final = record is not None and record.final
+            final = record is not None and is_final_record(record)
             self.archived[url] = self._read_back_source(record) if final else None
         return self.archived[url]
 
@@ -166,7 +173,7 @@ class PairsPipeline:
         outcome, final or not, for a URL this run did not get to."""
         found = {}
         for url in cited_urls(post):
-            item = self._source(url)
+            item = self._source(url, post)
             if item is None and last_known and self.state is not None:
                 item = self._read_back_source(self.state.source(url))
             if item is not None:
@@ -185,6 +192,7 @@ class PairsPipeline:
         except RecordError as exc:
             logger.warning("cannot read back the archived post %s: %s", url, exc)
             return
+        item.from_archive = True
         self._complete_or_wait(item)
 
     def _read_back_source(self, record: SourceRecord | None) -> SourceItem | None:

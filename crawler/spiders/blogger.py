@@ -22,14 +22,15 @@ from scrapy.settings import SETTINGS_PRIORITIES
 from crawler import defaults
 from crawler.blogger import blog_root, canonical_post_url
 from crawler.dates import isoformat
+from crawler.downloadermiddlewares.archive_cache import FLAG_ARCHIVED, ArchivedOutcome
 from crawler.extensions.warc_capture import META_FETCHED_AT, META_POINTER
 from crawler.items import PostItem, SourceItem
 from crawler.parsing_pool import PageReading, read_page
+from crawler.policy.refetch import RefetchPolicy
 from crawler.spiders.cited_fetches import CitedFetchGuards
 from crawler.spiders.discovery import BlogDiscovery
 from crawler.spiders.outcomes import failure_status, url_too_long
-from crawler.state import CrawlState, post_needs_fetch
-from crawler.state.repair import unreadable_page
+from crawler.state import CrawlState
 from crawler.truncation import META_BUDGET, is_truncated
 
 if TYPE_CHECKING:
@@ -87,6 +88,7 @@ class BloggerSpider(CitedFetchGuards, BlogDiscovery, scrapy.Spider):
         self.feed_published: dict[str, datetime] = {}
         self.full = str(full).strip().lower() in ("1", "true", "yes", "on")
         self.crawl_state: CrawlState | None = None  # opened at start, once the archive is locked
+        self.refetch = RefetchPolicy(None, Path(defaults.ARCHIVE_DIR), full=self.full)
 
     @classmethod
     def update_settings(cls, settings: BaseSettings) -> None:
@@ -125,11 +127,12 @@ class BloggerSpider(CitedFetchGuards, BlogDiscovery, scrapy.Spider):
             return
         self._inc("bitext/posts/parsed")
         yield item
+        # Every cited URL is requested once per run; one an earlier run settled is answered
+        # from the archive (crawler/downloadermiddlewares/archive_cache.py).
         for url in post.citation.repaired_urls if post.citation else ():
-            if url in self.cited or self._archived_source(url):
-                continue
-            self.cited.add(url)
-            yield self._fetch_source(url)
+            if url not in self.cited:
+                self.cited.add(url)
+                yield self._fetch_source(url)
 
     def post_failed(self, failure: Failure) -> Iterator[PostItem]:
         request = failure.request  # type: ignore[attr-defined]
@@ -148,6 +151,7 @@ class BloggerSpider(CitedFetchGuards, BlogDiscovery, scrapy.Spider):
     def parse_source(self, response: Response) -> Iterator[SourceItem]:
         item = self._read(self._source_reading(response), response)
         assert isinstance(item, SourceItem)
+        item.from_archive = FLAG_ARCHIVED in response.flags
         self._inc(f"bitext/sources/{item.status}")
         yield item
 
@@ -200,6 +204,11 @@ class BloggerSpider(CitedFetchGuards, BlogDiscovery, scrapy.Spider):
         return item
 
     def source_failed(self, failure: Failure) -> Iterator[SourceItem]:
+        if failure.check(ArchivedOutcome):
+            archived: SourceItem = failure.value.item
+            self._inc(f"bitext/sources/{archived.status}")
+            yield archived
+            return
         request = failure.request  # type: ignore[attr-defined]
         status, error, response = failure_status(failure, maxsize=self._maxsize(request.meta))
         self._inc(f"bitext/sources/{status}")
@@ -227,6 +236,9 @@ class BloggerSpider(CitedFetchGuards, BlogDiscovery, scrapy.Spider):
             # The pairs pipeline records what is archived; without it nothing can be skipped.
             archive_dir = Path(self.settings.get("ARCHIVE_DIR", defaults.ARCHIVE_DIR))
             self.crawl_state = CrawlState.open(archive_dir)
+            self.refetch = RefetchPolicy(
+                self.crawl_state, archive_dir, full=self.full, stats=self.crawler.stats
+            )
             # Before anything is read back: what a damaged WARC file lost is fetched again, never
             # taken as archived. Files are set aside only under the archive lock. (Imported
             # here: only a crawl with a crawl state reads the archive back.)
@@ -261,39 +273,23 @@ class BloggerSpider(CitedFetchGuards, BlogDiscovery, scrapy.Spider):
         state = self.crawl_state
         if canonical is not None and state is not None:
             state.list_post(canonical, lastmod=lastmod, updated=updated)
-            known = canonical not in self.scheduled and not self.full
-            if known and not post_needs_fetch(state.post(canonical), lastmod or updated):
+            first_listing = canonical not in self.scheduled
+            if first_listing and not self.refetch.post_needs_fetch(canonical, lastmod or updated):
                 self.scheduled.add(canonical)
                 self._inc("bitext/incremental/posts_unchanged")
                 for cited in state.cited_urls(canonical):
-                    if cited not in self.cited and not self._archived_source(cited):
-                        self.cited.add(cited)
-                        self._inc("bitext/incremental/sources_retried")
-                        yield self._fetch_source(cited)
+                    if cited in self.cited or self.refetch.readable_archived_source(cited):
+                        continue
+                    self.cited.add(cited)
+                    self._inc("bitext/incremental/sources_retried")
+                    # The policy has decided: the archive cache is not asked again.
+                    yield self._fetch_source(cited, dont_cache=True)
                 return
         request = self._post_request(url, found_by)
         if request is not None:
             yield request
 
-    def _archived_source(self, url: str) -> bool:
-        """Whether an earlier run archived this cited URL with a final outcome: the pairs pipeline
-        reads it from the archive instead of fetching it again."""
-        if self.full or self.crawl_state is None:
-            return False
-        record = self.crawl_state.source(url)
-        if record is None or not record.final:
-            return False
-        archive_dir = Path(self.settings.get("ARCHIVE_DIR", defaults.ARCHIVE_DIR))
-        problem = unreadable_page(archive_dir, record)
-        if problem is not None:
-            # Taken as archived, it would end source_not_fetched on every run.
-            logger.warning("archived source %s cannot be read back (%s): fetching it", url, problem)
-            self._inc("bitext/incremental/sources_unreadable")
-            return False
-        self._inc("bitext/incremental/sources_archived")
-        return True
-
-    def _fetch_source(self, url: str) -> scrapy.Request | SourceItem:
+    def _fetch_source(self, url: str, *, dont_cache: bool = False) -> scrapy.Request | SourceItem:
         """The request for a cited URL, or its outcome when it cannot be requested."""
         max_length = self.settings.getint("URLLENGTH_LIMIT")
         if max_length and len(url) > max_length:
@@ -301,16 +297,16 @@ class BloggerSpider(CitedFetchGuards, BlogDiscovery, scrapy.Spider):
             status, error = url_too_long(url, max_length)
             self._inc(f"bitext/sources/{status}")
             return SourceItem(cited_url=url, status=status, crawled_at=_now(), error=error)
-        return self._source_request(url)
+        return self._source_request(url, dont_cache=dont_cache)
 
-    def _source_request(self, url: str) -> scrapy.Request:
+    def _source_request(self, url: str, *, dont_cache: bool = False) -> scrapy.Request:
         # META_BUDGET: a page cut off at a budget (size, time, decoded size) is kept and
         # recorded as truncated, not dropped (crawler/truncation.py).
+        meta: dict[str, Any] = {"cited_url": url, META_BUDGET: True}
+        if dont_cache:
+            meta["dont_cache"] = True
         return scrapy.Request(
-            url,
-            callback=self.parse_source,
-            errback=self.source_failed,
-            meta={"cited_url": url, META_BUDGET: True},
+            url, callback=self.parse_source, errback=self.source_failed, meta=meta
         )
 
     def _post_request(self, url: str, found_by: str) -> scrapy.Request | None:

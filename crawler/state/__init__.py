@@ -15,34 +15,28 @@ loses at most its last write) holds:
 - ``checked_files``: each closed WARC file's size and modification time when a crawl last read
   it whole, so a run reads again only a file that changed.
 
-``CrawlState`` (``store.py``) reads and writes it; the rules of an incremental run
-(``post_needs_fetch``, ``is_final``) and the records are in ``rules.py``; what a run does about
-a damaged WARC file before it reads from the archive is in ``repair.py``.
+``CrawlState`` (``store.py``) reads and writes it; the records are in ``rules.py``; what a run
+does about a damaged WARC file before it reads from the archive is in ``repair.py``. What a run
+fetches again is decided from it in crawler/policy/refetch.py.
 """
 
 from crawler.state.rules import (
-    FINAL_STATUSES,
     PAGE_STATUSES,
     PARSED,
-    TRANSIENT_HTTP_CODES,
     UNAVAILABLE,
     UNPARSABLE,
     CheckedFile,
     PostRecord,
     SourceRecord,
     StatusChange,
-    is_final,
-    post_needs_fetch,
 )
 from crawler.state.store import STATE_DIR, STATE_NAME, CrawlState, StateError
 
 __all__ = [
-    "FINAL_STATUSES",
     "PAGE_STATUSES",
     "PARSED",
     "STATE_DIR",
     "STATE_NAME",
-    "TRANSIENT_HTTP_CODES",
     "UNAVAILABLE",
     "UNPARSABLE",
     "CheckedFile",
@@ -51,6 +45,4 @@ __all__ = [
     "SourceRecord",
     "StateError",
     "StatusChange",
-    "is_final",
-    "post_needs_fetch",
 ]

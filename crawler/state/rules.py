@@ -1,14 +1,9 @@
-"""The records the crawl state keeps, and the rules of an incremental run.
-
-A run fetches a post again only when it is new, its lists show a newer date than the archived
-copy, or the last attempt got no page (``post_needs_fetch``); it fetches a source again only when
-its last outcome was not final (``is_final``).
-"""
+"""The records the crawl state keeps. Whether a run fetches a page again is decided from them in
+crawler/policy/refetch.py."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from crawler.archive.pointer import WarcPointer
 
@@ -16,21 +11,6 @@ PARSED = "parsed"
 UNPARSABLE = "unparsable"  # a page came, and no post could be read from it: final
 UNAVAILABLE = "unavailable"  # no usable page (HTTP error, network): fetched again next run
 
-# A source with one of these outcomes is not fetched again (unless the crawl is a full one): the
-# answer was an answer. 5xx, 408/425/429, timeouts, resets and cut-off bodies are passing
-# conditions, so ``source_http_error`` with those codes, ``source_unreachable`` and
-# ``source_truncated`` are tried again on the next run.
-FINAL_STATUSES = frozenset(
-    {
-        "ok",
-        "source_not_found",
-        "source_blocked_by_robots",
-        "source_not_html",
-        "source_refused",
-        "source_paywalled",
-    }
-)
-TRANSIENT_HTTP_CODES = frozenset({408, 425, 429})
 # These outcomes were read from a page: rebuilding them needs the archived page itself.
 PAGE_STATUSES = frozenset({"ok", "source_not_html", "source_paywalled", "source_truncated"})
 
@@ -62,12 +42,6 @@ class SourceRecord:
     payload_digest: str | None
     fetched_at: str
 
-    @property
-    def final(self) -> bool:
-        return is_final(self.status, self.http_status) and (
-            self.warc is not None or self.status not in PAGE_STATUSES
-        )
-
 
 @dataclass(frozen=True)
 class StatusChange:
@@ -91,30 +65,3 @@ class CheckedFile:
     mtime_ns: int
     records: int  # whole records
     checked_at: str
-
-
-def is_final(status: str, http_status: int | None) -> bool:
-    """Whether a source's outcome stands until a full crawl (see FINAL_STATUSES)."""
-    if status in FINAL_STATUSES:
-        return True
-    if status == "source_http_error" and http_status is not None:
-        return 400 <= http_status < 500 and http_status not in TRANSIENT_HTTP_CODES
-    return False
-
-
-def post_needs_fetch(record: PostRecord | None, modified: datetime | None) -> bool:
-    """Whether a listed post must be fetched: new, changed since the archived copy (its lists
-    show a newer date), or never fetched with a usable page. A list entry without a date cannot
-    show a change; a copy archived without one is refreshed once a list gives a date."""
-    if record is None or record.parse_status == UNAVAILABLE or record.warc is None:
-        return True
-    if modified is None:
-        return False
-    if record.modified is None:
-        return True
-    return _aware(modified) > _aware(datetime.fromisoformat(record.modified))
-
-
-def _aware(moment: datetime) -> datetime:
-    # A list date written without an offset is taken as UTC, so every comparison is defined.
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)

@@ -1,8 +1,9 @@
 """End to end: daily runs into one archive fetch only what is new, changed or worth retrying.
 
 Four crawls of the replica, in order, into one ARCHIVE_DIR: a first full one; a second over the
-unchanged blog; a third after two posts were published (one citing a new article, one citing an
-article already archived) and a truncating source was fixed; a fourth with ``-a full=1``. What
+unchanged blog; a third after three posts were published (one citing a new article, one citing an
+article already archived, one citing a page the first run found gone) and a truncating source was
+fixed; a fourth with ``-a full=1``. What
 each fetched is read from the replica proxy's request log.
 
 Which sources are retried is restated here from docs/incremental.md rather than imported: a 5xx,
@@ -48,6 +49,8 @@ class Runs:
     new_source_case: PairCase  # the added post citing a new article
     reused_post_path: str  # the added post citing an article already archived
     reused_source: str
+    gone_post_path: str  # the added post citing a page the first run found gone (404)
+    gone_source: str
     fixed_source: str  # truncated in the first two runs, whole from the third on
     files_before_full: set[str]
 
@@ -106,8 +109,9 @@ def view(pair: Pair) -> tuple[object, ...]:
     return (pair.status, pair.cited_url, pair.confidence, pair.translation.text, source)
 
 
-def publish(world: World) -> tuple[PairCase, str, str]:
-    """Two posts published between runs: one citing a new article, one an archived one."""
+def publish(world: World) -> tuple[PairCase, str, str, str, str]:
+    """Three posts published between runs: one citing a new article, one an archived one, one a
+    page archived as gone."""
     blog = world.sites[BLOG_HOST]
     assert isinstance(blog, BloggerSite)
     new = generate_cases(1, seed=20)[0]
@@ -127,7 +131,20 @@ def publish(world: World) -> tuple[PairCase, str, str]:
     )
     reused_path = "/2025/07/synthetic-incremental-reused.html"
     blog.add_post(dataclasses.replace(base.post, path=reused_path))
-    return dataclasses.replace(new, post=new_post), reused_path, next(iter(base.expected_status))
+    gone = next(
+        case
+        for case in load_cases("t2")
+        if list(case.expected_status.values()) == ["source_not_found"]
+    )
+    gone_path = "/2025/07/synthetic-incremental-gone.html"
+    blog.add_post(dataclasses.replace(gone.post, path=gone_path))
+    return (
+        dataclasses.replace(new, post=new_post),
+        reused_path,
+        next(iter(base.expected_status)),
+        gone_path,
+        next(iter(gone.expected_status)),
+    )
 
 
 def fix_truncation(world: World, url: str) -> None:
@@ -147,7 +164,7 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> Runs:
     manifests["first"] = manifest(archive)
     unchanged = crawl(world, archive)
     manifests["unchanged"] = manifest(archive)
-    new_case, reused_path, reused_source = publish(world)
+    new_case, reused_path, reused_source, gone_path, gone_source = publish(world)
     [fixed] = [
         pair.cited_url
         for pair in manifests["first"].values()
@@ -170,6 +187,8 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> Runs:
         new_case,
         reused_path,
         reused_source,
+        gone_path,
+        gone_source,
         fixed,
         files,
     )
@@ -201,14 +220,17 @@ def test_an_unchanged_blog_keeps_its_manifest(runs: Runs) -> None:
 def test_new_posts_are_fetched_and_nothing_else(runs: Runs) -> None:
     new_url = T2_BLOG.rstrip("/") + runs.new_source_case.post.path
     reused_url = T2_BLOG.rstrip("/") + runs.reused_post_path
-    assert post_pages(runs.added) == {new_url, reused_url}
+    gone_url = T2_BLOG.rstrip("/") + runs.gone_post_path
+    assert post_pages(runs.added) == {new_url, reused_url, gone_url}
     [new_source] = runs.new_source_case.sources
     retry = retried(runs.manifests["unchanged"])
-    urls = {u for u in fetched(runs.added) if not is_discovery(u)} - {new_url, reused_url}
+    posts = {new_url, reused_url, gone_url}
+    urls = {u for u in fetched(runs.added) if not is_discovery(u)} - posts
     expected = {new_source} | retry
     assert urls - expected <= {robots_of(u) for u in expected}
     assert expected <= urls
-    assert runs.reused_source not in urls
+    # Settled by the first run: answered from the archive, neither fetched nor asked robots.txt.
+    assert runs.reused_source not in urls and runs.gone_source not in urls
 
 
 def test_a_new_post_citing_an_archived_source_is_paired_from_the_archive(runs: Runs) -> None:
@@ -230,6 +252,22 @@ def test_a_new_post_citing_an_archived_source_is_paired_from_the_archive(runs: R
     [(url, status)] = runs.new_source_case.expected_status.items()
     assert (new_pair.cited_url, new_pair.status) == (url, status)
     assert new_pair.source is not None and new_pair.source.text
+
+
+def test_a_new_post_citing_a_page_archived_as_gone_keeps_that_outcome(runs: Runs) -> None:
+    gone_url = T2_BLOG.rstrip("/") + runs.gone_post_path
+    [pair] = [p for p in runs.manifests["added"].values() if p.translation.url == gone_url]
+    [original] = [
+        p
+        for p in runs.manifests["first"].values()
+        if p.cited_url == runs.gone_source and p.translation.url != gone_url
+    ]
+    assert pair.status == original.status == "source_not_found"
+    assert pair.source == original.source and pair.error == original.error
+    # Taken from the archive, not recorded again: one outcome in the source's history.
+    with CrawlState.open(runs.archive) as state:
+        history = state.history(runs.gone_source)
+    assert [(c.old_status, c.new_status) for c in history] == [(None, "source_not_found")]
 
 
 def test_a_retried_source_that_recovered_updates_its_pair_and_history(runs: Runs) -> None:

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import gzip
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from scrapy import Spider
 from scrapy.utils.test import get_crawler
 
-from crawler.archive import WarcArchive
 from crawler.archive.pointer import WarcPointer
 from crawler.archive.reader import RecordError
 from crawler.manifest import pair_id, read_manifest
@@ -26,92 +24,24 @@ from crawler.replay import (
     source_item_from_state,
 )
 from crawler.state import (
-    PARSED,
     UNAVAILABLE,
-    UNPARSABLE,
     CrawlState,
-    PostRecord,
-    SourceRecord,
-    is_final,
-    post_needs_fetch,
 )
-from replica.corpus import load_cases
-from replica.sites.news_templates import render_article
-from tests.unit.archive.builders import WARCINFO, fixed_clock, id_factory, make_exchange
-from tests.unit.blogger.pages import CITATION_TWZ, POST_URL, blogger_page
-
-POINTER = WarcPointer("BITEXT-1.warc.gz", 100, "<urn:uuid:1>")
-DAY = datetime(2025, 2, 7, 9, 0, tzinfo=UTC)
-SOURCE = "https://www.twz.com/sea/navys-new-frigate-program-faces-more-delays"
-
-
-def post_record(url: str = POST_URL, **changes: object) -> PostRecord:
-    fields: dict[str, object] = {
-        "url": url,
-        "fetched_url": url,
-        "http_status": 200,
-        "parse_status": PARSED,
-        "error": None,
-        "warc": POINTER,
-        "payload_digest": "sha1:AAAA",
-        "fetched_at": "2025-02-08T00:00:00+00:00",
-        "modified": DAY.isoformat(),
-    }
-    fields.update(changes)
-    return PostRecord(**fields)  # type: ignore[arg-type]
-
-
-def source_record(
-    status: str = "ok", http_status: int | None = 200, **changes: object
-) -> SourceRecord:
-    fields: dict[str, object] = {
-        "cited_url": SOURCE,
-        "status": status,
-        "error": None,
-        "url": SOURCE,
-        "redirects": (),
-        "http_status": http_status,
-        "content_type": "text/html",
-        "warc": POINTER,
-        "payload_digest": None,
-        "fetched_at": "2025-02-08T00:00:00+00:00",
-    }
-    fields.update(changes)
-    return SourceRecord(**fields)  # type: ignore[arg-type]
+from tests.unit.blogger.pages import POST_URL
+from tests.unit.records import (
+    DAY,
+    POINTER,
+    SOURCE,
+    archive_pages,
+    post_record,
+    source_record,
+)
 
 
 @pytest.fixture
 def state(tmp_path: Path) -> Iterator[CrawlState]:
     with CrawlState.open(tmp_path) as opened:
         yield opened
-
-
-def test_which_posts_are_fetched_again() -> None:
-    assert post_needs_fetch(None, DAY)  # new
-    assert not post_needs_fetch(post_record(), DAY)  # the same date
-    assert not post_needs_fetch(post_record(), DAY - timedelta(days=1))
-    assert post_needs_fetch(post_record(), DAY + timedelta(seconds=1))  # edited since
-    # Another offset, the same moment: unchanged.
-    assert not post_needs_fetch(post_record(), DAY.astimezone(datetime.now().astimezone().tzinfo))
-    assert not post_needs_fetch(post_record(), None)  # a list without dates shows no change
-    assert post_needs_fetch(post_record(modified=None), DAY)  # archived without a date
-    assert post_needs_fetch(post_record(parse_status=UNAVAILABLE), DAY)  # no page last time
-    assert not post_needs_fetch(post_record(parse_status=UNPARSABLE), DAY)
-    assert post_needs_fetch(post_record(warc=None), DAY)  # not archived at all
-
-
-def test_which_source_outcomes_are_final() -> None:
-    for status in ("ok", "source_not_found", "source_blocked_by_robots", "source_not_html"):
-        assert is_final(status, 200)
-    assert is_final("source_refused", None) and is_final("source_paywalled", 200)
-    assert is_final("source_http_error", 403)
-    for code in (500, 503, 429, 408):
-        assert not is_final("source_http_error", code)
-    assert not is_final("source_unreachable", None)
-    assert not is_final("source_truncated", 200)
-    assert source_record().final
-    assert not source_record(warc=None).final  # an ok page that is not in the archive
-    assert source_record("source_refused", None, warc=None).final
 
 
 def test_posts_their_citations_and_what_they_still_owe(state: CrawlState) -> None:
@@ -176,31 +106,6 @@ def test_the_state_survives_reopening(tmp_path: Path) -> None:
         assert state.post(POST_URL) == post_record() and state.source(SOURCE) == source_record()
         assert state.counts()["history"] == 1
     assert (tmp_path / "state" / "crawl.sqlite").stat().st_mode & 0o777 == 0o644
-
-
-def archive_pages(directory: Path) -> tuple[WarcPointer, WarcPointer, bytes, bytes]:
-    """A post page and a source page archived gzip-encoded, as a CDN serves them."""
-    post_page = blogger_page("<p>米海軍の計画は遅れている。</p>" + CITATION_TWZ).encode()
-    article = next(iter(load_cases("t2")[0].sources.values()))
-    source_page = render_article(article)
-    gzip_headers = (
-        ("Content-Type", "text/html; charset=utf-8"),
-        ("Content-Encoding", "gzip"),
-    )
-    with WarcArchive(
-        directory, warcinfo=WARCINFO, clock=fixed_clock(), new_record_id=id_factory()
-    ) as archive:
-        post = archive.write_exchange(
-            make_exchange(
-                url=POST_URL, response_headers=gzip_headers, body=gzip.compress(post_page)
-            )
-        )
-        source = archive.write_exchange(
-            make_exchange(
-                url=SOURCE, response_headers=gzip_headers, body=gzip.compress(source_page)
-            )
-        )
-    return post.payload, source.payload, post_page, source_page
 
 
 def test_items_read_back_equal_the_crawl_s(tmp_path: Path) -> None:

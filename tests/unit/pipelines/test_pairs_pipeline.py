@@ -12,11 +12,13 @@ import pytest
 from scrapy import Spider
 from scrapy.utils.test import get_crawler
 
+from crawler.items import SourceItem
 from crawler.manifest import read_manifest
 from crawler.outcome import MANIFEST_REPAIRED, MANIFEST_UNWRITABLE, crawl_outcome
 from crawler.pairing import compose_pair, crawler_info
 from crawler.pipelines.pairs import PairsPipeline
-from tests.unit.test_pairing import SOURCE_URL, _post, _post_item, _source
+from crawler.state import CrawlState, SourceRecord
+from tests.unit.test_pairing import CRAWLED, SOURCE_URL, _post, _post_item, _source
 
 
 def _pipeline(archive: Path) -> PairsPipeline:
@@ -156,3 +158,42 @@ def test_a_pair_without_a_translation_url_is_kept_and_counted(tmp_path: Path) ->
     [kept] = _rejected(tmp_path)
     assert kept["pair"]["translation"]["url"] == "not a url"
     assert _stat(pipeline, MANIFEST_UNWRITABLE) == 1
+
+
+def test_a_fetched_post_waits_for_the_archive_s_item_which_is_not_recorded_again(
+    tmp_path: Path,
+) -> None:
+    gone = SourceItem(
+        cited_url=SOURCE_URL,
+        status="source_not_found",
+        crawled_at=CRAWLED,
+        url=SOURCE_URL,
+        http_status=404,
+        error="HTTP 404",
+    )
+    with CrawlState.open(tmp_path) as state:
+        state.record_source(
+            SourceRecord(
+                cited_url=SOURCE_URL,
+                status=gone.status,
+                error=gone.error,
+                url=SOURCE_URL,
+                redirects=(),
+                http_status=404,
+                content_type=None,
+                warc=None,
+                payload_digest=None,
+                fetched_at=CRAWLED,
+            )
+        )
+    pipeline = _pipeline(tmp_path)
+    pipeline.process_item(_post_item(_post()))
+    # The spider requests the cited URL; the state is not read behind the archive cache's back.
+    assert sum(pipeline.journalled.values()) == 0
+    pipeline.process_item(dataclasses.replace(gone, from_archive=True))
+    assert pipeline.journalled == {"source_not_found": 1}
+    pipeline.close_spider()
+    [pair] = read_manifest(tmp_path / "pairs.jsonl")
+    assert (pair.cited_url, pair.status) == (SOURCE_URL, "source_not_found")
+    with CrawlState.open(tmp_path) as state:
+        assert len(state.history(SOURCE_URL)) == 1  # recorded by the crawl that fetched it

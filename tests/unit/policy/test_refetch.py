@@ -1,0 +1,103 @@
+"""The refetch policy: which posts and sources an incremental run fetches again."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+from scrapy.statscollectors import MemoryStatsCollector
+from scrapy.utils.test import get_crawler
+
+from crawler.archive.pointer import WarcPointer
+from crawler.policy.refetch import (
+    SOURCES_ARCHIVED,
+    SOURCES_UNREADABLE,
+    RefetchPolicy,
+    is_final,
+    is_final_record,
+    post_needs_fetch,
+)
+from crawler.state import UNAVAILABLE, UNPARSABLE, CrawlState
+from tests.unit.blogger.pages import POST_URL
+from tests.unit.records import DAY, SOURCE, archive_pages, post_record, source_record
+
+
+def test_which_posts_are_fetched_again() -> None:
+    assert post_needs_fetch(None, DAY)  # new
+    assert not post_needs_fetch(post_record(), DAY)  # the same date
+    assert not post_needs_fetch(post_record(), DAY - timedelta(days=1))
+    assert post_needs_fetch(post_record(), DAY + timedelta(seconds=1))  # edited since
+    # Another offset, the same moment: unchanged.
+    assert not post_needs_fetch(post_record(), DAY.astimezone(datetime.now().astimezone().tzinfo))
+    assert not post_needs_fetch(post_record(), None)  # a list without dates shows no change
+    assert post_needs_fetch(post_record(modified=None), DAY)  # archived without a date
+    assert post_needs_fetch(post_record(parse_status=UNAVAILABLE), DAY)  # no page last time
+    assert not post_needs_fetch(post_record(parse_status=UNPARSABLE), DAY)
+    assert post_needs_fetch(post_record(warc=None), DAY)  # not archived at all
+    # A list date without an offset is read as UTC.
+    assert not post_needs_fetch(post_record(), DAY.replace(tzinfo=None))
+    assert post_needs_fetch(post_record(), DAY.replace(tzinfo=None) + timedelta(minutes=1))
+
+
+def test_which_source_outcomes_are_final() -> None:
+    for status in ("ok", "source_not_found", "source_blocked_by_robots", "source_not_html"):
+        assert is_final(status, 200)
+    assert is_final("source_refused", None) and is_final("source_paywalled", 200)
+    assert is_final("source_http_error", 403)
+    for code in (500, 503, 429, 408):
+        assert not is_final("source_http_error", code)
+    assert not is_final("source_http_error", None)
+    assert not is_final("source_unreachable", None)
+    assert not is_final("source_truncated", 200)
+    assert is_final_record(source_record())
+    assert not is_final_record(source_record(warc=None))  # an ok page that is not archived
+    assert is_final_record(source_record("source_refused", None, warc=None))
+
+
+@pytest.fixture
+def stats() -> MemoryStatsCollector:
+    return MemoryStatsCollector(get_crawler())
+
+
+def test_the_policy_reads_the_crawl_state(tmp_path: Path, stats: MemoryStatsCollector) -> None:
+    other = "https://breakingdefense.com/2025/02/story"
+    with CrawlState.open(tmp_path) as state:
+        state.record_post(post_record(), [(SOURCE, "pair-a")])
+        state.record_source(source_record("source_not_found", 404, warc=None))
+        state.record_source(source_record("source_unreachable", None, cited_url=other))
+        policy = RefetchPolicy(state, tmp_path, stats=stats)
+        assert not policy.post_needs_fetch(POST_URL, DAY)
+        assert policy.post_needs_fetch(POST_URL, DAY + timedelta(days=1))
+        assert policy.post_needs_fetch("https://blog.example/new.html", DAY)
+        gone = policy.archived_source(SOURCE)
+        assert gone is not None and gone.status == "source_not_found"
+        assert policy.archived_source(other) is None  # not final: fetched again
+        assert policy.archived_source("https://never.example/") is None
+        # Read without a page: readable as it is, and counted as taken from the archive.
+        assert policy.readable_archived_source(SOURCE) == gone
+        assert stats.get_value(SOURCES_ARCHIVED) == 1
+
+        full = RefetchPolicy(state, tmp_path, full=True)
+        assert full.post_needs_fetch(POST_URL, DAY) and full.archived_source(SOURCE) is None
+    nothing = RefetchPolicy(None, tmp_path)
+    assert nothing.post_needs_fetch(POST_URL, None) and nothing.archived_source(SOURCE) is None
+
+
+def test_an_archived_page_that_does_not_read_back_is_fetched(
+    tmp_path: Path, stats: MemoryStatsCollector, caplog: pytest.LogCaptureFixture
+) -> None:
+    _, source_at, _, _ = archive_pages(tmp_path)
+    with CrawlState.open(tmp_path) as state:
+        state.record_source(source_record(warc=source_at))
+        policy = RefetchPolicy(state, tmp_path, stats=stats)
+        assert policy.readable_archived_source(SOURCE) == source_record(warc=source_at)
+        lost = WarcPointer(source_at.filename, source_at.offset + 1, source_at.record_id)
+        state.record_source(source_record(warc=lost))
+        assert policy.archived_source(SOURCE) is not None  # final, as the state says
+        with caplog.at_level(logging.WARNING):
+            assert policy.readable_archived_source(SOURCE) is None
+    assert f"archived source {SOURCE} cannot be read back" in caplog.text
+    assert stats.get_value(SOURCES_ARCHIVED) == 1
+    assert stats.get_value(SOURCES_UNREADABLE) == 1
