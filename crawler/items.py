@@ -26,6 +26,7 @@ class PostItem:
     warc: WarcPointer | None
     crawled_at: str
     error: str | None = None  # set when the page had no parsable post
+    payload_digest: str | None = None  # the WARC-Payload-Digest of the page at ``warc``
     # Read back from an earlier crawl's archive (the pairs pipeline resuming its pairs), not
     # fetched by this crawl.
     from_archive: bool = False
@@ -45,6 +46,7 @@ class SourceItem:
     article: ExtractedArticle | None = None
     warc: WarcPointer | None = None
     error: str | None = None
+    payload_digest: str | None = None  # the WARC-Payload-Digest of the page at ``warc``
     # Taken from an earlier crawl's archive (crawler/downloadermiddlewares/archive_cache.py), not
     # fetched by this one: nothing about it is recorded again.
     from_archive: bool = False

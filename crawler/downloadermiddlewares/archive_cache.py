@@ -36,7 +36,7 @@ from scrapy.responsetypes import responsetypes
 from crawler import defaults
 from crawler.archive.layout import STATE_DIR, STATE_NAME
 from crawler.archive.reader import RecordError
-from crawler.extensions.warc_capture import META_FETCHED_AT, META_POINTER
+from crawler.extensions.warc_capture import META_FETCHED_AT, META_PAYLOAD_DIGEST, META_POINTER
 from crawler.items import SourceItem
 from crawler.policy.refetch import SOURCES_ARCHIVED, RefetchPolicy
 from crawler.replay import read_response, source_item_from_state
@@ -133,6 +133,7 @@ class ArchiveCacheMiddleware:
         cls = responsetypes.from_args(headers=headers, url=url, body=archived.body)
         request.meta[META_POINTER] = record.warc
         request.meta[META_FETCHED_AT] = record.fetched_at
+        request.meta[META_PAYLOAD_DIGEST] = record.payload_digest
         if record.redirects:
             request.meta["redirect_urls"] = list(record.redirects)
         return cls(

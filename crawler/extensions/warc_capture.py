@@ -51,6 +51,9 @@ logger = logging.getLogger(__name__)
 META_POINTER = "warc_pointer"  # WarcPointer of the record holding the payload bytes
 META_RECORD = "warc_record"  # WarcPointer of the record this fetch wrote (response or revisit)
 META_FETCHED_AT = "warc_fetched_at"  # the record's WARC-Date, ISO 8601 to the second
+# The WARC-Payload-Digest of the payload (None for a 304 revisit): the crawl state keeps it, so
+# nothing reads it back from the record just written.
+META_PAYLOAD_DIGEST = "warc_payload_digest"
 
 
 class CannotOpen(Exception):
@@ -163,6 +166,7 @@ class WarcCapture:
     def _record(self, request: Request, written: WrittenExchange) -> None:
         request.meta[META_POINTER] = written.payload
         request.meta[META_RECORD] = written.record
+        request.meta[META_PAYLOAD_DIGEST] = written.payload_digest
         self._stats_inc("warc/revisits" if written.is_revisit else "warc/responses")
 
     def write_metadata(

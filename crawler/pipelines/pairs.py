@@ -55,7 +55,6 @@ from crawler.pairing import cited_urls, compose_post_pairs, crawler_info
 from crawler.policy.refetch import is_final_record
 from crawler.replay import (
     post_item_from_state,
-    read_payload_digest,
     source_item_from_state,
 )
 from crawler.sharing import shared_directory
@@ -71,7 +70,6 @@ from crawler.state import (
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
-    from crawler.archive.pointer import WarcPointer
     from crawler.manifest import Pair
 
 logger = logging.getLogger(__name__)
@@ -218,7 +216,7 @@ class PairsPipeline:
             parse_status=status,
             error=item.error,
             warc=item.warc,
-            payload_digest=self._digest(item.warc),
+            payload_digest=item.payload_digest,
             fetched_at=item.crawled_at,
             modified=listed.isoformat() if listed else None,
             feed_published=_feed_published(item),
@@ -240,7 +238,7 @@ class PairsPipeline:
                 http_status=item.http_status,
                 content_type=item.content_type,
                 warc=item.warc,
-                payload_digest=self._digest(item.warc),
+                payload_digest=item.payload_digest,
                 fetched_at=item.crawled_at,
             )
         )
@@ -253,15 +251,6 @@ class PairsPipeline:
             )
             if self.crawler.stats is not None:
                 self.crawler.stats.inc_value("bitext/incremental/sources_changed")
-
-    def _digest(self, pointer: WarcPointer | None) -> str | None:
-        if pointer is None:
-            return None
-        try:
-            return read_payload_digest(self.archive_dir, pointer)
-        except RecordError as exc:
-            logger.warning("cannot read the payload digest at %s: %s", pointer, exc)
-            return None
 
     def close_spider(self) -> None:
         unfinished = {id(p): p for posts in self.waiting.values() for p in posts}

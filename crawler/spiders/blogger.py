@@ -23,7 +23,7 @@ from crawler import defaults
 from crawler.blogger import blog_root, canonical_post_url
 from crawler.dates import isoformat
 from crawler.downloadermiddlewares.archive_cache import FLAG_ARCHIVED, ArchivedOutcome
-from crawler.extensions.warc_capture import META_FETCHED_AT, META_POINTER
+from crawler.extensions.warc_capture import META_FETCHED_AT, META_PAYLOAD_DIGEST, META_POINTER
 from crawler.items import PostItem, SourceItem
 from crawler.parsing_pool import PageReading, read_page
 from crawler.policy.refetch import RefetchPolicy
@@ -138,20 +138,21 @@ class BloggerSpider(CitedFetchGuards, BlogDiscovery, scrapy.Spider):
         request = failure.request  # type: ignore[attr-defined]
         status, error, response = failure_status(failure)
         self._inc("bitext/posts/unavailable")
+        archived = _archived_as(response)
         yield PostItem(
             url=request.meta["post_url"],
             fetched_url=request.url,
             http_status=response.status if response is not None else 0,
             post=None,
-            warc=response.meta.get(META_POINTER) if response is not None else None,
+            warc=archived.get(META_POINTER),
             crawled_at=_now(),
             error=f"{status}: {error}",
+            payload_digest=archived.get(META_PAYLOAD_DIGEST),
         )
 
     def parse_source(self, response: Response) -> Iterator[SourceItem]:
         item = self._read(self._source_reading(response), response)
         assert isinstance(item, SourceItem)
-        item.from_archive = FLAG_ARCHIVED in response.flags
         self._inc(f"bitext/sources/{item.status}")
         yield item
 
@@ -201,17 +202,21 @@ class BloggerSpider(CitedFetchGuards, BlogDiscovery, scrapy.Spider):
     def _read(self, reading: PageReading, response: Response) -> PostItem | SourceItem:
         item, pooled = read_page(reading, response.meta)
         self._inc("bitext/read_ahead/used" if pooled else "bitext/read_ahead/in_process")
+        # What the archive says of the page, beside what the page says of itself.
+        item.payload_digest = response.meta.get(META_PAYLOAD_DIGEST)
+        item.from_archive = FLAG_ARCHIVED in response.flags
         return item
 
     def source_failed(self, failure: Failure) -> Iterator[SourceItem]:
         if failure.check(ArchivedOutcome):
-            archived: SourceItem = failure.value.item
-            self._inc(f"bitext/sources/{archived.status}")
-            yield archived
+            outcome: SourceItem = failure.value.item
+            self._inc(f"bitext/sources/{outcome.status}")
+            yield outcome
             return
         request = failure.request  # type: ignore[attr-defined]
         status, error, response = failure_status(failure, maxsize=self._maxsize(request.meta))
         self._inc(f"bitext/sources/{status}")
+        archived = _archived_as(response)
         yield SourceItem(
             cited_url=request.meta["cited_url"],
             status=status,
@@ -220,8 +225,9 @@ class BloggerSpider(CitedFetchGuards, BlogDiscovery, scrapy.Spider):
             redirects=list(request.meta.get("redirect_urls", [])),
             http_status=response.status if response is not None else None,
             content_type=_header(response, b"Content-Type") if response is not None else None,
-            warc=response.meta.get(META_POINTER) if response is not None else None,
+            warc=archived.get(META_POINTER),
             error=error,
+            payload_digest=archived.get(META_PAYLOAD_DIGEST),
         )
 
     def _open_state(self) -> None:
@@ -366,6 +372,11 @@ def _header(response: Response | None, name: bytes) -> str | None:
 
 def _now() -> str:
     return isoformat(datetime.now(UTC)) or ""
+
+
+def _archived_as(response: Response | None) -> dict[str, Any]:
+    """Where the WARC capture put a response that failed (nothing for a failure without one)."""
+    return response.meta if response is not None else {}
 
 
 def _fetched_at(response: Response) -> str:

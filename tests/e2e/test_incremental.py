@@ -22,6 +22,7 @@ import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 from crawler.manifest import Pair, read_manifest
+from crawler.replay import read_payload_digest
 from crawler.state import CrawlState
 from replica.corpus import generate_cases, load_cases
 from replica.model import PairCase
@@ -307,3 +308,19 @@ def test_a_full_crawl_fetches_everything_again_as_revisits(runs: Runs) -> None:
     before, after = runs.manifests["added"], runs.manifests["full"]
     assert before.keys() == after.keys()
     assert {i: view(p) for i, p in after.items()} == {i: view(p) for i, p in before.items()}
+
+
+def test_the_state_keeps_the_payload_digest_of_each_archived_page(runs: Runs) -> None:
+    # Passed along from the WARC capture, not read back: the digest the record itself carries.
+    with CrawlState.open(runs.archive) as state:
+        named = state.pointers()
+        records = [state.post(name.split(" ", 1)[1]) for name, _ in named if name[0] == "p"]
+        records += [state.source(name.split(" ", 1)[1]) for name, _ in named if name[0] == "s"]
+    assert len(records) > 20
+    digests = 0
+    for record in records:
+        assert record is not None and record.warc is not None
+        digest = read_payload_digest(runs.archive, record.warc)
+        assert record.payload_digest == digest, record
+        digests += digest is not None
+    assert digests == len(records)  # no 304 revisit here: every page has a payload
