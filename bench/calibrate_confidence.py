@@ -1,4 +1,4 @@
-"""Calibrate ``crawler.matching.MISMATCH_THRESHOLD`` on the replica corpus.
+"""Calibrate ``crawler.pairing.matching.MISMATCH_THRESHOLD`` on the replica corpus.
 
 Positive pairs: each translation with the article it cites (served as-is or after a redirect).
 Negative pairs: the same translation with every other article in the corpus, plus the corpus's
@@ -21,7 +21,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a plain script
 
 from crawler.dates import parse_date_line
-from crawler.matching import MISMATCH_THRESHOLD, MatchInputs, score_match
+from crawler.pairing.matching import MISMATCH_THRESHOLD, MatchInputs, score_match
 from replica.corpus import BLOGS, load_cases
 from replica.model import PairCase, SourceArticle, SourceBehaviour
 

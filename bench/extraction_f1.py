@@ -3,8 +3,8 @@
 Reads the real-page fixtures kept beside the project (never copied into it): the
 article-extraction-benchmark set (``article-extraction-benchmark/html/*.html.gz`` with
 ``ground-truth.json``) and the news pages (``news/*.html`` with ``*.ground-truth.json``). For each
-set and each extractor it prints mean and median token F1, precision and recall (whitespace
-tokens on multisets, ``crawler.textmetrics.token_f1``), the mean 4-gram shingle F1 the benchmark
+set and each extractor it prints mean and median token F1, precision and recall (whitespace tokens
+on multisets, ``crawler.pairing.textmetrics.token_f1``), the mean 4-gram shingle F1 the benchmark
 itself reports, and pages per second.
 
 Usage: ``.venv/bin/python bench/extraction_f1.py [REALPAGES_DIR] [--worst N]``
@@ -26,8 +26,8 @@ import trafilatura
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a plain script
 
-from crawler.extraction import extract_article
-from crawler.textmetrics import shingle_f1, token_f1
+from crawler.article.extraction import extract_article
+from crawler.pairing.textmetrics import shingle_f1, token_f1
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -1,6 +1,6 @@
 """How long one large page takes to read, without a parse budget and with the default one.
 
-Each page is read in a worker of a :class:`~crawler.parsing_pool.ParsingPool`, as in a crawl:
+Each page is read in a worker of a :class:`~crawler.reading.pool.ParsingPool`, as in a crawl:
 
 - *before*: no size budget (``max_bytes=0``) and no time budget but ``--cap`` seconds, after
   which the reading is stopped and reported as ``> cap`` (what the crawl did before the budgets:
@@ -38,7 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.proctree import children, field_kb, process_cpu
 from crawler import defaults
-from crawler.parsing_pool import PageReading, ParseTimeout, ParsingPool, ReadingAbandoned
+from crawler.reading.pool import PageReading, ParseTimeout, ParsingPool, ReadingAbandoned
 from replica.corpus import load_cases
 from replica.model import PairCase, SourceArticle
 from replica.sites.blogger import BloggerSite

@@ -1,10 +1,10 @@
 """CPU time of reading a source page, by stage: what ``read_source_page`` spends its time on.
 
-The pages are the replica's news pages, rendered at run time as the replica serves them (every
-cited URL of the replica's cases, redirects followed, HTML answers only), and optionally real
-news pages from a folder given on the command line (``news/*.html`` of the real-page fixtures).
-Each page goes through ``crawler.reading.read_source_page`` as in a crawl; the functions it calls
-are timed in place, each stage without the stages it calls:
+The pages are the replica's news pages, rendered at run time as the replica serves them (every cited
+URL of the replica's cases, redirects followed, HTML answers only), and optionally real news pages
+from a folder given on the command line (``news/*.html`` of the real-page fixtures). Each page goes
+through ``crawler.reading.page.read_source_page`` as in a crawl; the functions it calls are timed in
+place, each stage without the stages it calls:
 
 - ``parse``: decoding and lxml (``parse_html``), every time a page is parsed;
 - ``trafilatura``: ``bare_extraction`` (body, its metadata, htmldate);
@@ -37,22 +37,23 @@ from urllib.parse import urljoin, urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a plain script
 
-from crawler import dates, reading
-from crawler.extraction import looks_like_html
+from crawler import dates
+from crawler.article.extraction import looks_like_html
+from crawler.reading import page as reading
 from replica.world import build_world
 
 STAGES = ("parse", "trafilatura", "metadata", "dates", "paywall", "other")
 # (module, function, stage): the names are looked up where their callers find them, and a name a
 # module does not have is skipped, so the benchmark runs on every layout of the reading code.
 PROBES = (
-    ("crawler.reading", "read_source_page", "other"),
-    ("crawler.reading", "extract_article", "metadata"),
-    ("crawler.reading", "paywall_signals", "paywall"),
-    ("crawler.reading", "parse_html", "parse"),
-    ("crawler.extraction", "parse_html", "parse"),
-    ("crawler.paywall", "parse_html", "parse"),
-    ("crawler.extraction", "bare_extraction", "trafilatura"),
-    ("crawler.extraction", "resolve_published", "dates"),
+    ("crawler.reading.page", "read_source_page", "other"),
+    ("crawler.reading.page", "extract_article", "metadata"),
+    ("crawler.reading.page", "paywall_signals", "paywall"),
+    ("crawler.reading.page", "parse_html", "parse"),
+    ("crawler.article.extraction", "parse_html", "parse"),
+    ("crawler.article.paywall", "parse_html", "parse"),
+    ("crawler.article.extraction", "bare_extraction", "trafilatura"),
+    ("crawler.article.extraction", "resolve_published", "dates"),
 )
 
 

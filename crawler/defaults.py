@@ -74,8 +74,8 @@ BITEXT_LOG_MAX_BYTES = 100_000_000  # a run that writes more continues in a fres
 # Processes that read post and source pages off the crawl's event loop
 # (crawler/downloadermiddlewares/read_ahead.py): None for one per CPU, 0 to read in-process.
 BITEXT_PARSE_WORKERS: int | None = None
-# The parse budget of one page (crawler/reading.py, crawler/parsing_pool.py). A page larger than
-# this many bytes is not read at all (Scrapy's DOWNLOAD_WARNSIZE here): a source ends
+# The parse budget of one page (crawler/reading/page.py, crawler/reading/pool.py). A page larger
+# than this many bytes is not read at all (Scrapy's DOWNLOAD_WARNSIZE here): a source ends
 # source_truncated, a post translation_unparsable, with an error that says so; 0 for no limit.
 BITEXT_PARSE_MAX_BYTES = 8 * 1024 * 1024
 # Seconds a worker may spend reading one page; one that takes longer is killed and replaced, and

@@ -24,9 +24,9 @@ from crawler import defaults
 from crawler.archive import build_cdxj_index
 from crawler.archive.lock import LOCK_NAME, ArchiveLock
 from crawler.archive.naming import closed_warc_files, open_warc_files
-from crawler.atomic import atomic_path
 from crawler.manifest import Repair, write_manifest
 from crawler.rebuild import RebuildResult, rebuild_pairs
+from crawler.util.atomic import atomic_path
 
 
 class MergeError(Exception):

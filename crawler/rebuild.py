@@ -1,11 +1,11 @@
 """Rebuild the pairs manifest from the WARC files alone: the crawl log and the archived pages.
 
 A crawl writes one crawl-log ``metadata`` record per post and source item (the format is in
-``crawler/crawllog.py``). Rebuilding re-reads every page an item was read from (through
-``crawler/replay.py``) with today's ``crawler.reading`` (so better code gives better results),
-takes the recorded outcomes of the others as they are, and composes pairs as the pairs pipeline
-did, run by run (``compose_runs``), folded across runs with the latest ``crawled_at`` winning (the
-rule of ``ManifestJournal.fold``).
+``crawler/items/crawllog.py``). Rebuilding re-reads every page an item was read from (through
+``crawler/reading/archived.py``) with today's ``crawler.reading.page`` (so better code gives better
+results), takes the recorded outcomes of the others as they are, and composes pairs as the pairs
+pipeline did, run by run (``compose_runs``), folded across runs with the latest ``crawled_at``
+winning (the rule of ``ManifestJournal.fold``).
 
 An archive that lost records (a damaged file, or records its manifest or index name that are
 not there: ``crawler/archive/evidence.py``) is refused before any page is read: what is left would
@@ -29,12 +29,12 @@ from crawler.archive.evidence import MANIFEST, archive_losses, page_lost, presen
 from crawler.archive.naming import closed_warc_files, open_warc_files
 from crawler.archive.pointer import WarcPointer
 from crawler.archive.reader import RecordError
-from crawler.crawllog import CrawlLogError, Item, LogEntry, scan_crawl_log
 from crawler.items import PostItem, SourceItem
+from crawler.items.crawllog import CrawlLogError, Item, LogEntry, scan_crawl_log
 from crawler.manifest import Pair
-from crawler.pairing import cited_urls, compose_pairs
-from crawler.reading import read_post_page, read_source_page
-from crawler.replay import read_payload
+from crawler.pairing.compose import cited_urls, compose_pairs
+from crawler.reading.archived import read_payload
+from crawler.reading.page import read_post_page, read_source_page
 
 
 class RebuildError(Exception):

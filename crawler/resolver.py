@@ -4,7 +4,7 @@ The guard middleware (crawler/downloadermiddlewares/urlguard.py) looks a host na
 request goes out, but the connection makes its own lookup later. A name whose server answers a
 public address to the first lookup and 127.0.0.1 to the second (DNS rebinding) would pass the
 guard and still reach the machine. This resolver, Scrapy's own caching one with one more step,
-judges the address each connection is made to with the same policy (crawler/urlpolicy.py); a
+judges the address each connection is made to with the same policy (crawler/policy/urls.py); a
 refused one fails the connection as a failed lookup, and the spider's outcome reads the reason
 back (:func:`refusal`), so the pair says ``source_refused``.
 
@@ -27,7 +27,7 @@ from scrapy.resolver import CachingThreadedResolver
 from twisted.internet.error import DNSLookupError
 
 from crawler import defaults
-from crawler.urlpolicy import check_url, parse_allowed_hosts
+from crawler.policy.urls import check_url, parse_allowed_hosts
 
 if TYPE_CHECKING:
     from collections.abc import Sequence

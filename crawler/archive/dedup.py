@@ -12,7 +12,7 @@ from warcio.archiveiterator import ArchiveIterator
 from crawler.archive.naming import closed_warc_files
 from crawler.archive.pointer import WarcPointer
 from crawler.archive.records import EMPTY_PAYLOAD_DIGEST
-from crawler.closeable import Closeable
+from crawler.util.closeable import Closeable
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS captures (

@@ -20,7 +20,7 @@ from crawler import defaults
 from crawler.archive.damage import Named, WarcCheck, describe_losses, index_names, lost_records
 from crawler.archive.naming import OPEN_SUFFIX, open_warc_files
 from crawler.archive.pointer import WarcPointer
-from crawler.crawllog import LogEntry
+from crawler.items.crawllog import LogEntry
 
 MANIFEST = defaults.PAIRS_MANIFEST
 

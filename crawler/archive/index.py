@@ -8,7 +8,7 @@ from typing import Any
 
 from crawler.archive.layout import INDEX_NAME
 from crawler.archive.naming import closed_warc_files
-from crawler.atomic import atomic_write
+from crawler.util.atomic import atomic_write
 
 
 @cache

@@ -17,7 +17,7 @@ writes there is named here, and only here.
       state/digests.sqlite                   payload digests, for revisit records
 
 WARC file names are made in crawler/archive/naming.py; temporary files of atomic writes are
-``.TARGET.XXXXXXXX.tmp`` beside their target (crawler/atomic.py).
+``.TARGET.XXXXXXXX.tmp`` beside their target (crawler/util/atomic.py).
 """
 
 from __future__ import annotations

@@ -23,7 +23,7 @@ from types import TracebackType
 
 from crawler.archive.layout import LOCK_NAME
 from crawler.dates import isoformat
-from crawler.sharing import FILE_MODE, share_file, shared_directory
+from crawler.util.filemodes import FILE_MODE, share_file, shared_directory
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ import shutil
 from pathlib import Path
 
 from crawler.archive.naming import WARC_SUFFIX
-from crawler.atomic import atomic_write
+from crawler.util.atomic import atomic_write
 
 DAMAGED_SUFFIX = ".damaged"
 _CHUNK = 1 << 20

@@ -19,7 +19,7 @@ from crawler.archive.naming import closed_warc_files, open_warc_files
 from crawler.archive.pointer import WarcPointer
 from crawler.archive.records import PROFILE_IDENTICAL_PAYLOAD
 from crawler.archive.recover import damaged_files
-from crawler.atomic import leftover_temporaries
+from crawler.util.atomic import leftover_temporaries
 
 _CHUNK = 1 << 16
 CAPTURE_TYPES = ("response", "revisit")

@@ -23,7 +23,7 @@ from crawler.archive.layout import WACZ_NAME
 from crawler.archive.naming import closed_warc_files, open_warc_files
 from crawler.archive.pointer import WarcPointer
 from crawler.archive.reader import ANY_KIND, RecordError, read_record
-from crawler.atomic import atomic_path
+from crawler.util.atomic import atomic_path
 
 if TYPE_CHECKING:
     from crawler.manifest import Pair

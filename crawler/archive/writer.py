@@ -27,8 +27,8 @@ from crawler.archive.records import (
     payload_digest,
     warc_date,
 )
-from crawler.closeable import Closeable
-from crawler.sharing import FILE_MODE, shared_directory
+from crawler.util.closeable import Closeable
+from crawler.util.filemodes import FILE_MODE, shared_directory
 
 _PREFIX = re.compile(r"[A-Za-z0-9._-]+")
 

@@ -31,8 +31,8 @@ from crawler.outcome import (
     refused,
     start_failed,
 )
-from crawler.sharing import share_file
-from crawler.terminal import echo
+from crawler.util.filemodes import share_file
+from crawler.util.terminal import echo
 
 if TYPE_CHECKING:
     from io import TextIOWrapper

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from crawler.commands.options import add_workers
-from crawler.terminal import echo
+from crawler.util.terminal import echo
 
 
 def register(subparsers: Any) -> None:

@@ -33,7 +33,7 @@ from crawler.corpus import (
     write_tsv,
 )
 from crawler.manifest import STATUS_OK, STATUSES, ManifestError, Pair, read_manifest, write_manifest
-from crawler.terminal import PrintableBytes, PrintableText, echo, is_terminal
+from crawler.util.terminal import PrintableBytes, PrintableText, echo, is_terminal
 
 DEFAULT_MANIFEST = Path(defaults.ARCHIVE_DIR) / MANIFEST_NAME
 

@@ -13,7 +13,7 @@ from typing import Any
 from crawler import defaults
 from crawler.archive.layout import REBUILT_NAME
 from crawler.commands.options import add_workers
-from crawler.terminal import echo
+from crawler.util.terminal import echo
 
 
 def register(subparsers: Any) -> None:

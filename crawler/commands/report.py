@@ -9,7 +9,7 @@ from typing import Any
 
 from crawler.corpus.report import MANIFEST_NAME, REPORT_NAME, write_report
 from crawler.manifest import ManifestError
-from crawler.terminal import echo
+from crawler.util.terminal import echo
 
 
 def register(subparsers: Any) -> None:

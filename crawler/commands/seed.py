@@ -11,7 +11,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from crawler.commands.options import add_spider_args
-from crawler.terminal import echo
+from crawler.util.terminal import echo
 
 
 def register(subparsers: Any) -> None:

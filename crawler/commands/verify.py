@@ -11,7 +11,7 @@ from typing import Any
 from crawler.archive.layout import MANIFEST_NAME, journals
 from crawler.archive.pointer import WarcPointer
 from crawler.archive.verify import verify_archive
-from crawler.terminal import echo
+from crawler.util.terminal import echo
 
 
 def register(subparsers: Any) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 
 from crawler import defaults
 from crawler.archive.wacz import WACZ_NAME, WaczError, package_archive, still_open
-from crawler.terminal import echo
+from crawler.util.terminal import echo
 
 
 def register(subparsers: Any) -> None:

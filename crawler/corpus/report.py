@@ -13,10 +13,10 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from crawler.archive.layout import MANIFEST_NAME, REPORT_NAME
-from crawler.atomic import atomic_write
 from crawler.corpus.charts import horizontal_bars, vertical_bars
 from crawler.corpus.stats import CorpusStats, compute_stats
 from crawler.manifest import STATUS_DESCRIPTIONS, Pair, read_manifest
+from crawler.util.atomic import atomic_write
 
 REVIEW_COUNT = 20
 

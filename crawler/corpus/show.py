@@ -17,7 +17,7 @@ from crawler.archive.reader import ANY_KIND, RecordError, read_record
 from crawler.corpus.align import Aligner
 from crawler.corpus.textwidth import pad, wrap
 from crawler.manifest import STATUS_DESCRIPTIONS, Pair
-from crawler.terminal import printable
+from crawler.util.terminal import printable
 
 GUTTER = " │ "
 MIN_COLUMN = 12
@@ -84,7 +84,7 @@ def format_provenance(
     label: str, url: str | None, pointer: WarcPointer | None, archive_dir: Path
 ) -> tuple[list[str], bool]:
     """Lines describing one side's archived record, and whether it could be read (page and
-    record text made :func:`~crawler.terminal.printable`)."""
+    record text made :func:`~crawler.util.terminal.printable`)."""
     lines = [f"{label}: {printable(url or '(none)')}"]
     if pointer is None:
         lines.append("  not archived (no WARC pointer in the manifest)")

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from crawler.corpus.select import NO_SITE, publication_month, source_site
 from crawler.manifest import STATUS_DESCRIPTIONS, STATUSES, Pair
-from crawler.terminal import printable
+from crawler.util.terminal import printable
 
 CONFIDENCE_BINS = 10
 QUANTILES = (0.0, 0.1, 0.25, 0.5, 0.75, 0.9, 1.0)

@@ -39,7 +39,7 @@ from crawler.archive.reader import RecordError
 from crawler.extensions.warc_capture import META_FETCHED_AT, META_PAYLOAD_DIGEST, META_POINTER
 from crawler.items import SourceItem
 from crawler.policy.refetch import SOURCES_ARCHIVED, RefetchPolicy
-from crawler.replay import read_response, source_item_from_state
+from crawler.reading.archived import read_response, source_item_from_state
 from crawler.state import PAGE_STATUSES, CrawlState, SourceRecord
 
 if TYPE_CHECKING:

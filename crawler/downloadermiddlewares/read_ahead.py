@@ -3,9 +3,9 @@
 Scrapy runs callbacks on its one thread; reading a page there leaves the machine's other cores
 idle while the crawl waits on it. This middleware sees each final response last (after redirects,
 decompression and retries), asks the spider which reading its callback will make
-(``spider.page_reading(response)``), runs it in the :class:`~crawler.parsing_pool.ParsingPool` and
+(``spider.page_reading(response)``), runs it in the :class:`~crawler.reading.pool.ParsingPool` and
 keeps the item in ``response.meta``. The callback uses it only if the reading it makes itself is
-the same call (``crawler.parsing_pool.read_page``), else it reads in-process as it always did, so
+the same call (``crawler.reading.pool.read_page``), else it reads in-process as it always did, so
 the items are those of an in-process crawl. A reading that raises in a worker is read again by the
 callback, where the error surfaces as before.
 
@@ -29,7 +29,7 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
 from crawler import defaults
-from crawler.parsing_pool import (
+from crawler.reading.pool import (
     META_READ_AHEAD,
     ParseTimeout,
     ParsingPool,

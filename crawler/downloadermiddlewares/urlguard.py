@@ -2,7 +2,7 @@
 
 Every request passes here: posts, cited sources, robots.txt, and each hop of a redirect (Scrapy
 schedules a redirect as a new request), so a public URL that redirects to 127.0.0.1 is refused at
-that hop. The verdict comes from :mod:`crawler.urlpolicy`; this adapter only adds the DNS lookup,
+that hop. The verdict comes from :mod:`crawler.policy.urls`; this adapter only adds the DNS lookup,
 off the reactor thread and cached.
 
 A request that goes through a forward proxy is not resolved here: the proxy resolves the name and
@@ -24,7 +24,7 @@ from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.utils.asyncio import run_in_thread
 
 from crawler import defaults
-from crawler.urlpolicy import check_url, parse_allowed_hosts
+from crawler.policy.urls import check_url, parse_allowed_hosts
 
 if TYPE_CHECKING:
     from scrapy import Request

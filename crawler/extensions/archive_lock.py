@@ -34,10 +34,10 @@ from crawler.archive.index import INDEX_NAME
 from crawler.archive.layout import DIGESTS_NAME
 from crawler.archive.naming import WARC_SUFFIX
 from crawler.archive.writer import recover_open_files
-from crawler.atomic import leftover_temporaries
 from crawler.dates import isoformat
-from crawler.sharing import share_file
 from crawler.state import STATE_DIR, STATE_NAME, CrawlState
+from crawler.util.atomic import leftover_temporaries
+from crawler.util.filemodes import share_file
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler

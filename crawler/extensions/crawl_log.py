@@ -1,10 +1,10 @@
 """Write a crawl-log ``metadata`` record into the WARC archive for every post and source item.
 
-The response records hold the pages; these records hold what a page cannot say about itself
-(which capture is a post and which a source, the cited URL behind a redirect chain, outcomes that
-had no response at all), so ``python -m crawler rebuild`` can recompose the manifest from the
-WARC files alone (the practice of Heritrix's and warcprox's crawl-log metadata). The record
-format is in ``crawler/crawllog.py``; the records go through the WARC capture extension's archive.
+The response records hold the pages; these records hold what a page cannot say about itself (which
+capture is a post and which a source, the cited URL behind a redirect chain, outcomes that had no
+response at all), so ``python -m crawler rebuild`` can recompose the manifest from the WARC files
+alone (the practice of Heritrix's and warcprox's crawl-log metadata). The record format is in
+``crawler/items/crawllog.py``; the records go through the WARC capture extension's archive.
 """
 
 from __future__ import annotations
@@ -19,10 +19,10 @@ from scrapy.http import Response
 
 from crawler import defaults
 from crawler.archive.naming import default_crawl_host
-from crawler.crawllog import CRAWL_LOG_CONTENT_TYPE, crawl_log_fields, encode_crawl_log
 from crawler.dates import isoformat
 from crawler.extensions.warc_capture import META_POINTER, META_RECORD, WarcCapture
 from crawler.items import PostItem, SourceItem
+from crawler.items.crawllog import CRAWL_LOG_CONTENT_TYPE, crawl_log_fields, encode_crawl_log
 from crawler.truncation import is_truncated
 
 if TYPE_CHECKING:

@@ -35,8 +35,8 @@ from crawler.archive.layout import DIGESTS_NAME, STATE_DIR
 from crawler.archive.wacz import package_archive
 from crawler.archive.writer import valid_prefix
 from crawler.dates import isoformat
-from crawler.sharing import share_file, shared_directory
 from crawler.truncation import warc_truncated
+from crawler.util.filemodes import share_file, shared_directory
 
 if TYPE_CHECKING:
     from scrapy import Request, Spider

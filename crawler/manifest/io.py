@@ -17,12 +17,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
 
-from crawler.atomic import atomic_write
-from crawler.closeable import Closeable
 from crawler.manifest.model import Pair
 from crawler.manifest.repair import Repair, repair_data, repair_pair
 from crawler.manifest.schema import ManifestError, validate_line
-from crawler.sharing import FILE_MODE, share_file
+from crawler.util.atomic import atomic_write
+from crawler.util.closeable import Closeable
+from crawler.util.filemodes import FILE_MODE, share_file
 
 StrPath = str | os.PathLike[str]
 

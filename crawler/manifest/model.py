@@ -239,7 +239,7 @@ class SourceSide:
     language: str | None = None
     text: str | None = None
     warc: WarcPointer | None = None
-    # How ``published`` was resolved (crawler/sourcedates.py); lines written before the field
+    # How ``published`` was resolved (crawler/article/dates.py); lines written before the field
     # existed have none.
     published_basis: str | None = None
 

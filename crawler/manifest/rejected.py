@@ -20,7 +20,7 @@ from crawler.archive.layout import REJECTED_NAME
 from crawler.manifest.io import UnreadableLine
 from crawler.manifest.jsonsafe import WHOLE_LINE
 from crawler.manifest.repair import Repair
-from crawler.sharing import share_file
+from crawler.util.filemodes import share_file
 
 
 def repaired_record(repair: Repair) -> dict[str, Any]:

@@ -9,11 +9,11 @@ included) is folded with the existing manifest into a new ``pairs.jsonl`` (one l
 the latest wins), written atomically; the folded journals are then removed.
 
 Every item this run fetched is also recorded in the crawl state (crawler/state/), and every
-journalled pair noted there, which makes the next run incremental: a source an earlier run
-settled comes as an item from the archive (crawler/downloadermiddlewares/archive_cache.py) and is
-not recorded again, a source fetched again updates the pairs of every archived post citing it,
-and the posts a killed run had recorded without journalling all their pairs are read back from
-their WARC records (crawler/replay.py) when the pipeline opens, with the final outcomes the state
+journalled pair noted there, which makes the next run incremental: a source an earlier run settled
+comes as an item from the archive (crawler/downloadermiddlewares/archive_cache.py) and is not
+recorded again, a source fetched again updates the pairs of every archived post citing it, and the
+posts a killed run had recorded without journalling all their pairs are read back from their WARC
+records (crawler/reading/archived.py) when the pipeline opens, with the final outcomes the state
 holds for their sources.
 """
 
@@ -51,13 +51,12 @@ from crawler.manifest.rejected import (
     unwritable_record,
 )
 from crawler.outcome import MANIFEST_REPAIRED, MANIFEST_UNWRITABLE, manifest_damage
-from crawler.pairing import cited_urls, compose_post_pairs, crawler_info
+from crawler.pairing.compose import cited_urls, compose_post_pairs, crawler_info
 from crawler.policy.refetch import is_final_record
-from crawler.replay import (
+from crawler.reading.archived import (
     post_item_from_state,
     source_item_from_state,
 )
-from crawler.sharing import shared_directory
 from crawler.state import (
     PARSED,
     UNAVAILABLE,
@@ -66,6 +65,7 @@ from crawler.state import (
     PostRecord,
     SourceRecord,
 )
+from crawler.util.filemodes import shared_directory
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -85,7 +85,7 @@ class PairsPipeline:
         self.journal: ManifestJournal | None = None
         self.sources: dict[str, SourceItem] = {}
         # A post's pairs are composed together once all its sources are in: a post that merges
-        # several articles is judged on what each adds (crawler/matching.py).
+        # several articles is judged on what each adds (crawler/pairing/matching.py).
         self.waiting: dict[str, list[PostItem]] = defaultdict(list)  # cited URL -> posts
         self.journalled: Counter[str] = Counter()
         self.crawler_info: dict[str, str] = {}

@@ -25,11 +25,11 @@ from crawler.dates import isoformat
 from crawler.downloadermiddlewares.archive_cache import FLAG_ARCHIVED, ArchivedOutcome
 from crawler.extensions.warc_capture import META_FETCHED_AT, META_PAYLOAD_DIGEST, META_POINTER
 from crawler.items import PostItem, SourceItem
-from crawler.parsing_pool import PageReading, read_page
 from crawler.policy.refetch import RefetchPolicy
+from crawler.reading.pool import PageReading, read_page
 from crawler.spiders.cited_fetches import CitedFetchGuards
 from crawler.spiders.discovery import BlogDiscovery
-from crawler.spiders.outcomes import failure_status, url_too_long
+from crawler.spiders.failures import failure_status, url_too_long
 from crawler.state import CrawlState
 from crawler.truncation import META_BUDGET, is_truncated
 

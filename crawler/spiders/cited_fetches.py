@@ -17,7 +17,7 @@ from scrapy import signals
 from scrapy.exceptions import StopDownload
 
 from crawler.downloadhandlers.budget import time_budget
-from crawler.reading import Cutoff
+from crawler.reading.page import Cutoff
 from crawler.truncation import FLAG_DECODED, FLAG_STOPPED, FLAG_TIME
 
 if TYPE_CHECKING:

@@ -37,7 +37,7 @@ from crawler.archive.pointer import WarcPointer
 from crawler.archive.reader import RecordError
 from crawler.archive.recover import set_aside
 from crawler.dates import isoformat
-from crawler.replay import read_payload
+from crawler.reading.archived import read_payload
 from crawler.state.rules import PAGE_STATUSES, CheckedFile, SourceRecord
 from crawler.state.store import STATE_DIR, CrawlState
 

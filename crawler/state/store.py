@@ -14,11 +14,11 @@ from typing import Any
 
 from crawler.archive.layout import STATE_DIR, STATE_NAME
 from crawler.archive.pointer import WarcPointer
-from crawler.closeable import Closeable
-from crawler.sharing import share_file, shared_directory
 from crawler.state.errors import StateError
 from crawler.state.errors import naming_the_file as _naming_the_file
 from crawler.state.rules import CheckedFile, PostRecord, SourceRecord, StatusChange
+from crawler.util.closeable import Closeable
+from crawler.util.filemodes import share_file, shared_directory
 
 __all__ = ["STATE_DIR", "STATE_NAME", "CrawlState", "StateError"]
 

@@ -21,7 +21,7 @@ import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 from crawler.archive.naming import closed_warc_files, open_warc_files
-from crawler.crawllog import scan_crawl_log
+from crawler.items.crawllog import scan_crawl_log
 from crawler.manifest import Pair, read_manifest
 from crawler.spiders.distributed import T2RedisSpider, encode_seed, redis_keys
 from replica.crawl import FAST_SETTINGS, PROJECT_ROOT, crawl_env

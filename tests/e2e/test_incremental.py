@@ -22,7 +22,7 @@ import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 from crawler.manifest import Pair, read_manifest
-from crawler.replay import read_payload_digest
+from crawler.reading.archived import read_payload_digest
 from crawler.state import CrawlState
 from replica.corpus import generate_cases, load_cases
 from replica.model import PairCase

@@ -24,6 +24,7 @@ import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 from crawler.manifest import Pair, read_manifest
+from crawler.reading import worker as parse_worker
 from replica.corpus import load_cases
 from replica.crawl import PROJECT_ROOT, crawl_env
 from replica.model import PairCase, SourceBehaviour
@@ -261,7 +262,9 @@ def _workers(session: int) -> set[int]:
     """The parse workers in ``session`` once they run their own code (not a fork, not yet
     exec'd, which still shows the crawl's command line)."""
     return {
-        pid for pid, command in session_processes(session).items() if "parsing_worker" in command
+        pid
+        for pid, command in session_processes(session).items()
+        if parse_worker.__name__ in command
     }
 
 

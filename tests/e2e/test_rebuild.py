@@ -17,7 +17,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from crawler.archive import verify_archive
 from crawler.archive.naming import closed_warc_files
-from crawler.crawllog import CRAWL_LOG_CONTENT_TYPE, decode_crawl_log
+from crawler.items.crawllog import CRAWL_LOG_CONTENT_TYPE, decode_crawl_log
 from replica.crawl import PROJECT_ROOT
 from tests.e2e.conftest import CrawlRun, crawl_replica
 

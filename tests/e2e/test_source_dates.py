@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from crawler.extraction import jsonld_objects, parse_html
+from crawler.article.extraction import jsonld_objects, parse_html
 from crawler.manifest import read_manifest
 from replica.model import PairCase
 from replica.world import T2_BLOG
@@ -48,7 +48,7 @@ def test_sources_without_an_offset_give_ok_pairs_with_their_basis(
             local = article.published.replace(tzinfo=None)
             if article.published_markup == "naive":
                 # The page wrote the US Eastern wall clock without an offset; twz.com's zone
-                # (crawler/sourcedates.py SITE_TIMEZONES) gives the very instant back.
+                # (crawler/article/dates.py SITE_TIMEZONES) gives the very instant back.
                 assert served == local.isoformat()
                 published = article.published.isoformat(timespec="seconds")
             else:

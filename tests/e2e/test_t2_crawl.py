@@ -18,7 +18,7 @@ from warcio.archiveiterator import ArchiveIterator
 from crawler.archive.pointer import WarcPointer
 from crawler.manifest import Pair, read_manifest
 from crawler.manifest.model import join_paragraphs
-from crawler.textmetrics import token_f1
+from crawler.pairing.textmetrics import token_f1
 from replica.model import CitedArticle, PairCase, SourceBehaviour
 from replica.sites.news import INTERNAL_TARGET
 from replica.world import T1_BLOG, T2_BLOG, build_world

@@ -247,13 +247,13 @@ class FaultInjector:
 
     def _after_first_worker(self) -> None:
         # At the process's start, whatever code starts it: a parse worker is a "python -c"
-        # child whose bootstrap imports crawler.parsing_worker.
+        # child whose bootstrap imports crawler.reading.worker.
         popen = subprocess.Popen
 
         class Started(popen):  # type: ignore[misc,valid-type]
             def __init__(started, args: Any, *rest: Any, **kwargs: Any) -> None:
                 super().__init__(args, *rest, **kwargs)
-                if any("crawler.parsing_worker" in str(arg) for arg in args):
+                if any("crawler.reading.worker" in str(arg) for arg in args):
                     self.strike()
 
         _patch(subprocess, "Popen", Started)

@@ -11,7 +11,7 @@ from functools import cache
 import pytest
 
 from crawler.dates import parse_date_line
-from crawler.matching import MISMATCH_THRESHOLD, MatchInputs, score_match
+from crawler.pairing.matching import MISMATCH_THRESHOLD, MatchInputs, score_match
 from replica.corpus import generate_cases, load_cases, load_file_cases
 from replica.model import CitedArticle, EndMark, NoteKind, PairCase, TranslationPost
 from replica.sites.blogger import BloggerSite

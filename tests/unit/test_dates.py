@@ -16,7 +16,7 @@ import pytest
 
 from crawler import dates
 from crawler.blogger import parse_post
-from crawler.reading import read_source_page
+from crawler.reading.page import read_source_page
 from replica.corpus import load_cases
 from replica.corpus.generated import date_line
 from replica.sites.blogger import BloggerSite

@@ -231,7 +231,7 @@ def test_a_jobdir_closed_cleanly_is_kept_for_resuming(tmp_path: Path) -> None:
 def test_the_crawl_removes_only_the_temporaries_of_writes_made_under_the_lock(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    from crawler.atomic import temporary_file
+    from crawler.util.atomic import temporary_file
 
     (tmp_path / "pairs.jsonl").write_text("the old manifest\n", encoding="utf-8")
     killed = []

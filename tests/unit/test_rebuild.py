@@ -15,18 +15,18 @@ from pathlib import Path
 import pytest
 
 from crawler.archive import DigestIndex, WarcArchive, WarcPointer, WrittenExchange
-from crawler.crawllog import (
+from crawler.dates import isoformat
+from crawler.items import PostItem, SourceItem
+from crawler.items.crawllog import (
     CRAWL_LOG_CONTENT_TYPE,
     crawl_log_fields,
     decode_crawl_log,
     encode_crawl_log,
     read_from_page,
 )
-from crawler.dates import isoformat
-from crawler.items import PostItem, SourceItem
 from crawler.manifest import ManifestJournal, Pair, encode_line
-from crawler.pairing import compose_pairs
-from crawler.reading import read_post_page, read_source_page
+from crawler.pairing.compose import compose_pairs
+from crawler.reading.page import read_post_page, read_source_page
 from crawler.rebuild import RebuildError, rebuild_pairs
 from tests.unit.archive.builders import WARCINFO, fixed_clock, id_factory, make_exchange
 from tests.unit.blogger.pages import CITATION_TWZ, POST_URL, blogger_page

@@ -16,7 +16,7 @@ from twisted.python.failure import Failure
 
 from crawler import settings as project_settings
 from crawler.resolver import GuardedResolver, RefusedAddress, refusal
-from crawler.spiders.outcomes import failure_status
+from crawler.spiders.failures import failure_status
 
 PUBLIC = "93.184.215.14"
 

@@ -14,8 +14,7 @@ from crawler.archive.pointer import WarcPointer
 from crawler.archive.reader import RecordError
 from crawler.manifest import pair_id, read_manifest
 from crawler.pipelines.pairs import PairsPipeline
-from crawler.reading import read_post_page, read_source_page
-from crawler.replay import (
+from crawler.reading.archived import (
     post_item_from_record,
     post_item_from_state,
     read_payload_digest,
@@ -23,6 +22,7 @@ from crawler.replay import (
     source_item_from_records,
     source_item_from_state,
 )
+from crawler.reading.page import read_post_page, read_source_page
 from crawler.state import (
     UNAVAILABLE,
     CrawlState,

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from crawler.archive import DigestIndex, WarcPointer
-from crawler.crawllog import CRAWL_LOG_CONTENT_TYPE
+from crawler.items.crawllog import CRAWL_LOG_CONTENT_TYPE
 from crawler.state import CrawlState, SourceRecord
 from crawler.state.repair import DamagedFile, repair_archive, unreadable_page
 from tests.unit.archive.builders import make_exchange, read_records

@@ -22,7 +22,7 @@ from crawler.downloadermiddlewares.archive_cache import (
 )
 from crawler.extensions.warc_capture import META_FETCHED_AT, META_POINTER
 from crawler.policy.refetch import SOURCES_ARCHIVED, SOURCES_UNREADABLE
-from crawler.replay import source_item_from_state
+from crawler.reading.archived import source_item_from_state
 from crawler.spiders.blogger import BloggerSpider
 from crawler.state import CrawlState, SourceRecord
 from tests.unit.records import SOURCE, archive_pages, source_record

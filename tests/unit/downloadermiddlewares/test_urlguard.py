@@ -24,7 +24,7 @@ from crawler.downloadermiddlewares.urlguard import (
     UrlGuardMiddleware,
     UrlRefused,
 )
-from crawler.spiders.outcomes import failure_status
+from crawler.spiders.failures import failure_status
 
 GUARD = "crawler.downloadermiddlewares.urlguard.UrlGuardMiddleware"
 

@@ -15,10 +15,10 @@ from scrapy.utils.test import get_crawler
 from crawler.items import SourceItem
 from crawler.manifest import read_manifest
 from crawler.outcome import MANIFEST_REPAIRED, MANIFEST_UNWRITABLE, crawl_outcome
-from crawler.pairing import compose_pair, crawler_info
+from crawler.pairing.compose import compose_pair, crawler_info
 from crawler.pipelines.pairs import PairsPipeline
 from crawler.state import CrawlState, SourceRecord
-from tests.unit.test_pairing import CRAWLED, SOURCE_URL, _post, _post_item, _source
+from tests.unit.pairing.test_compose import CRAWLED, SOURCE_URL, _post, _post_item, _source
 
 
 def _pipeline(archive: Path) -> PairsPipeline:

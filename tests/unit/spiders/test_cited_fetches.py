@@ -12,7 +12,7 @@ from scrapy.utils._download_handlers import check_stop_download
 from scrapy.utils.test import get_crawler
 from twisted.web.iweb import UNKNOWN_LENGTH
 
-from crawler.reading import Cutoff
+from crawler.reading.page import Cutoff
 from crawler.spiders.blogger import BloggerSpider
 from crawler.spiders.cited_fetches import META_RECEIVED
 from crawler.truncation import FLAG_DECODED, FLAG_STOPPED, FLAG_TIME

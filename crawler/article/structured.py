@@ -1,10 +1,10 @@
 """What a source page states for machines: JSON-LD, meta tags and publication-time elements.
 
-News sites publish these for search engines; they keep the publication time with its offset
-(JSON-LD ``datePublished``, ``article:published_time``, ``<time datetime>``) and give clean
-headlines, authors and site names. Everything is read from the page's one lxml tree
-(``crawler.extraction.parse_html``), which is never modified here. Values are made safe for the
-manifest: control characters and lone surrogates (JSON-LD escapes carry them) are dropped, empty
+News sites publish these for search engines; they keep the publication time with its offset (JSON-LD
+``datePublished``, ``article:published_time``, ``<time datetime>``) and give clean headlines,
+authors and site names. Everything is read from the page's one lxml tree
+(``crawler.article.extraction.parse_html``), which is never modified here. Values are made safe for
+the manifest: control characters and lone surrogates (JSON-LD escapes carry them) are dropped, empty
 strings become None, and so does a language that is no language subtag.
 """
 
@@ -49,7 +49,7 @@ _TIMES = tuple(
     )
 )
 # Every other machine timestamp of the page: read only for the zone it is written in, when the
-# publication time has none (crawler/sourcedates.py).
+# publication time has none (crawler/article/dates.py).
 _STAMPS = etree.XPath(
     "//time/@datetime | //*[starts-with(@itemprop, 'date')]/@content", smart_strings=False
 )

@@ -15,8 +15,8 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from crawler.items import SourceItem
-from crawler.reading import Cutoff, read_post_page, read_source_page
-from crawler.spiders.outcomes import failure_status, url_too_long
+from crawler.reading.page import Cutoff, read_post_page, read_source_page
+from crawler.spiders.failures import failure_status, url_too_long
 from replica.corpus import load_cases
 from replica.model import SourceArticle
 from replica.sites.news_faults import (

@@ -39,7 +39,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
-from crawler.textmetrics import token_f1
+from crawler.pairing.textmetrics import token_f1
 
 __all__ = [
     "MISMATCH_THRESHOLD",
@@ -140,7 +140,7 @@ class MatchInputs:
     translation_text: str  # Japanese
     source_title: str | None
     source_author: str | None
-    # Aware, or a date when the page gives only the day (crawler/sourcedates.py).
+    # Aware, or a date when the page gives only the day (crawler/article/dates.py).
     source_published: datetime | date | None
     source_text: str  # English
     # The other articles the same post cites: a post that merges several sources is judged, for
@@ -337,7 +337,7 @@ def _source_newer(translation: datetime | date | None, source: datetime | date |
 
 
 def _aware(value: datetime) -> datetime:
-    # A naive local time (from a caller that did not resolve it, see crawler/sourcedates.py) is
+    # A naive local time (from a caller that did not resolve it, see crawler/article/dates.py) is
     # read as UTC: off by under a day.
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 

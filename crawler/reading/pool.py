@@ -1,17 +1,17 @@
 """Worker processes that read fetched pages off the crawl's event loop, each within a budget.
 
-Reading a page (``crawler.reading``: lxml, trafilatura, dateparser) is most of a crawl's CPU time
-per page, and Scrapy runs everything else on one thread. A :class:`PageReading` is one call of the
-reading code with every argument it takes, so it can run in another process and give the same
+Reading a page (``crawler.reading.page``: lxml, trafilatura, dateparser) is most of a crawl's CPU
+time per page, and Scrapy runs everything else on one thread. A :class:`PageReading` is one call of
+the reading code with every argument it takes, so it can run in another process and give the same
 item; :class:`ParsingPool` runs readings in ``BITEXT_PARSE_WORKERS`` processes
-(``crawler/parsing_worker.py``).
+(``crawler/reading/worker.py``).
 
 A reading gets ``BITEXT_PARSE_TIMEOUT`` seconds in its worker. A worker still reading after that
 is killed and replaced, and the reading ends with :class:`ParseTimeout`; a worker that dies while
 reading (the OOM killer) is replaced too, and the reading ends with :class:`WorkerDied`. Either
 way the page is recorded with the reason (:meth:`PageReading.abandoned`) and never read again in
 the crawl process. The size budget (``BITEXT_PARSE_MAX_BYTES``) is the reading code's own
-(``crawler/reading.py``), so it holds with or without workers.
+(``crawler/reading/page.py``), so it holds with or without workers.
 """
 
 from __future__ import annotations
@@ -29,8 +29,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from crawler.items import PostItem, SourceItem
-from crawler.parsing_worker import PARENT_POLL_SECONDS, Worker
-from crawler.reading import read_post_page, read_source_page, unread_post_page, unread_source_page
+from crawler.reading.page import (
+    read_post_page,
+    read_source_page,
+    unread_post_page,
+    unread_source_page,
+)
+from crawler.reading.worker import PARENT_POLL_SECONDS, Worker
 
 __all__ = [
     "META_READ_AHEAD",
@@ -149,7 +154,7 @@ class ParsingPool:
     Each worker has a thread in the crawl process that hands it one reading at a time and waits
     for the answer with the time budget; the thread kills and replaces a worker that overruns.
     Workers are new interpreters (not forks of the crawl process, which runs an event loop and
-    threads) and end with the crawl process, however it ends (``crawler/parsing_worker.py``).
+    threads) and end with the crawl process, however it ends (``crawler/reading/worker.py``).
     :meth:`close` ends them within a few seconds, busy or not; so does the interpreter's exit.
     """
 

@@ -11,15 +11,15 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from crawler.extraction import ExtractedArticle, extract_article
-from crawler.manifest import ManifestError, Pair
-from crawler.sourcedates import (
+from crawler.article.dates import (
     PUBLISHED_BASES,
     SITE_TIMEZONES,
     SourceDate,
     resolve_published,
     site_timezone,
 )
+from crawler.article.extraction import ExtractedArticle, extract_article
+from crawler.manifest import ManifestError, Pair
 from tests.unit.manifest import builders
 
 EASTERN = ZoneInfo("America/New_York")

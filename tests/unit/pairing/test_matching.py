@@ -7,7 +7,8 @@ from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
-from crawler.matching import (
+from crawler.article.dates import resolve_published
+from crawler.pairing.matching import (
     MISMATCH_THRESHOLD,
     MatchInputs,
     english_anchors,
@@ -15,7 +16,6 @@ from crawler.matching import (
     score_match,
     title_similarity,
 )
-from crawler.sourcedates import resolve_published
 
 JST = timezone(timedelta(hours=9))
 EDT = timezone(timedelta(hours=-4))

@@ -6,7 +6,7 @@ import socket
 
 import pytest
 
-from crawler.urlpolicy import Resolve, check_url, parse_allowed_hosts
+from crawler.policy.urls import Resolve, check_url, parse_allowed_hosts
 
 # (URL, a fragment the reason must contain)
 REFUSED = [

@@ -11,7 +11,7 @@ import pytest
 
 from crawler.cli import main
 from crawler.manifest import STATUS_OK, pair_id, read_manifest, write_manifest
-from crawler.terminal import INVISIBLE, PrintableBytes, PrintableText, echo, printable
+from crawler.util.terminal import INVISIBLE, PrintableBytes, PrintableText, echo, printable
 from tests.unit.manifest.builders import TRANSLATION_URL, full_pair, source, translation
 
 ESC_RED = "\x1b[31m"

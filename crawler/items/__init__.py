@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from crawler.archive.pointer import WarcPointer
+    from crawler.article.extraction import ExtractedArticle
     from crawler.blogger import BloggerPost
-    from crawler.extraction import ExtractedArticle
 
 
 @dataclass

@@ -11,12 +11,17 @@ from pathlib import Path
 import pytest
 import trafilatura
 
+from crawler.article.extraction import (
+    ExtractedArticle,
+    decode_html,
+    extract_article,
+    looks_like_html,
+)
+from crawler.article.paywall import TEASER_MAX_CHARS, paywall_signals
 from crawler.dates import isoformat
-from crawler.extraction import ExtractedArticle, decode_html, extract_article, looks_like_html
 from crawler.manifest import SourceSide, join_paragraphs
 from crawler.manifest.io import encode_line
-from crawler.paywall import TEASER_MAX_CHARS, paywall_signals
-from crawler.textmetrics import token_f1
+from crawler.pairing.textmetrics import token_f1
 from tests.unit.manifest import builders
 
 # Measured with bench/extraction_f1.py: the lowest page scores 0.984 and the mean 0.996; the bars
@@ -274,7 +279,7 @@ def test_page_without_paywall_markers_has_no_signals() -> None:
 
 
 def _source_side(article: ExtractedArticle, url: str) -> SourceSide:
-    # What crawler/pairing.py makes of an extracted article, inside an otherwise valid pair.
+    # What crawler/pairing/compose.py makes of an extracted article, inside an otherwise valid pair.
     return builders.source(
         title=article.title,
         author=article.author,

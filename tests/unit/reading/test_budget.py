@@ -30,8 +30,9 @@ from crawler import defaults
 from crawler.downloadermiddlewares.read_ahead import ReadAheadMiddleware
 from crawler.extensions.warc_capture import META_FETCHED_AT
 from crawler.items import PostItem, SourceItem
-from crawler.pairing import compose_pair, crawler_info
-from crawler.parsing_pool import (
+from crawler.pairing.compose import compose_pair, crawler_info
+from crawler.reading.page import read_post_page, read_source_page
+from crawler.reading.pool import (
     META_READ_AHEAD,
     PARENT_POLL_SECONDS,
     PageReading,
@@ -42,7 +43,6 @@ from crawler.parsing_pool import (
     WorkerDied,
     read_page,
 )
-from crawler.reading import read_post_page, read_source_page
 from crawler.spiders.blogger import T2Spider
 from replica.corpus import load_cases
 from replica.sites.news_templates import render_article
@@ -50,7 +50,7 @@ from tests.processes import alive as _alive
 from tests.processes import kill_session
 from tests.processes import session_processes as _session
 from tests.unit.blogger.pages import POST_URL, blogger_page
-from tests.unit.readings import FETCHED_AT, URL, die, sleep
+from tests.unit.reading.readings import FETCHED_AT, URL, die, sleep
 
 HTML = "text/html; charset=utf-8"
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -105,7 +105,7 @@ def _not_read(*args: object, **kwargs: object) -> Any:
 def test_a_source_page_over_the_size_budget_is_truncated_without_being_read(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr("crawler.reading.extract_article", _not_read)
+    monkeypatch.setattr("crawler.reading.page.extract_article", _not_read)
     body = b"<!DOCTYPE html><html><body>" + b"x" * 2000 + b"</body></html>"
     item = read_source_page(**_source_arguments(body), max_bytes=1000)
     assert item.status == "source_truncated"
@@ -120,7 +120,7 @@ def test_a_source_page_over_the_size_budget_is_truncated_without_being_read(
 def test_a_post_page_over_the_size_budget_is_translation_unparsable(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr("crawler.reading.parse_post", _not_read)
+    monkeypatch.setattr("crawler.reading.page.parse_post", _not_read)
     body = blogger_page("<p>合成の段落です。</p>" * 200).encode()
     item = read_post_page(**_post_arguments(body), max_bytes=1000)
     reason = (
@@ -136,8 +136,8 @@ def test_the_default_size_budget_holds_without_an_argument(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # The rebuild and the pipeline's read-backs call the reading code without the setting.
-    monkeypatch.setattr("crawler.reading.extract_article", _not_read)
-    monkeypatch.setattr("crawler.reading.parse_post", _not_read)
+    monkeypatch.setattr("crawler.reading.page.extract_article", _not_read)
+    monkeypatch.setattr("crawler.reading.page.parse_post", _not_read)
     body = b"<html><body>" + b" " * defaults.BITEXT_PARSE_MAX_BYTES + b"</body></html>"
     assert read_source_page(**_source_arguments(body)).status == "source_truncated"
     assert "BITEXT_PARSE_MAX_BYTES" in str(read_post_page(**_post_arguments(body)).error)
@@ -160,7 +160,7 @@ def test_the_spider_reads_with_the_crawls_size_budget(monkeypatch: pytest.Monkey
     source = _response(URL, body, cited_url=URL)
     reading = spider.page_reading(source)
     assert reading is not None and reading.arguments["max_bytes"] == 1000
-    monkeypatch.setattr("crawler.reading.extract_article", _not_read)
+    monkeypatch.setattr("crawler.reading.page.extract_article", _not_read)
     [item] = list(spider.parse_source(source))
     assert isinstance(item, SourceItem) and item.status == "source_truncated"
     post = _response(POST_URL, body, post_url=POST_URL)
@@ -250,7 +250,7 @@ def test_a_page_over_the_time_budget_is_recorded_and_not_read_in_the_crawl_proce
     assert asyncio.run(middleware.process_response(response.request, response)) is response
     assert time.monotonic() - started < 15
     # The worker gave up; the callback records that and reads nothing itself.
-    monkeypatch.setattr("crawler.reading.extract_article", _not_read)
+    monkeypatch.setattr("crawler.reading.page.extract_article", _not_read)
     [item] = list(spider.parse_source(response))
     assert isinstance(item, SourceItem)
     assert item.status == "source_truncated"
@@ -267,7 +267,7 @@ def test_a_page_over_the_time_budget_is_recorded_and_not_read_in_the_crawl_proce
 def test_a_post_a_worker_gave_up_on_is_unparsable_even_if_the_spider_learnt_more(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr("crawler.reading.parse_post", _not_read)
+    monkeypatch.setattr("crawler.reading.page.parse_post", _not_read)
     body = blogger_page("<p>合成の段落です。</p>").encode()
     worker_read = PageReading.post(**_post_arguments(body))
     reason = "the page took longer than the parse time budget of 1 s to read (...)"
@@ -306,7 +306,7 @@ def test_closing_the_pool_is_bounded_while_a_worker_is_busy() -> None:
 STARTED_CRAWL = """
 import sys, time
 from pathlib import Path
-from crawler.parsing_pool import ParsingPool
+from crawler.reading.pool import ParsingPool
 pool = ParsingPool(2)
 pool.start()
 Path(sys.argv[1]).write_text("started")

@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 from lxml import etree
 
-from crawler import extraction
-from crawler.extraction import ExtractedArticle, extract_article, parse_html
-from crawler.paywall import PaywallSignals, paywall_signals
-from crawler.reading import read_source_page
+from crawler.article import extraction
+from crawler.article.extraction import ExtractedArticle, extract_article, parse_html
+from crawler.article.paywall import PaywallSignals, paywall_signals
+from crawler.reading.page import read_source_page
 from replica.corpus import load_cases
 from replica.model import SourceArticle
 from replica.sites.news_faults import in_windows_1252, malformed, with_invalid_utf8

@@ -12,8 +12,8 @@ from twisted.internet.error import DNSLookupError
 from w3lib.url import safe_url_string
 
 from crawler.downloadermiddlewares.urlguard import UrlRefused
+from crawler.policy.urls import ALLOWED_SCHEMES, check_url
 from crawler.resolver import refusal
-from crawler.urlpolicy import ALLOWED_SCHEMES, check_url
 
 if TYPE_CHECKING:
     from scrapy.http import Response

@@ -1,4 +1,4 @@
-"""crawler/atomic.py: a target is replaced whole or not at all, and what a killed write leaves
+"""crawler/util/atomic.py: a target is replaced whole or not at all, and what a killed write leaves
 behind is found by name."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.atomic import atomic_path, atomic_write, leftover_temporaries, temporary_file
+from crawler.util.atomic import atomic_path, atomic_write, leftover_temporaries, temporary_file
 
 
 def test_a_clean_write_replaces_the_target_and_leaves_no_temporary(tmp_path: Path) -> None:

@@ -29,12 +29,12 @@ from crawler.manifest import (
     join_paragraphs,
     pair_id,
 )
-from crawler.matching import MISMATCH_THRESHOLD, MatchEvidence, MatchInputs, score_match
+from crawler.pairing.matching import MISMATCH_THRESHOLD, MatchEvidence, MatchInputs, score_match
 from crawler.publications import same_publication
 
 if TYPE_CHECKING:
+    from crawler.article.extraction import ExtractedArticle
     from crawler.blogger import CitationBlock
-    from crawler.extraction import ExtractedArticle
     from crawler.items import PostItem, SourceItem
 
 CRAWLER_NAME = "bitext-crawler"

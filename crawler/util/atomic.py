@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from crawler.sharing import share_file
+from crawler.util.filemodes import share_file
 
 TEMP_SUFFIX = ".tmp"
 # tempfile.mkstemp's names: the prefix, eight characters of [a-z0-9_], the suffix.
@@ -37,8 +37,8 @@ def atomic_write(
     """Yield a file to write ``target``'s new content to; on a clean exit it replaces ``target``.
 
     ``durable`` fsyncs the file and then the directory (the rename itself survives a power cut);
-    ``shared`` makes the file world-readable (crawler/sharing.py). On an exception the temporary
-    file is removed and ``target`` is as it was.
+    ``shared`` makes the file world-readable (crawler/util/filemodes.py). On an exception the
+    temporary file is removed and ``target`` is as it was.
     """
     fd, temp = temporary_file(target)
     try:

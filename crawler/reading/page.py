@@ -7,7 +7,7 @@ so a manifest rebuilt from the archive equals the crawl's.
 A page larger than ``max_bytes`` (``BITEXT_PARSE_MAX_BYTES``) is not read at all: the time
 trafilatura takes grows faster than the page (a 2.6 MB article page takes 45 s, see
 ``bench/parse_budget.py``), and so does its memory. Such a page, and one whose reading a worker
-gave up on (``crawler/parsing_pool.py``), gets the item of :func:`unread_post_page` or
+gave up on (``crawler/reading/pool.py``), gets the item of :func:`unread_post_page` or
 :func:`unread_source_page`, which says why.
 """
 
@@ -21,10 +21,10 @@ from typing import TYPE_CHECKING, Any
 from w3lib.encoding import http_content_type_encoding
 
 from crawler import defaults
+from crawler.article.extraction import extract_article, looks_like_html, parse_html
+from crawler.article.paywall import paywall_signals
 from crawler.blogger import PostParseError, parse_post
-from crawler.extraction import extract_article, looks_like_html, parse_html
 from crawler.items import PostItem, SourceItem
-from crawler.paywall import paywall_signals
 
 if TYPE_CHECKING:
     from crawler.archive.pointer import WarcPointer

@@ -6,12 +6,12 @@ from dataclasses import replace
 from datetime import date, datetime, timedelta, timezone
 
 from crawler.archive.pointer import WarcPointer
+from crawler.article.dates import resolve_published
+from crawler.article.extraction import ExtractedArticle
 from crawler.blogger import BloggerPost, Citation, CitationBlock, Note
-from crawler.extraction import ExtractedArticle
 from crawler.items import PostItem, SourceItem
 from crawler.manifest import TranslationNote, pair_id
-from crawler.pairing import compose_pair, compose_pairs, crawler_info
-from crawler.sourcedates import resolve_published
+from crawler.pairing.compose import compose_pair, compose_pairs, crawler_info
 
 JST = timezone(timedelta(hours=9))
 EST = timezone(timedelta(hours=-5))

@@ -1,4 +1,4 @@
-"""One worker of :class:`crawler.parsing_pool.ParsingPool`: a process that reads pages.
+"""One worker of :class:`crawler.reading.pool.ParsingPool`: a process that reads pages.
 
 A worker is a plain ``python -c`` child of the crawl process (``BOOTSTRAP``, started by
 :class:`Worker`, the crawl process's handle on it), talking over two pipes: readings come in on
@@ -33,7 +33,7 @@ from multiprocessing.connection import Connection
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from crawler.parsing_pool import PageReading
+    from crawler.reading.pool import PageReading
 
 logger = logging.getLogger(__name__)
 
@@ -51,7 +51,7 @@ try:
     sys.path[:] = tasks.recv()
 except (EOFError, OSError):
     sys.exit(1)  # the crawl process is gone already
-from crawler.parsing_worker import serve
+from crawler.reading.worker import serve
 serve(tasks, Connection({results}, readable=False), parent={parent})
 """
 
@@ -140,7 +140,7 @@ def serve(tasks: Connection, results: Connection, *, parent: int) -> None:
     per reading.
     """
     die_with(parent)
-    import crawler.parsing_pool  # noqa: F401  (the reading code, imported once, before any page)
+    import crawler.reading.pool  # noqa: F401  (the reading code, imported once, before any page)
 
     results.send(("ready", os.getpid()))
     while True:

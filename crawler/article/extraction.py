@@ -2,13 +2,13 @@
 
 A page is decoded once (BOM, HTTP charset, ``<meta charset>``, then UTF-8 with replacement) and
 parsed once with lxml (``parse_html``); every reader of the page works on that one tree and none
-modifies it: the caller (``crawler/reading.py``) gives it to ``extract_article`` and to
-``crawler/paywall.py``. Structured data is read from it first (``crawler/structured.py``),
-because it is what news sites publish for search engines and it keeps the publication time with
-its offset; trafilatura's metadata fills what is missing (its date is day-precision only);
-``crawler/sourcedates.py`` decides which time is the publication time, and its zone when it has
-no offset. The body comes from ``bare_extraction`` on the same tree (it works on a copy), tuned
-for news pages and measured by ``bench/extraction_f1.py``:
+modifies it: the caller (``crawler/reading/page.py``) gives it to ``extract_article`` and to
+``crawler/article/paywall.py``. Structured data is read from it first
+(``crawler/article/structured.py``), because it is what news sites publish for search engines and it
+keeps the publication time with its offset; trafilatura's metadata fills what is missing (its date
+is day-precision only); ``crawler/article/dates.py`` decides which time is the publication time, and
+its zone when it has no offset. The body comes from ``bare_extraction`` on the same tree (it works
+on a copy), tuned for news pages and measured by ``bench/extraction_f1.py``:
 
 - ``favor_precision``: drops related-link boxes, newsletter boxes, share bars and captions more
   aggressively; it raises mean token F1 on the article-extraction-benchmark. Where it keeps
@@ -39,8 +39,8 @@ from trafilatura import bare_extraction
 from trafilatura.utils import load_html
 from w3lib.encoding import resolve_encoding
 
-from crawler.sourcedates import resolve_published
-from crawler.structured import (
+from crawler.article.dates import resolve_published
+from crawler.article.structured import (
     UNWRITABLE,
     StructuredData,
     byline,
@@ -86,13 +86,13 @@ class ExtractedArticle:
 
     title: str | None
     author: str | None
-    published: datetime | date | None  # aware, or a date: see crawler/sourcedates.py
+    published: datetime | date | None  # aware, or a date: see crawler/article/dates.py
     site_name: str | None
     language: str | None  # primary language subtag, e.g. "en"
     text: str  # paragraphs joined by "\n\n"
     paragraphs: tuple[str, ...]
     description: str | None  # meta description / dek
-    published_basis: str | None = None  # how ``published`` was resolved (sourcedates.py)
+    published_basis: str | None = None  # how ``published`` was resolved (article/dates.py)
 
 
 def looks_like_html(content_type: str | None, body: bytes) -> bool:

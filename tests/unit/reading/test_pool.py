@@ -22,7 +22,8 @@ from crawler.archive.pointer import WarcPointer
 from crawler.downloadermiddlewares.read_ahead import ReadAheadMiddleware, parse_workers
 from crawler.extensions.warc_capture import META_FETCHED_AT, META_POINTER
 from crawler.items import PostItem, SourceItem
-from crawler.parsing_pool import (
+from crawler.reading.page import read_post_page, read_source_page
+from crawler.reading.pool import (
     META_READ_AHEAD,
     PARENT_POLL_SECONDS,
     PageReading,
@@ -30,7 +31,6 @@ from crawler.parsing_pool import (
     ReadAhead,
     read_page,
 )
-from crawler.reading import read_post_page, read_source_page
 from crawler.spiders.blogger import T2Spider
 from replica.sites.news_templates import render_article
 from replica.web import Site
@@ -225,7 +225,7 @@ def test_the_middleware_reads_ahead_in_the_pool(pool: ParsingPool) -> None:
 KILLED_CRAWL = """
 import os, signal, sys
 from pathlib import Path
-from crawler.parsing_pool import PageReading, ParsingPool
+from crawler.reading.pool import PageReading, ParsingPool
 pool = ParsingPool(1)
 Path(sys.argv[1]).write_text(str(pool.submit(PageReading(os.getpid)).result(timeout=60)))
 os.kill(os.getpid(), signal.SIGKILL)
@@ -256,7 +256,7 @@ def test_workers_exit_when_the_crawl_process_is_killed(tmp_path: Path) -> None:
 FLAGGED_CRAWL = """
 import os
 from pathlib import Path
-from crawler.parsing_pool import PageReading, ParsingPool
+from crawler.reading.pool import PageReading, ParsingPool
 pool = ParsingPool(1)
 worker = pool.submit(PageReading(os.getpid)).result(timeout=60)
 arguments = Path(f"/proc/{worker}/cmdline").read_bytes().decode().split("\\0")

@@ -1,6 +1,6 @@
 """Items from archived records: a post or source item made again from the page a WARC file holds.
 
-The crawl's callbacks turn a response into an item with ``crawler/reading.py``; these functions
+The crawl's callbacks turn a response into an item with ``crawler/reading/page.py``; these functions
 hand the same code the same bytes, headers and times, read back from the archive, so the item is
 the one the crawl made (the payload is decoded from its ``Content-Encoding`` with warcio's
 ``content_stream()``, as Scrapy's HTTP client decoded it). An incremental crawl uses them for
@@ -23,7 +23,7 @@ from crawler.archive.reader import RecordError, read_record, where
 from crawler.blogger import canonical_post_url
 from crawler.dates import isoformat
 from crawler.items import PostItem, SourceItem
-from crawler.reading import read_post_page, read_source_page
+from crawler.reading.page import read_post_page, read_source_page
 from crawler.state import PAGE_STATUSES, PARSED, UNPARSABLE, PostRecord, SourceRecord
 
 

@@ -4,7 +4,7 @@ Markers are what paywalled news sites put on a locked article: a paywall or regi
 element (by class or id), a "subscribe to continue reading" phrase in the visible text, or
 schema.org's ``isAccessibleForFree: false`` in JSON-LD (what publishers give search engines for
 flexible sampling). They are read from the tree the article was extracted from, not from a
-second parse. The caller (``crawler/reading.py``) decides the status.
+second parse. The caller (``crawler/reading/page.py``) decides the status.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 from lxml import etree
 
-from crawler.extraction import ExtractedArticle, parse_html
-from crawler.structured import jsonld_objects
+from crawler.article.extraction import ExtractedArticle, parse_html
+from crawler.article.structured import jsonld_objects
 
 if TYPE_CHECKING:
     from lxml.html import HtmlElement
