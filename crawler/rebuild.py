@@ -30,11 +30,12 @@ from crawler.archive.naming import closed_warc_files, open_warc_files
 from crawler.archive.pointer import WarcPointer
 from crawler.archive.reader import RecordError
 from crawler.items import PostItem, SourceItem
-from crawler.items.crawllog import CrawlLogError, Item, LogEntry, scan_crawl_log
+from crawler.items.codec import ArchivedPage, post_item, source_item
+from crawler.items.crawllog import CrawlLogError, Item, LogEntry, log_record, scan_crawl_log
 from crawler.manifest import Pair
 from crawler.pairing.compose import cited_urls, compose_pairs
 from crawler.reading.archived import read_payload
-from crawler.reading.page import read_post_page, read_source_page
+from crawler.state import PostRecord
 
 
 class RebuildError(Exception):
@@ -89,53 +90,16 @@ def scan_file(path: Path) -> tuple[list[LogEntry], WarcCheck]:
 
 def item_from_entry(entry: LogEntry, body: bytes | None) -> Item:
     """The item of one crawl-log record; ``body``: the payload of the page it was read from."""
-    f = entry.fields
     try:
-        warc = WarcPointer.from_dict(f["warc"]) if f.get("warc") else None
-        if entry.kind == "post":
-            if body is not None:
-                published = f.get("feed_published")
-                return read_post_page(
-                    url=f["url"],
-                    fetched_url=f["fetched_url"],
-                    http_status=int(f["http_status"]),
-                    content_type=f.get("content_type"),
-                    body=body,
-                    warc=warc,
-                    crawled_at=f["crawled_at"],
-                    feed_published=datetime.fromisoformat(published) if published else None,
-                )
-            return PostItem(
-                url=f["url"],
-                fetched_url=f["fetched_url"],
-                http_status=int(f["http_status"]),
-                post=None,
-                warc=warc,
-                crawled_at=f["crawled_at"],
-                error=f.get("error"),
-            )
-        if body is not None:
-            return read_source_page(
-                cited_url=f["cited_url"],
-                url=f["url"],
-                redirects=f.get("redirects") or [],
-                http_status=int(f["http_status"]),
-                content_type=f.get("content_type"),
-                body=body,
-                truncated=bool(f.get("truncated")),
-                warc=warc,
-                crawled_at=f["crawled_at"],
-            )
-        return SourceItem(
-            cited_url=f["cited_url"],
-            status=f["status"],
-            crawled_at=f["crawled_at"],
-            url=f.get("url"),
-            redirects=list(f.get("redirects") or []),
-            http_status=f.get("http_status"),
-            content_type=f.get("content_type"),
-            warc=warc,
-            error=f.get("error"),
+        record = log_record(entry.fields)
+        # The reading code is given what the crawl gave it: the content type and truncation
+        # the record names, nothing the archived response would say otherwise.
+        truncated = bool(entry.fields.get("truncated"))
+        if isinstance(record, PostRecord):
+            content_type = entry.fields.get("content_type")
+            return post_item(record, ArchivedPage(body, content_type) if body is not None else None)
+        return source_item(
+            record, ArchivedPage(body, truncated=truncated) if body is not None else None
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise RebuildError(f"{entry.where}: incomplete crawl-log record ({exc!r})") from None

@@ -97,10 +97,10 @@ class CrawlLog:
 
     def _warc_capture(self) -> WarcCapture | None:
         if self._capture is None:
-            manager = getattr(self.crawler, "extensions", None)
-            for extension in getattr(manager, "middlewares", ()):
-                if isinstance(extension, WarcCapture):
-                    self._capture = extension
+            try:
+                self._capture = self.crawler.get_extension(WarcCapture)
+            except RuntimeError:  # the extensions are not built yet
+                return None
         return self._capture
 
     def _stats_inc(self, key: str) -> None:

@@ -27,7 +27,6 @@ from crawler.archive.naming import (
     sanitize_name_part,
 )
 from crawler.outcome import POSTS_PREFIX, manifest_damage, pair_counts, plural
-from crawler.pipelines.pairs import PairsPipeline
 
 if TYPE_CHECKING:
     from scrapy import Request, Spider
@@ -63,9 +62,8 @@ def snapshot(
     elapsed: float,
     sources_requested: int,
     pages_per_minute: float,
-    pairs: Mapping[str, int] | None = None,
 ) -> Snapshot:
-    """Counts from the crawl's stats; ``pairs`` when the stats do not hold them yet."""
+    """Counts from the crawl's stats (the pairs pipeline counts each pair as it journals it)."""
     posts = _counts(stats, POSTS_PREFIX)
     sources = _counts(stats, SOURCES_PREFIX)
     fetched = sum(sources.values())
@@ -78,7 +76,7 @@ def snapshot(
         sources_pending=max(sources_requested - fetched, 0),
         pages_per_minute=pages_per_minute,
         sources=sources,
-        pairs=pair_counts(stats) or dict(pairs or {}),
+        pairs=pair_counts(stats),
     )
 
 
@@ -230,20 +228,10 @@ class Progress:
             elapsed=now - self.started,
             sources_requested=len(self.cited_urls),
             pages_per_minute=done * 60 / span if span > 0 else 0.0,
-            pairs=self._pairs_so_far(),
         )
 
     def _stats(self) -> dict[str, Any]:
         return dict(self.crawler.stats.get_stats()) if self.crawler.stats is not None else {}
-
-    def _pairs_so_far(self) -> Mapping[str, int]:
-        # The pairs pipeline puts its counts into the stats when it closes; until then they are
-        # read from the pipeline itself.
-        try:
-            pipeline = self.crawler.get_item_pipeline(PairsPipeline)
-        except RuntimeError:  # no engine yet
-            return {}
-        return dict(pipeline.journalled) if pipeline is not None else {}
 
     def _warc_files(self) -> WarcFiles:
         # This process's files: their names end with this host and pid (crawler/archive/naming.py).

@@ -31,6 +31,16 @@ class PostItem:
     # fetched by this crawl.
     from_archive: bool = False
 
+    @property
+    def feed_published(self) -> str | None:
+        """The feed's date, where the parse took the post's date from it (then it is that date):
+        what reading the page again needs to give the same post. Taken from the parse, not from
+        the spider's feed map, which may have learnt it only after the page was read."""
+        post = self.post
+        if post is None or post.published_from != "feed" or post.published is None:
+            return None
+        return post.published.isoformat()
+
 
 @dataclass
 class SourceItem:

@@ -25,6 +25,7 @@ from crawler.archive.pointer import WarcPointer
 from crawler.archive.reader import where
 from crawler.items import PostItem, SourceItem
 from crawler.manifest import STATUS_OK, STATUS_SOURCE_NOT_HTML, STATUS_SOURCE_PAYWALLED
+from crawler.state.rules import PARSED, UNAVAILABLE, PostRecord, SourceRecord
 
 CRAWL_LOG_CONTENT_TYPE = "application/warc-fields"
 CRAWL_LOG_FORMAT = 1  # bumped when a field changes meaning; readers refuse a newer one
@@ -74,7 +75,7 @@ def crawl_log_fields(
             "fetched_url": item.fetched_url,
             "http_status": item.http_status,
             "content_type": content_type,
-            "feed_published": _feed_published(item),
+            "feed_published": item.feed_published,
             "crawled_at": item.crawled_at,
             "error": item.error,
             "from_page": from_page,
@@ -107,14 +108,37 @@ def read_from_page(item: Item) -> bool:
     return item.status in STATUSES_FROM_PAGE
 
 
-def _feed_published(item: PostItem) -> str | None:
-    # The feed's date shapes a parse only where the post's date came from it, and then it is
-    # that date. Taken from the parse, not from the spider's feed map, which may have learnt it
-    # only after the page was read.
-    post = item.post
-    if post is None or post.published_from != "feed" or post.published is None:
-        return None
-    return post.published.isoformat()
+def log_record(fields: Mapping[str, Any]) -> PostRecord | SourceRecord:
+    """The crawl-state record of the item a crawl-log record describes: the item is made again
+    from it by crawler/items/codec.py. Raises KeyError, TypeError or ValueError when a field it
+    needs is missing or malformed."""
+    warc = WarcPointer.from_dict(fields["warc"]) if fields.get("warc") else None
+    if fields.get("kind") == "post":
+        return PostRecord(
+            url=fields["url"],
+            fetched_url=fields["fetched_url"],
+            http_status=int(fields["http_status"]),
+            # Provisional for a page: reading it again tells PARSED from UNPARSABLE.
+            parse_status=PARSED if fields.get("from_page") else UNAVAILABLE,
+            error=fields.get("error"),
+            warc=warc,
+            payload_digest=None,
+            fetched_at=fields["crawled_at"],
+            feed_published=fields.get("feed_published"),
+        )
+    http_status = fields.get("http_status")
+    return SourceRecord(
+        cited_url=fields["cited_url"],
+        status=fields["status"],
+        error=fields.get("error"),
+        url=fields.get("url"),
+        redirects=tuple(fields.get("redirects") or ()),
+        http_status=int(http_status) if http_status is not None else None,
+        content_type=fields.get("content_type"),
+        warc=warc,
+        payload_digest=None,
+        fetched_at=fields["crawled_at"],
+    )
 
 
 def encode_crawl_log(fields: Mapping[str, Any]) -> bytes:

@@ -33,6 +33,7 @@ from crawler import defaults
 from crawler.archive.layout import JOURNAL_DIR, journals
 from crawler.archive.reader import RecordError
 from crawler.items import PostItem, SourceItem
+from crawler.items.codec import post_record, source_record
 from crawler.manifest import (
     FoldResult,
     ManifestError,
@@ -50,7 +51,7 @@ from crawler.manifest.rejected import (
     unreadable_record,
     unwritable_record,
 )
-from crawler.outcome import MANIFEST_REPAIRED, MANIFEST_UNWRITABLE, manifest_damage
+from crawler.outcome import MANIFEST_REPAIRED, MANIFEST_UNWRITABLE, PAIRS_PREFIX, manifest_damage
 from crawler.pairing.compose import cited_urls, compose_post_pairs, crawler_info
 from crawler.policy.refetch import is_final_record
 from crawler.reading.archived import (
@@ -58,11 +59,7 @@ from crawler.reading.archived import (
     source_item_from_state,
 )
 from crawler.state import (
-    PARSED,
-    UNAVAILABLE,
-    UNPARSABLE,
     CrawlState,
-    PostRecord,
     SourceRecord,
 )
 from crawler.util.filemodes import shared_directory
@@ -205,22 +202,7 @@ class PairsPipeline:
     def _record_post(self, item: PostItem) -> None:
         if self.state is None:
             return
-        status = PARSED
-        if item.post is None:
-            status = UNAVAILABLE if item.http_status == 0 or item.http_status >= 400 else UNPARSABLE
-        listed = self.state.listed_modified(item.url)
-        record = PostRecord(
-            url=item.url,
-            fetched_url=item.fetched_url,
-            http_status=item.http_status,
-            parse_status=status,
-            error=item.error,
-            warc=item.warc,
-            payload_digest=item.payload_digest,
-            fetched_at=item.crawled_at,
-            modified=listed.isoformat() if listed else None,
-            feed_published=_feed_published(item),
-        )
+        record = post_record(item, modified=self.state.listed_modified(item.url))
         translation_url = item.post.url if item.post is not None else item.url
         urls: list[str | None] = [*cited_urls(item)] or [None]
         self.state.record_post(record, [(url, pair_id(translation_url, url)) for url in urls])
@@ -228,20 +210,7 @@ class PairsPipeline:
     def _record_source(self, item: SourceItem) -> None:
         if self.state is None:
             return
-        change = self.state.record_source(
-            SourceRecord(
-                cited_url=item.cited_url,
-                status=item.status,
-                error=item.error,
-                url=item.url,
-                redirects=tuple(item.redirects),
-                http_status=item.http_status,
-                content_type=item.content_type,
-                warc=item.warc,
-                payload_digest=item.payload_digest,
-                fetched_at=item.crawled_at,
-            )
-        )
+        change = self.state.record_source(source_record(item))
         if change is not None and change.old_status is not None:
             logger.info(
                 "source %s changed since the last crawl: %s -> %s",
@@ -314,6 +283,8 @@ class PairsPipeline:
             pair = repair.pair
             self.journal.append(pair)
         self.journalled[pair.status] += 1
+        if self.crawler.stats is not None:
+            self.crawler.stats.inc_value(PAIRS_PREFIX + pair.status)  # progress lines read it
         if self.state is not None:
             # After the journal line is on disk: a pair noted here is never lost.
             self.state.record_journaled(pair.pair_id, pair.status, pair.crawled_at)
@@ -342,9 +313,6 @@ class PairsPipeline:
 
     def _report(self, written: int) -> None:
         stats = self.crawler.stats
-        for status, count in self.journalled.items():
-            if stats is not None:
-                stats.set_value(f"bitext/pairs/{status}", count)
         logger.info(
             "this crawl completed %d pairs (%s); %s now holds %d",
             sum(self.journalled.values()),
@@ -356,15 +324,6 @@ class PairsPipeline:
         if damage is not None:
             # scrapy crawl exits 0 whatever happened: the end of the log says it.
             logger.error("THE CRAWL FAILED: %s (python -m crawler crawl exits 1)", damage)
-
-
-def _feed_published(item: PostItem) -> str | None:
-    # The feed's date shapes a parse only where the post's date came from it, and then it is
-    # that date: what reading the page back needs to give the same post.
-    post = item.post
-    if post is None or post.published_from != "feed" or post.published is None:
-        return None
-    return post.published.isoformat()
 
 
 def _safe(text: str) -> str:

@@ -1,29 +1,28 @@
 """Items from archived records: a post or source item made again from the page a WARC file holds.
 
 The crawl's callbacks turn a response into an item with ``crawler/reading/page.py``; these functions
-hand the same code the same bytes, headers and times, read back from the archive, so the item is
-the one the crawl made (the payload is decoded from its ``Content-Encoding`` with warcio's
-``content_stream()``, as Scrapy's HTTP client decoded it). An incremental crawl uses them for
-pages archived by earlier runs; ``python -m crawler rebuild`` reads its pages with
-``read_payload`` (it takes every other value from the crawl-log record).
+hand the same code the same bytes, headers and times, read back from the archive (through the
+item codec, crawler/items/codec.py), so the item is the one the crawl made (the payload is decoded
+from its ``Content-Encoding`` with warcio's ``content_stream()``, as Scrapy's HTTP client decoded
+it). The archive cache answers requests with ``read_response``; the pairs pipeline reads back the
+posts a killed run left with ``post_item_from_state``; ``python -m crawler rebuild`` reads its
+pages with ``read_payload`` (it takes every other value from the crawl-log record).
 
 Records are read through crawler/archive/reader.py: a bad pointer is a ``RecordError``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from crawler.archive.pointer import WarcPointer
 from crawler.archive.reader import RecordError, read_record, where
-from crawler.blogger import canonical_post_url
 from crawler.dates import isoformat
 from crawler.items import PostItem, SourceItem
-from crawler.reading.page import read_post_page, read_source_page
+from crawler.items.codec import ArchivedPage, post_item, source_item
 from crawler.state import PAGE_STATUSES, PARSED, UNPARSABLE, PostRecord, SourceRecord
 
 
@@ -66,117 +65,27 @@ def read_payload_digest(archive_dir: Path, pointer: WarcPointer) -> str | None:
     return str(digest) if digest else None
 
 
-def post_item_from_record(
-    archive_dir: Path,
-    pointer: WarcPointer,
-    *,
-    url: str | None = None,
-    fetched_url: str | None = None,
-    crawled_at: str | None = None,
-    feed_published: datetime | None = None,
-) -> PostItem:
-    """The post item of the permalink page archived at ``pointer``.
-
-    ``url`` (the canonical permalink) defaults to the record's target URI made canonical,
-    ``fetched_url`` to the target URI and ``crawled_at`` to the record's date. Give the values
-    the crawl had when the pointer is the original of a revisit (another URL, an earlier date).
-    """
-    response = read_response(archive_dir, pointer)
-    fetched = fetched_url or response.target_uri
-    canonical = url or canonical_post_url(fetched) or fetched
-    return read_post_page(
-        url=canonical,
-        fetched_url=fetched,
-        http_status=response.http_status,
-        content_type=response.content_type,
-        body=response.body,
-        warc=pointer,
-        crawled_at=crawled_at or response.crawled_at,
-        feed_published=feed_published,
-    )
-
-
-def source_item_from_records(
-    archive_dir: Path,
-    *,
-    cited_url: str,
-    pointer: WarcPointer,
-    url: str | None = None,
-    redirects: Sequence[str] = (),
-    crawled_at: str | None = None,
-    content_type: str | None = None,
-) -> SourceItem:
-    """The source item of ``cited_url`` whose final answer (after ``redirects``, the hops before
-    ``url``) is archived at ``pointer``. Only a 2xx answer is read as a page; any other is
-    described by the crawl's error outcome, not by its body. ``url``, ``crawled_at`` and
-    ``content_type`` default to the record's."""
-    response = read_response(archive_dir, pointer)
-    if not 200 <= response.http_status < 300:
-        raise RecordError(
-            f"{where(pointer)}: HTTP {response.http_status} is an error outcome, not a page"
-        )
-    return read_source_page(
-        cited_url=cited_url,
-        url=url or response.target_uri,
-        redirects=redirects,
-        http_status=response.http_status,
-        content_type=content_type or response.content_type,
-        body=response.body,
-        truncated=response.truncated,
-        warc=pointer,
-        crawled_at=crawled_at or response.crawled_at,
-    )
-
-
 def post_item_from_state(archive_dir: Path, record: PostRecord) -> PostItem:
     """The item a crawl made of a post it recorded in the crawl state."""
-    if record.parse_status in (PARSED, UNPARSABLE) and record.warc is not None:
-        published = record.feed_published
-        return post_item_from_record(
-            archive_dir,
-            record.warc,
-            url=record.url,
-            fetched_url=record.fetched_url,
-            crawled_at=record.fetched_at,
-            feed_published=datetime.fromisoformat(published) if published else None,
-        )
-    return PostItem(
-        url=record.url,
-        fetched_url=record.fetched_url,
-        http_status=record.http_status,
-        post=None,
-        warc=record.warc,
-        crawled_at=record.fetched_at,
-        error=record.error,
-    )
+    if record.parse_status not in (PARSED, UNPARSABLE) or record.warc is None:
+        return post_item(record)  # an outcome without a page: the record is all there is
+    response = read_response(archive_dir, record.warc)
+    return post_item(record, ArchivedPage(response.body, response.content_type))
 
 
 def source_item_from_state(archive_dir: Path, record: SourceRecord) -> SourceItem:
-    """The item a crawl made of a source it recorded in the crawl state."""
-    if record.status in PAGE_STATUSES and record.warc is not None and record.http_status:
-        item = source_item_from_records(
-            archive_dir,
-            cited_url=record.cited_url,
-            pointer=record.warc,
-            url=record.url,
-            redirects=record.redirects,
-            crawled_at=record.fetched_at,
-            content_type=record.content_type,
+    """The item a crawl made of a source it recorded in the crawl state. Only a 2xx answer is
+    read as a page; any other is described by the crawl's error outcome, not by its body."""
+    if record.status not in PAGE_STATUSES or record.warc is None or not record.http_status:
+        return source_item(record)
+    response = read_response(archive_dir, record.warc)
+    if not 200 <= response.http_status < 300:
+        raise RecordError(
+            f"{where(record.warc)}: HTTP {response.http_status} is an error outcome, not a page"
         )
-        # This fetch's status: a revisit's original record may have answered another code.
-        item.http_status = record.http_status
-        return item
-    return SourceItem(
-        cited_url=record.cited_url,
-        status=record.status,
-        crawled_at=record.fetched_at,
-        url=record.url,
-        redirects=list(record.redirects),
-        http_status=record.http_status,
-        content_type=record.content_type,
-        warc=record.warc,
-        error=record.error,
-    )
+    page = ArchivedPage(response.body, response.content_type, truncated=response.truncated)
+    # The record's status is this fetch's: a revisit's original record may have answered another.
+    return source_item(replace(record, url=record.url or response.target_uri), page)
 
 
 def _archived_response(pointer: WarcPointer, record: Any) -> ArchivedResponse:

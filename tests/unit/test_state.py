@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -15,11 +16,9 @@ from crawler.archive.reader import RecordError
 from crawler.manifest import pair_id, read_manifest
 from crawler.pipelines.pairs import PairsPipeline
 from crawler.reading.archived import (
-    post_item_from_record,
     post_item_from_state,
     read_payload_digest,
     read_response,
-    source_item_from_records,
     source_item_from_state,
 )
 from crawler.reading.page import read_post_page, read_source_page
@@ -127,7 +126,10 @@ def test_items_read_back_equal_the_crawl_s(tmp_path: Path) -> None:
         crawled_at=crawled_at,
     )
     assert expected_post.post is not None
-    assert post_item_from_record(tmp_path, post_at) == expected_post
+    archived_post = post_record(
+        warc=post_at, fetched_at=crawled_at, payload_digest=None, modified=None
+    )
+    assert post_item_from_state(tmp_path, archived_post) == expected_post
 
     expected_source = read_source_page(
         cited_url=SOURCE + "?utm_source=x",
@@ -141,13 +143,18 @@ def test_items_read_back_equal_the_crawl_s(tmp_path: Path) -> None:
         crawled_at=crawled_at,
     )
     assert expected_source.status == "ok" and expected_source.article is not None
-    read_back = source_item_from_records(
-        tmp_path,
+    archived_source = source_record(
         cited_url=SOURCE + "?utm_source=x",
-        pointer=source_at,
-        redirects=["https://twz.com/x"],
+        redirects=("https://twz.com/x",),
+        content_type=None,  # the archived response's is taken
+        warc=source_at,
+        fetched_at=crawled_at,
     )
-    assert read_back == expected_source
+    assert source_item_from_state(tmp_path, archived_source) == expected_source
+    # The record's payload digest goes with the item, as the crawl's did.
+    digested = dataclasses.replace(archived_source, payload_digest=response.payload_digest)
+    read_back = source_item_from_state(tmp_path, digested)
+    assert read_back == dataclasses.replace(expected_source, payload_digest=response.payload_digest)
 
 
 def test_items_read_back_from_state_records(tmp_path: Path) -> None:

@@ -40,14 +40,11 @@ MID_CRAWL: dict[str, Any] = {
 }
 
 
+MID_CRAWL_PAIRS = {**MID_CRAWL, "bitext/pairs/source_not_found": 1, "bitext/pairs/ok": 7}
+
+
 def test_snapshot_counts_posts_sources_and_pairs() -> None:
-    snap = snapshot(
-        MID_CRAWL,
-        elapsed=60.0,
-        sources_requested=12,
-        pages_per_minute=40.0,
-        pairs={"ok": 7, "source_not_found": 1},
-    )
+    snap = snapshot(MID_CRAWL_PAIRS, elapsed=60.0, sources_requested=12, pages_per_minute=40.0)
     assert snap == Snapshot(
         elapsed=60.0,
         posts_found=35,
@@ -61,9 +58,9 @@ def test_snapshot_counts_posts_sources_and_pairs() -> None:
     )
 
 
-def test_the_pipeline_s_final_pair_stats_win_over_the_running_count() -> None:
+def test_pair_counts_come_from_the_stats_the_pipeline_keeps() -> None:
     stats = {**MID_CRAWL, "bitext/pairs/ok": 9, "bitext/pairs/source_not_fetched": 2}
-    snap = snapshot(stats, elapsed=1, sources_requested=0, pages_per_minute=0, pairs={"ok": 7})
+    snap = snapshot(stats, elapsed=1, sources_requested=0, pages_per_minute=0)
     assert snap.pairs == {"ok": 9, "source_not_fetched": 2}
     assert snap.sources_pending == 0  # never negative
 
@@ -87,13 +84,7 @@ def test_no_eta_without_a_total_and_a_rate(stats: dict[str, Any]) -> None:
 
 
 def test_progress_line() -> None:
-    snap = snapshot(
-        MID_CRAWL,
-        elapsed=60.0,
-        sources_requested=12,
-        pages_per_minute=42.4,
-        pairs={"source_not_found": 1, "ok": 7},
-    )
+    snap = snapshot(MID_CRAWL_PAIRS, elapsed=60.0, sources_requested=12, pages_per_minute=42.4)
     assert format_progress(snap) == (
         "progress: posts 12/35 done (1 failed) | sources 9 fetched, 3 pending"
         " | pairs ok 7, source_not_found 1 | 42 pages/min | ETA 1m55s"

@@ -197,3 +197,14 @@ def test_a_fetched_post_waits_for_the_archive_s_item_which_is_not_recorded_again
     assert (pair.cited_url, pair.status) == (SOURCE_URL, "source_not_found")
     with CrawlState.open(tmp_path) as state:
         assert len(state.history(SOURCE_URL)) == 1  # recorded by the crawl that fetched it
+
+
+def test_each_pair_is_counted_in_the_stats_as_it_is_journalled(tmp_path: Path) -> None:
+    pipeline = _pipeline(tmp_path)
+    pipeline.process_item(_post_item(_post()))
+    assert _stat(pipeline, "bitext/pairs/ok") in (None, 0)
+    pipeline.process_item(_source())
+    # Before the close: what the progress lines report mid-crawl.
+    assert _stat(pipeline, "bitext/pairs/ok") == 1
+    pipeline.close_spider()
+    assert _stat(pipeline, "bitext/pairs/ok") == 1  # not counted twice at the close
