@@ -32,7 +32,8 @@ _TAIL_CHUNK = 1 << 16
 
 # JSON allows these raw inside strings, but str.splitlines() and many editors break lines at
 # them; escaped, one manifest line is one line for every tool.
-_LINE_BREAKERS = {0x85: "\\u0085", 0x2028: "\\u2028", 0x2029: "\\u2029"}
+# (str.replace per character, not str.translate: a tenth of the time on a line of a few KB.)
+_LINE_BREAKERS = (("\x85", "\\u0085"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029"))
 
 
 def encode_line(pair: Pair) -> bytes:
@@ -48,14 +49,20 @@ def encode_line(pair: Pair) -> bytes:
 def _dump(data: dict[str, object], pair_id: str) -> bytes:
     try:
         text = json.dumps(data, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
-        return (text.translate(_LINE_BREAKERS) + "\n").encode("utf-8")
+        for breaker, escaped in _LINE_BREAKERS:
+            if breaker in text:
+                text = text.replace(breaker, escaped)
+        return (text + "\n").encode("utf-8")
     # NaN or infinity, a lone surrogate that UTF-8 cannot encode, or a value JSON has no type for.
     except (TypeError, ValueError) as exc:
         raise ManifestError(f"pair {pair_id}: cannot be written as JSON: {exc}") from None
 
 
-def decode_line(line: bytes, where: str) -> Pair:
-    """Parse and validate one line; errors name ``where`` (file and line number)."""
+def decode_line(line: bytes, where: str, *, validate: bool = True) -> Pair:
+    """Parse and validate one line; errors name ``where`` (file and line number).
+
+    ``validate=False``: see :meth:`Pair.from_json` (a line that is not valid may raise anything).
+    """
     try:
         data = json.loads(line.decode("utf-8"), parse_constant=_reject_constant)
     except UnicodeDecodeError as exc:
@@ -65,7 +72,7 @@ def decode_line(line: bytes, where: str) -> Pair:
     except ValueError as exc:
         raise ManifestError(f"{where}: {exc}") from None
     try:
-        return Pair.from_json(data)
+        return Pair.from_json(data, validate=validate)
     except ManifestError as exc:
         raise ManifestError(f"{where}: {exc}") from None
 
@@ -91,7 +98,11 @@ def read_manifest(path: StrPath) -> Iterator[Pair]:
 
 
 def write_manifest(
-    path: StrPath, pairs: Iterable[Pair], *, repaired: list[Repair] | None = None
+    path: StrPath,
+    pairs: Iterable[Pair],
+    *,
+    repaired: list[Repair] | None = None,
+    validated: bool = False,
 ) -> int:
     """Write the manifest atomically, sorted, one line per pair; returns the number of lines.
 
@@ -99,9 +110,14 @@ def write_manifest(
     refuses is written repaired, with its defects (crawler/manifest/repair.py): each repair is
     appended to ``repaired`` when given, else logged as an ERROR. Two pairs with one pair_id
     raise ManifestError before anything is replaced.
+
+    ``validated=True``: the caller vouches that every pair is valid (each pair of
+    :meth:`ManifestJournal.fold` is), so none is validated again nor repaired; a pair that
+    cannot be written as JSON at all still raises ManifestError before anything is replaced.
     """
     path = Path(path)
-    ordered = sorted((_writable(pair, repaired) for pair in pairs), key=Pair.sort_key)
+    writable = pairs if validated else (_writable(pair, repaired) for pair in pairs)
+    ordered = sorted(writable, key=Pair.sort_key)
     seen: set[str] = set()
     with atomic_write(path) as out:
         for pair in ordered:
@@ -111,7 +127,7 @@ def write_manifest(
                     f"{pair.cited_url})"
                 )
             seen.add(pair.pair_id)
-            out.write(_dump(pair.to_json(), pair.pair_id))  # validated by _writable
+            out.write(_dump(pair.to_json(), pair.pair_id))  # validated by _writable or before
     return len(ordered)
 
 
@@ -192,7 +208,12 @@ class ManifestJournal(Closeable):
             self._fd = None
 
     @staticmethod
-    def fold(journals: Iterable[StrPath], existing_manifest: StrPath | None = None) -> FoldResult:
+    def fold(
+        journals: Iterable[StrPath],
+        existing_manifest: StrPath | None = None,
+        *,
+        trusted: Iterable[StrPath] = (),
+    ) -> FoldResult:
         """One pair per pair_id from the existing manifest (if the file exists) and the journals.
 
         The line with the latest ``crawled_at`` wins; on a tie the later one read wins (journals
@@ -201,7 +222,17 @@ class ManifestJournal(Closeable):
         damaged file) is folded repaired, with its defects, and listed in ``repaired``; a
         refused ``crawled_at`` becomes the earliest instant, so that it loses to any real line
         of its pair. A complete line that cannot be a pair at all is listed in ``unreadable``.
+
+        The journals named in ``trusted`` (as well as in ``journals``) are ones whose every line
+        this process appended, hence validated: their lines are parsed and built without the
+        schema. A trusted line that is not exactly what :meth:`append` writes for the pair it
+        makes (or not a pair the fold can order) is read as any other line, validated, so it is
+        reported, repaired or listed as it would be from an untrusted journal. Name only a
+        journal nothing else wrote to: a line in append's exact form that the schema would
+        refuse is not checked. Every pair of the result is then valid, and
+        ``write_manifest(..., validated=True)`` writes them.
         """
+        vouched = {os.path.realpath(p) for p in trusted}
         result = FoldResult([], [])
         latest: dict[str, Pair] = {}
 
@@ -214,7 +245,8 @@ class ManifestJournal(Closeable):
             for pair in _read_lines(Path(existing_manifest), result, journal=False):
                 offer(pair)
         for journal in journals:
-            for pair in _read_lines(Path(journal), result, journal=True):
+            own = os.path.realpath(journal) in vouched
+            for pair in _read_lines(Path(journal), result, journal=True, trusted=own):
                 offer(pair)
         result.pairs.extend(sorted(latest.values(), key=Pair.sort_key))
         return result
@@ -223,11 +255,18 @@ class ManifestJournal(Closeable):
 _EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
 
 
-def _read_lines(path: Path, result: FoldResult, *, journal: bool) -> Iterator[Pair]:
+def _read_lines(
+    path: Path, result: FoldResult, *, journal: bool, trusted: bool = False
+) -> Iterator[Pair]:
     first_seen: dict[str, str] = {}
     with path.open("rb") as lines:
         for number, line in enumerate(lines, 1):
             where = f"{path} line {number}"
+            if trusted:
+                vouched = _decode_trusted(line, where)
+                if vouched is not None:
+                    yield vouched
+                    continue
             try:
                 pair = decode_line(line, where)
             except ManifestError as exc:
@@ -263,6 +302,27 @@ def _read_lines(path: Path, result: FoldResult, *, journal: bool) -> Iterator[Pa
                 continue
             result.repaired.append(repair)
             yield repair.pair
+
+
+def _decode_trusted(line: bytes, where: str) -> Pair | None:
+    """The pair of a line that :meth:`ManifestJournal.append` validated, built without the
+    schema; None unless the line is byte for byte what ``append`` writes for that pair and the
+    fold can compare and order it (then the caller reads it validated)."""
+    try:
+        pair = decode_line(line, where, validate=False)
+        crawled, key = pair.crawled_at_datetime, pair.sort_key()
+        foldable = (
+            isinstance(pair.pair_id, str)
+            and isinstance(key[2], str)
+            and isinstance(key[3], str)
+            and crawled.tzinfo is not None
+            and key[1].tzinfo is not None
+        )
+        if foldable and _dump(pair.to_json(), pair.pair_id) == line:
+            return pair
+    except Exception:  # whatever a line append did not write makes building it raise
+        pass
+    return None
 
 
 def _repair_tail(path: Path) -> str | None:

@@ -253,14 +253,14 @@ class PairsPipeline:
     def _write_manifest(self) -> int:
         """Fold the journals into the manifest; they are removed once it is written."""
         folding = journals(self.archive_dir)
-        folded = ManifestJournal.fold(folding, self.manifest_path)
+        # This run's journal was validated line by line as it was written: not again.
+        own = [self.journal.path] if self.journal is not None else []
+        folded = ManifestJournal.fold(folding, self.manifest_path, trusted=own)
         for warning in folded.warnings:
             logger.warning("%s", warning)
         self._keep_fold_damage(folded)
-        unexpected: list[Repair] = []  # none: every pair was made valid before it got here
-        written = write_manifest(self.manifest_path, folded.pairs, repaired=unexpected)
-        for repair in unexpected:
-            self._kept(repair)
+        # Every folded pair was validated (or repaired) once, when its line was read or written.
+        written = write_manifest(self.manifest_path, folded.pairs, validated=True)
         for journal in folding:
             journal.unlink()
         return written
