@@ -76,12 +76,10 @@ class BloggerSpider(CitedFetchGuards, BlogDiscovery, scrapy.Spider):
         self.blog = blog_root(target)
         self.since = _parse_day(since, "since")
         self.until = _parse_day(until, "until")
-        self.limit = int(limit) if limit not in (None, "") else None
-        if self.limit is not None and self.limit < 1:
-            raise ValueError("limit must be a positive number of posts")
+        self.limit = _parse_limit(limit)
         self.single_post = post
         self.discover = {part.strip() for part in discover.split(",") if part.strip()}
-        if not self.discover <= {"sitemap", "feed"}:
+        if not self.discover or not self.discover <= {"sitemap", "feed"}:
             raise ValueError("discover takes sitemap, feed or sitemap,feed")
         self.scheduled: set[str] = set()
         self.cited: set[str] = set()  # cited URLs requested: each is fetched once, for all posts
@@ -363,6 +361,18 @@ def _parse_day(value: str | None, name: str) -> date | None:
         return date.fromisoformat(value)
     except ValueError:
         raise ValueError(f"{name} must be a date like 2025-02-07, not {value!r}") from None
+
+
+def _parse_limit(value: str | int | None) -> int | None:
+    if value in (None, ""):
+        return None
+    try:
+        limit = int(value)
+    except ValueError:
+        limit = 0
+    if limit < 1:
+        raise ValueError(f"limit must be a positive number of posts, not {value!r}")
+    return limit
 
 
 def _header(response: Response | None, name: bytes) -> str | None:
