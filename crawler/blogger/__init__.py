@@ -11,7 +11,13 @@ from crawler.blogger.discovery import (
     parse_sitemap,
 )
 from crawler.blogger.front import Note
-from crawler.blogger.post import BloggerPost, Caption, PostParseError, parse_post
+from crawler.blogger.post import (
+    BloggerPost,
+    Caption,
+    PostParseError,
+    parse_post,
+    with_feed_date,
+)
 from crawler.blogger.title import split_title
 from crawler.blogger.urlrepair import find_urls, repair_url
 from crawler.blogger.urls import blog_root, canonical_post_url, feed_url, sitemap_url
@@ -39,4 +45,5 @@ __all__ = [
     "repair_url",
     "sitemap_url",
     "split_title",
+    "with_feed_date",
 ]

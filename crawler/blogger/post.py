@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time
 from urllib.parse import urlsplit, urlunsplit
 
@@ -25,7 +25,14 @@ from crawler.blogger.title import split_title
 from crawler.blogger.urls import canonical_host, canonical_post_url
 from crawler.dates import parse_date_header, parse_timestamp
 
-__all__ = ["BloggerPost", "Caption", "PostParseError", "parse_post", "split_title"]
+__all__ = [
+    "BloggerPost",
+    "Caption",
+    "PostParseError",
+    "parse_post",
+    "split_title",
+    "with_feed_date",
+]
 
 
 class PostParseError(ValueError):
@@ -50,6 +57,9 @@ class BloggerPost:
     citation: CitationBlock | None
     language: str | None
     notes: tuple[Note, ...] = ()  # lines taken out of the text (banner, repeated title, ...)
+    # The calendar day the page gives without a time of day, when that is all it gives:
+    # ``published`` is then its midnight UTC, which the feed's timestamp may make precise.
+    published_day: date | None = None
 
 
 def parse_post(
@@ -59,7 +69,8 @@ def parse_post(
     feed_published: datetime | None = None,
     encoding: str | None = None,
 ) -> BloggerPost:
-    """Parse a post page; ``url`` is where it was fetched, ``feed_published`` the feed's date.
+    """Parse a post page; ``url`` is where it was fetched, ``feed_published`` the feed's date
+    (applied by :func:`with_feed_date`: the parse itself reads only the page).
 
     Raises PostParseError when the page has no post body, or one without any text.
     """
@@ -78,7 +89,7 @@ def parse_post(
     post = _container(body)
     raw_title = _title(doc, post, context)
     title, comment, publication = split_title(raw_title)
-    published, published_from = _published(post, body, feed_published)
+    published, published_from, published_day = _published(post, body)
     read = read_body(body, title=title, publication=publication)
     notes = read.notes
     if read.comment is not None:
@@ -87,7 +98,7 @@ def parse_post(
             comment = read.comment
         else:
             notes = (Note(NOTE_COMMENT, read.comment_line), *notes)
-    return BloggerPost(
+    parsed = BloggerPost(
         url=_post_url(doc, url),
         post_id=_first_match(sel.DATA_POST_ID, context) or _post_id(post, body),
         blog_id=_first_match(sel.DATA_BLOG_ID, context) or _first(doc.xpath(sel.BLOG_ID_META)),
@@ -104,7 +115,21 @@ def parse_post(
         citation=read.citation,
         language=_first(doc.xpath(sel.HTML_LANG)) or _first_match(sel.DATA_LOCALE, context),
         notes=notes,
+        published_day=published_day,
     )
+    return with_feed_date(parsed, feed_published)
+
+
+def with_feed_date(post: BloggerPost, feed: datetime | None) -> BloggerPost:
+    """``post`` dated by the feed's timestamp where the page says less: the page gives no date,
+    or gives the same calendar day without a time (the feed's is the same moment made
+    precise). Otherwise the page's date stands."""
+    if feed is None:
+        return post
+    same_day = post.published_day is not None and feed.tzinfo is not None
+    if post.published is None or (same_day and feed.date() == post.published_day):
+        return replace(post, published=feed, published_from="feed")
+    return post
 
 
 def _load(html: bytes | str, encoding: str | None) -> HtmlElement:
@@ -159,26 +184,27 @@ def _title(doc: HtmlElement, post: HtmlElement, context: str) -> str:
 
 
 def _published(
-    post: HtmlElement, body: HtmlElement, feed: datetime | None
-) -> tuple[datetime | None, str | None]:
+    post: HtmlElement, body: HtmlElement
+) -> tuple[datetime | None, str | None, date | None]:
+    """The page's publication time, where it was read, and the day when only a day is given."""
     for source, xpath in (("abbr", sel.PUBLISHED_ABBR), ("time", sel.PUBLISHED_TIME)):
         for value in post.xpath(xpath):
             text = value if isinstance(value, str) else value.get("datetime") or value.text
             stamp = parse_timestamp(text)
             if stamp is not None:
-                return _aware(stamp), source
+                return _aware(stamp), source, None
     for element in post.xpath(sel.PUBLISHED_ITEMPROP):
         for attribute in ("content", "title", "datetime"):
             stamp = parse_timestamp(element.get(attribute))
             if stamp is not None:
-                return _aware(stamp), "itemprop"
+                return _aware(stamp), "itemprop", None
     stamp = _json_ld_published(post)
     if stamp is not None:
-        return stamp, "itemprop"
+        return stamp, "itemprop", None
     for element in post.xpath(sel.PUBLISHED_ITEMPROP):
         day = parse_date_header(clean_text(element.text_content()))
         if day is not None:
-            return _day(day, feed, "itemprop")
+            return _midnight(day), "itemprop", day
     headers = [
         *post.xpath(sel.DATE_HEADER_INSIDE),
         *body.xpath(sel.DATE_HEADER_BEFORE),
@@ -187,16 +213,13 @@ def _published(
     for element in headers:
         day = parse_date_header(clean_text(element.text_content()))
         if day is not None:
-            return _day(day, feed, "date-header")
-    return (feed, "feed") if feed is not None else (None, None)
+            return _midnight(day), "date-header", day
+    return None, None, None
 
 
-def _day(day: date, feed: datetime | None, source: str) -> tuple[datetime, str]:
-    # A date alone carries no time or offset: the feed's timestamp is the same moment made
-    # precise when it falls on that day; otherwise midnight UTC keeps the calendar date.
-    if feed is not None and feed.tzinfo is not None and feed.date() == day:
-        return feed, "feed"
-    return datetime.combine(day, time(0), tzinfo=UTC), source
+def _midnight(day: date) -> datetime:
+    # A date alone carries no time or offset: midnight UTC keeps the calendar date.
+    return datetime.combine(day, time(0), tzinfo=UTC)
 
 
 def _json_ld_published(post: HtmlElement) -> datetime | None:

@@ -4,10 +4,10 @@ Scrapy runs callbacks on its one thread; reading a page there leaves the machine
 idle while the crawl waits on it. This middleware sees each final response last (after redirects,
 decompression and retries), asks the spider which reading its callback will make
 (``spider.page_reading(response)``), runs it in the :class:`~crawler.reading.pool.ParsingPool` and
-keeps the item in ``response.meta``. The callback uses it only if the reading it makes itself is
-the same call (``crawler.reading.pool.read_page``), else it reads in-process as it always did, so
-the items are those of an in-process crawl. A reading that raises in a worker is read again by the
-callback, where the error surfaces as before.
+keeps the item in ``response.meta``. A reading is a pure function of the response (the feed's
+date is applied after it, by the callback), so the callback uses the worker's item as it is
+(``crawler.reading.pool.read_page``) and the items are those of an in-process crawl. A reading
+that raises in a worker is read again by the callback, where the error surfaces as before.
 
 A reading over the time budget (``BITEXT_PARSE_TIMEOUT``) is stopped by killing its worker, which
 is replaced; so is a worker that dies while it reads. The page is then not read again by the

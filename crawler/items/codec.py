@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from crawler.items import PostItem, SourceItem
-from crawler.reading.page import read_post_page, read_source_page
+from crawler.reading.page import dated_by_feed, read_post_page, read_source_page
 from crawler.state import PARSED, UNAVAILABLE, UNPARSABLE, PostRecord, SourceRecord
 
 
@@ -92,8 +92,8 @@ def post_item(record: PostRecord, page: ArchivedPage | None = None) -> PostItem:
         body=page.body,
         warc=record.warc,
         crawled_at=record.fetched_at,
-        feed_published=datetime.fromisoformat(published) if published else None,
     )
+    dated_by_feed(item, datetime.fromisoformat(published) if published else None)
     item.payload_digest = record.payload_digest
     return item
 

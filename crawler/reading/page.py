@@ -23,7 +23,7 @@ from w3lib.encoding import http_content_type_encoding
 from crawler import defaults
 from crawler.article.extraction import extract_article, looks_like_html, parse_html
 from crawler.article.paywall import paywall_signals
-from crawler.blogger import PostParseError, parse_post
+from crawler.blogger import PostParseError, parse_post, with_feed_date
 from crawler.items import PostItem, SourceItem
 
 if TYPE_CHECKING:
@@ -39,10 +39,11 @@ def read_post_page(
     body: bytes,
     warc: WarcPointer | None,
     crawled_at: str,
-    feed_published: datetime | None = None,
     max_bytes: int = defaults.BITEXT_PARSE_MAX_BYTES,
 ) -> PostItem:
-    """The post item of a permalink page (``url`` is the canonical permalink).
+    """The post item of a permalink page (``url`` is the canonical permalink), read from the
+    page alone: the feed's date is applied after, by :func:`dated_by_feed`, so a worker's
+    reading is the callback's whatever the spider learnt meanwhile.
 
     A page over ``max_bytes`` (0: no limit) is not read: its item has no post and says why.
     """
@@ -64,14 +65,17 @@ def read_post_page(
         crawled_at=crawled_at,
     )
     try:
-        item.post = parse_post(
-            body,
-            fetched_url,
-            feed_published=feed_published,
-            encoding=_charset(content_type),
-        )
+        item.post = parse_post(body, fetched_url, encoding=_charset(content_type))
     except PostParseError as exc:
         item.error = str(exc)
+    return item
+
+
+def dated_by_feed(item: PostItem, feed_published: datetime | None) -> PostItem:
+    """``item`` with its post dated by the feed's timestamp where the page says less
+    (``crawler.blogger.with_feed_date``)."""
+    if item.post is not None:
+        item.post = with_feed_date(item.post, feed_published)
     return item
 
 

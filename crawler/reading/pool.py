@@ -83,10 +83,8 @@ class PoolBroken(RuntimeError):
 
 @dataclass(frozen=True)
 class PageReading:
-    """``function(**arguments)``, picklable and comparable.
-
-    Two readings with equal arguments give equal items: a callback uses a worker's item only when
-    the reading it would make itself equals the one the worker made. ``unread(reason,
+    """``function(**arguments)``, picklable: a pure function of the response it was made of,
+    so what a worker made of it is what the callback would make. ``unread(reason,
     **arguments)`` is the item of the page when it could not be read within its budget.
     """
 
@@ -121,25 +119,28 @@ class ReadAhead:
     item: Item | None
     abandoned: str | None = None
 
-    def item_for(self, reading: PageReading) -> Item | None:
-        return self.item if reading == self.reading else None
+    def __post_init__(self) -> None:
+        if (self.item is None) == (self.abandoned is None):
+            raise ValueError("a read-ahead holds either an item or why there is none")
+
+    def result(self) -> Item:
+        if self.item is not None:
+            return self.item
+        assert self.abandoned is not None  # __post_init__
+        return self.reading.abandoned(self.abandoned)
 
 
-def read_page(reading: PageReading, meta: MutableMapping[str, Any]) -> tuple[Item, bool]:
-    """The item of ``reading``: a worker's, when it read these very arguments, else read now.
-
-    A page a worker gave up on is not read again here, whatever the arguments: it gets the item
-    that says why. Returns the item and whether it came from a worker. A worker's item is used
-    once.
+def read_page(
+    meta: MutableMapping[str, Any], reading: Callable[[], PageReading]
+) -> tuple[Item, bool]:
+    """The item of a response: what a worker made of it (its ``ReadAhead`` in ``meta``), else
+    ``reading()`` run now. A page a worker gave up on is not read again: it gets the item that
+    says why. Returns the item and whether it came from a worker, whose item is used once.
     """
     ahead = meta.pop(META_READ_AHEAD, None)
     if isinstance(ahead, ReadAhead):
-        if ahead.abandoned is not None:
-            return reading.abandoned(ahead.abandoned), True
-        item = ahead.item_for(reading)
-        if item is not None:
-            return item, True
-    return reading.run(), False
+        return ahead.result(), True
+    return reading().run(), False
 
 
 @dataclass

@@ -11,7 +11,7 @@ only routes responses to them and turns outcomes into items.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -26,6 +26,7 @@ from crawler.downloadermiddlewares.archive_cache import FLAG_ARCHIVED, ArchivedO
 from crawler.extensions.warc_capture import META_FETCHED_AT, META_PAYLOAD_DIGEST, META_POINTER
 from crawler.items import PostItem, SourceItem
 from crawler.policy.refetch import RefetchPolicy
+from crawler.reading.page import dated_by_feed
 from crawler.reading.pool import PageReading, read_page
 from crawler.spiders.cited_fetches import CitedFetchGuards
 from crawler.spiders.discovery import BlogDiscovery
@@ -113,9 +114,10 @@ class BloggerSpider(CitedFetchGuards, BlogDiscovery, scrapy.Spider):
             yield request
 
     def parse_post(self, response: Response) -> Iterator[PostItem | SourceItem | scrapy.Request]:
-        item = self._read(self._post_reading(response), response)
+        item = self._read(response, self._post_reading)
         assert isinstance(item, PostItem)
-        post = item.post
+        # The feed may have dated the post after its page was read (in a worker).
+        post = dated_by_feed(item, self.feed_published.get(item.url)).post
         if post is None:
             self._inc("bitext/posts/unparsable")
             yield item
@@ -149,7 +151,7 @@ class BloggerSpider(CitedFetchGuards, BlogDiscovery, scrapy.Spider):
         )
 
     def parse_source(self, response: Response) -> Iterator[SourceItem]:
-        item = self._read(self._source_reading(response), response)
+        item = self._read(response, self._source_reading)
         assert isinstance(item, SourceItem)
         self._inc(f"bitext/sources/{item.status}")
         yield item
@@ -166,16 +168,14 @@ class BloggerSpider(CitedFetchGuards, BlogDiscovery, scrapy.Spider):
         return None
 
     def _post_reading(self, response: Response) -> PageReading:
-        canonical = response.meta["post_url"]
         return PageReading.post(
-            url=canonical,
+            url=response.meta["post_url"],
             fetched_url=response.url,
             http_status=response.status,
             content_type=_header(response, b"Content-Type"),
             body=response.body,
             warc=response.meta.get(META_POINTER),
             crawled_at=_fetched_at(response),
-            feed_published=self.feed_published.get(canonical),
             max_bytes=self._parse_max_bytes(),
         )
 
@@ -197,8 +197,10 @@ class BloggerSpider(CitedFetchGuards, BlogDiscovery, scrapy.Spider):
     def _parse_max_bytes(self) -> int:
         return self.settings.getint("BITEXT_PARSE_MAX_BYTES", defaults.BITEXT_PARSE_MAX_BYTES)
 
-    def _read(self, reading: PageReading, response: Response) -> PostItem | SourceItem:
-        item, pooled = read_page(reading, response.meta)
+    def _read(
+        self, response: Response, reading: Callable[[Response], PageReading]
+    ) -> PostItem | SourceItem:
+        item, pooled = read_page(response.meta, lambda: reading(response))
         self._inc("bitext/read_ahead/used" if pooled else "bitext/read_ahead/in_process")
         # What the archive says of the page, beside what the page says of itself.
         item.payload_digest = response.meta.get(META_PAYLOAD_DIGEST)

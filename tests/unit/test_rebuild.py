@@ -26,7 +26,7 @@ from crawler.items.crawllog import (
 )
 from crawler.manifest import ManifestJournal, Pair, encode_line
 from crawler.pairing.compose import compose_pairs
-from crawler.reading.page import read_post_page, read_source_page
+from crawler.reading.page import dated_by_feed, read_post_page, read_source_page
 from crawler.rebuild import RebuildError, rebuild_pairs
 from tests.unit.archive.builders import WARCINFO, fixed_clock, id_factory, make_exchange
 from tests.unit.blogger.pages import CITATION_TWZ, POST_URL, blogger_page
@@ -109,7 +109,15 @@ class SyntheticCrawl:
         )
         self.items.append(item)
 
-    def post(self, path: str, html: str, *, gzipped: bool = False, **reading: object) -> PostItem:
+    def post(
+        self,
+        path: str,
+        html: str,
+        *,
+        gzipped: bool = False,
+        feed_published: datetime | None = None,
+        **reading: object,
+    ) -> PostItem:
         url = BLOG + path
         body = gzip.compress(html.encode(), mtime=0) if gzipped else html.encode()
         headers = (("Content-Type", HTML),) + ((("Content-Encoding", "gzip"),) if gzipped else ())
@@ -124,6 +132,7 @@ class SyntheticCrawl:
             crawled_at=at,
             **reading,  # type: ignore[arg-type]
         )
+        dated_by_feed(item, feed_published)  # as the spider does
         self.log(item, refers_to=written.record.record_id, content_type=HTML)
         return item
 

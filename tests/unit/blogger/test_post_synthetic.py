@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from crawler.blogger import BloggerPost, Caption, PostParseError, parse_post
+from crawler.blogger import BloggerPost, Caption, PostParseError, parse_post, with_feed_date
 from tests.unit.blogger.pages import CITATION_TWZ, POST_URL, blogger_page
 
 JST = timezone(timedelta(hours=9))
@@ -72,6 +72,29 @@ def test_date_header_then_feed_fallback() -> None:
     feed = datetime(2025, 2, 7, 18, 30, tzinfo=JST)
     post = parse_post(blogger_page(BODY, timestamp=None), POST_URL, feed_published=feed)
     assert (post.published, post.published_from) == (feed, "feed")
+
+
+def test_the_feed_dates_a_parsed_post_after_its_reading() -> None:
+    # The parse reads the page alone; the feed's date, learnt later, is applied afterwards.
+    page_only = parse_post(blogger_page(BODY, timestamp=None), POST_URL)
+    assert (
+        page_only.published_day is not None and page_only.published_day.isoformat() == "2025-02-07"
+    )
+    feed = datetime(2025, 2, 7, 18, 30, tzinfo=JST)
+    dated = with_feed_date(page_only, feed)
+    assert (dated.published, dated.published_from) == (feed, "feed")
+    assert dated == parse_post(blogger_page(BODY, timestamp=None), POST_URL, feed_published=feed)
+    # Another day in the feed, or a feed date without an offset: the page's day stands.
+    for other in (datetime(2025, 2, 8, 1, 0, tzinfo=JST), datetime(2025, 2, 7, 18, 30)):
+        assert with_feed_date(page_only, other) == page_only
+    assert with_feed_date(page_only, None) is page_only
+
+
+def test_a_full_timestamp_on_the_page_is_never_replaced_by_the_feed() -> None:
+    post = parse(BODY)
+    assert post.published_day is None
+    feed = datetime(2025, 2, 7, 10, 0, tzinfo=JST)
+    assert with_feed_date(post, feed) == post
 
 
 @pytest.mark.parametrize(

@@ -272,9 +272,9 @@ def test_a_post_a_worker_gave_up_on_is_unparsable_even_if_the_spider_learnt_more
     worker_read = PageReading.post(**_post_arguments(body))
     reason = "the page took longer than the parse time budget of 1 s to read (...)"
     meta: dict[str, Any] = {META_READ_AHEAD: ReadAhead(worker_read, None, abandoned=reason)}
-    # The feed's date arrived between the worker's reading and the callback's: not read again.
-    callback_reads = PageReading.post(**_post_arguments(body, feed_published=None), max_bytes=9)
-    item, pooled = read_page(callback_reads, meta)
+    # Whatever the callback would make of it now, the page is not read again.
+    callback_reads = PageReading.post(**_post_arguments(body), max_bytes=9)
+    item, pooled = read_page(meta, lambda: callback_reads)
     assert pooled and isinstance(item, PostItem)
     assert (item.url, item.post, item.error, item.http_status) == (POST_URL, None, reason, 200)
 

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,7 @@ from replica.sites.news_templates import render_article
 from replica.web import Site
 from replica.world import T2_BLOG, build_world
 from tests.processes import alive
+from tests.unit.blogger.pages import blogger_page
 
 FETCHED_AT = "2025-04-01T00:00:00Z"
 HTML = "text/html; charset=utf-8"
@@ -133,21 +135,34 @@ def _counted(name: str) -> SourceItem:
     return SourceItem(cited_url=name, status="ok", crawled_at=FETCHED_AT)
 
 
-def test_the_callback_uses_a_workers_item_only_for_the_same_reading() -> None:
+def test_the_callback_uses_a_workers_item_without_making_its_reading_again() -> None:
     calls.clear()
     reading = PageReading(_counted, {"name": "a"})
     made = SourceItem(cited_url="a", status="source_paywalled", crawled_at=FETCHED_AT)
     meta: dict[str, Any] = {META_READ_AHEAD: ReadAhead(reading, made)}
-    assert read_page(PageReading(_counted, {"name": "a"}), meta) == (made, True)
-    assert calls == [] and META_READ_AHEAD not in meta  # used once
-    # The spider's state changed between the worker's read and the callback: read again.
-    meta[META_READ_AHEAD] = ReadAhead(reading, made)
-    item, pooled = read_page(PageReading(_counted, {"name": "b"}), meta)
-    assert not pooled and item.cited_url == "b" and calls == ["b"]
-    assert read_page(reading, {}) == (
+    asked: list[str] = []
+
+    def callback_reading() -> PageReading:
+        asked.append("reading")
+        return reading
+
+    assert read_page(meta, callback_reading) == (made, True)
+    assert calls == [] and asked == [] and META_READ_AHEAD not in meta  # used once
+    # Without a worker's item the callback makes the reading and runs it.
+    assert read_page(meta, callback_reading) == (
         SourceItem(cited_url="a", status="ok", crawled_at=FETCHED_AT),
         False,
     )
+    assert calls == ["a"] and asked == ["reading"]
+
+
+def test_a_read_ahead_holds_an_item_or_why_there_is_none() -> None:
+    reading = PageReading(_counted, {"name": "a"})
+    made = SourceItem(cited_url="a", status="ok", crawled_at=FETCHED_AT)
+    with pytest.raises(ValueError, match="either an item or why"):
+        ReadAhead(reading, None)
+    with pytest.raises(ValueError, match="either an item or why"):
+        ReadAhead(reading, made, abandoned="too slow")
 
 
 def _response(url: str, body: bytes, status: int = 200, **meta: Any) -> HtmlResponse:
@@ -276,3 +291,25 @@ def test_workers_run_with_the_crawl_process_interpreter_flags() -> None:
     )
     flags = done.stdout.split()
     assert "-O" in flags and "-Werror::ResourceWarning" in flags, flags
+
+
+def test_a_feed_date_learnt_after_a_workers_reading_still_dates_the_post() -> None:
+    # The reading is of the page alone; the spider applies the feed's date to the worker's item.
+    crawler = get_crawler(T2Spider, {"PAIRS_ENABLED": False})
+    spider = crawler._create_spider()
+    post_url = T2_BLOG + "2025/02/synthetic.html"
+    body = blogger_page("<p>合成の段落です。</p>", timestamp=None).encode()
+    response = _response(post_url, body, post_url=post_url)
+    reading = spider.page_reading(response)
+    assert reading is not None
+    made = reading.run()
+    assert isinstance(made, PostItem) and made.post is not None
+    assert made.post.published_from == "date-header"
+    response.meta[META_READ_AHEAD] = ReadAhead(reading, made)
+    feed = datetime(2025, 2, 7, 18, 30, tzinfo=timezone(timedelta(hours=9)))
+    spider.feed_published[post_url] = feed  # the feed page came in while the worker read
+    item = next(iter(spider.parse_post(response)))
+    assert isinstance(item, PostItem) and item.post is not None
+    assert (item.post.published, item.post.published_from) == (feed, "feed")
+    assert item.feed_published == feed.isoformat()
+    assert crawler.stats.get_value("bitext/read_ahead/used") == 1
