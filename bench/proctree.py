@@ -52,13 +52,32 @@ def field_kb(path: str, name: str) -> int:
     return 0
 
 
+def _stat_fields(pid: int) -> list[str]:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return []
+
+
 def process_cpu(pid: int) -> float:
     """CPU seconds a live process has used so far (0.0 once it is gone)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except (OSError, IndexError):
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    fields = _stat_fields(pid)
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK") if fields else 0.0
+
+
+def exited(pid: int) -> bool:
+    """Whether the child ``pid`` has ended, leaving it unreaped (so /proc still shows it)."""
+    return os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None
+
+
+def final_cpu(pid: int) -> tuple[float, float] | None:
+    """CPU seconds of an ended, unreaped child: its own, and those of the children it reaped
+    (the kernel's final figures, which polling a live process only approaches)."""
+    fields = _stat_fields(pid)
+    if not fields:
+        return None
+    tick = os.sysconf("SC_CLK_TCK")
+    return (int(fields[11]) + int(fields[12])) / tick, (int(fields[13]) + int(fields[14])) / tick
 
 
 def cpu_seconds(who: int) -> float:
