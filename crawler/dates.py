@@ -42,6 +42,16 @@ _FULLWIDTH = str.maketrans("０１２３４５６７８９：／", "0123456789:/
 # "Monday", "December", "just now"), which a rebuild from the archive would read otherwise; and
 # its refusals are its slowest answers (some 10 ms: it tries every language).
 _DATE_CUE = re.compile(r"\d")
+# ... and beside the digit, a mark of a date or a time: a year or a longer number (ISO, compact,
+# epoch), digits joined by a date or clock separator, a month (English names; other languages'
+# headers write the year out), the CJK date and time units, or "ago". A title with a number
+# ("F-35A", "Block 60", "1,550個") has none and is not asked about: dateparser would only refuse it,
+# slowly, and it reads a lone number ("5") as a month of the reading's year.
+_DATE_MARK = re.compile(
+    r"\d{4}|\d\s?[-/.:]\s?\d|[年月日時分前]|\bago\b"
+    r"|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)",
+    re.IGNORECASE,
+)
 
 
 def parse_timestamp(value: str | None) -> datetime | None:
@@ -89,7 +99,7 @@ def isoformat(value: datetime | date | None) -> str | None:
 
 
 def _dateparse(text: str, language: str | None, timezone: str | None) -> datetime | None:
-    if _DATE_CUE.search(text) is None:
+    if _DATE_CUE.search(text) is None or _DATE_MARK.search(text) is None:
         return None
     return _parse_with_dateparser(text, language, timezone)
 

@@ -1,4 +1,5 @@
-"""The cue dateparser is only asked about text that has: every real date has a digit.
+"""The cues dateparser is only asked about text that has: every real date has a digit and a mark
+of a date or a time (a year, a separator between digits, a month, a date unit, "ago").
 
 The proof that the cue rejects nothing dateparser accepted: every text the crawler asks about
 while reading the replica's posts (t1, t2, the seed's posts when present) and its source pages,
@@ -10,12 +11,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import date, datetime
 
 import pytest
 
 from crawler import dates
 from crawler.blogger import parse_post
+from crawler.dates import SOURCE_TIMEZONE
 from crawler.reading.page import read_source_page
 from replica.corpus import load_cases
 from replica.corpus.generated import date_line
@@ -143,6 +145,7 @@ def test_every_text_the_crawler_asks_about_keeps_its_reading(
         if before is not None:
             accepted += 1
             assert dates._DATE_CUE.search(question[0]), question
+            assert dates._DATE_MARK.search(question[0]), question
         if before is None or "ago" not in question[0]:  # "ago" is read from the clock
             assert dates._dateparse(*question) == before, question
     assert accepted > 100
@@ -157,6 +160,7 @@ def test_real_date_lines_read_the_same_with_and_without_the_cue(
     if "ago" in line:
         return  # relative to the moment of reading: compared above by acceptance only
     monkeypatch.setattr(dates, "_DATE_CUE", _EVERYTHING)
+    monkeypatch.setattr(dates, "_DATE_MARK", _EVERYTHING)
     assert dates.parse_date_line(line) == cued
 
 
@@ -167,6 +171,7 @@ def test_real_date_headers_read_the_same_with_and_without_the_cue(
     cued = dates.parse_date_header(header)
     assert cued is not None
     monkeypatch.setattr(dates, "_DATE_CUE", _EVERYTHING)
+    monkeypatch.setattr(dates, "_DATE_MARK", _EVERYTHING)
     assert dates.parse_date_header(header) == cued
 
 
@@ -189,3 +194,70 @@ def test_digits_of_any_script_are_a_cue() -> None:
     # Fullwidth digits are translated before; Arabic-Indic ones reach dateparser as written.
     assert dates.parse_date_header("٢٠٢٥-٠٢-٠٧") is not None
     assert dates.parse_date_header("２０２５年２月７日") is not None
+
+
+@pytest.fixture
+def refusing(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """What reaches dateparser from now on; it answers nothing (and its cache forgets that)."""
+    asked: list[str] = []
+
+    def refuse(text: str, *_: object, **__: object) -> None:
+        asked.append(text)
+
+    monkeypatch.setattr(dates.dateparser, "parse", refuse)
+    dates._parse_with_dateparser.cache_clear()
+    yield asked
+    dates._parse_with_dateparser.cache_clear()
+
+
+# Numbers that are no date: designators, counts and section numbers of the kind news titles and
+# Japanese translations carry, and a lone number that dateparser reads as a month of this year.
+NUMBERS_WITHOUT_A_DATE = ("F-35A", "P-8A", "Block 60", "Title 50", "1,550個", "800基", "5", "No. 3")
+
+
+@pytest.mark.parametrize("text", NUMBERS_WITHOUT_A_DATE)
+def test_a_number_without_a_date_mark_never_reaches_dateparser(
+    text: str, refusing: list[str]
+) -> None:
+    assert dates.parse_date_line(text) is None
+    assert dates.parse_date_header(text) is None
+    assert dates.parse_timestamp(text) is None
+    assert refusing == []
+
+
+def test_the_real_forms_still_reach_dateparser(refusing: list[str]) -> None:
+    for line in REAL_DATE_LINES:
+        dates.parse_date_line(line)
+    for header in REAL_DATE_HEADERS:
+        dates.parse_date_header(header)
+    for stamp in REAL_TIMESTAMPS:
+        dates.parse_timestamp(stamp)
+    # Every form is asked about but the one ISO 8601 timestamp, which Python reads.
+    assert len(refusing) == len(REAL_DATE_LINES) + len(REAL_DATE_HEADERS) + len(REAL_TIMESTAMPS) - 1
+
+
+def test_what_the_mark_keeps_from_dateparser_on_the_seed_page_it_refuses(
+    seed_lines: list[str],
+) -> None:
+    # The lines the citation reader may take for a date line: short ones with a digit.
+    lines = [s for line in seed_lines if (s := line.strip()) and len(s) <= 64]
+    lines = [s for s in lines if re.search(r"\d", s)]
+    unmarked = [s for s in lines if not dates._DATE_MARK.search(s)]
+    assert unmarked
+    assert [_uncued(s, None, SOURCE_TIMEZONE) for s in unmarked] == [None] * len(unmarked)
+    # The page's Blogger date header and its citations' date lines have the mark, and are read.
+    assert dates.parse_date_header(lines[0]) == date(2025, 2, 7)
+    assert sum(dates.parse_date_line(s) is not None for s in lines) >= 4
+
+
+def test_the_seed_pages_titles_with_designators_never_reach_dateparser(
+    seed_lines: list[str], refusing: list[str]
+) -> None:
+    # English titles whose only digits are in a designator (an aircraft, a squadron): no date.
+    designator = re.compile(r"[A-Z]+-\d+[A-Z]?")
+    lines = [s for line in seed_lines if (s := line.strip()).isascii() and designator.search(s)]
+    titles = [s for s in lines if not re.search(r"\d", designator.sub("", s))]
+    assert len(titles) >= 2
+    for title in titles:
+        assert dates.parse_date_line(title) is None
+    assert refusing == []
