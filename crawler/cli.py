@@ -16,6 +16,7 @@ COMMAND_MODULES = (
     "crawler.commands.crawl",
     "crawler.commands.seed",
     "crawler.commands.merge",
+    "crawler.commands.state",
 )
 
 

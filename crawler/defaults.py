@@ -27,6 +27,9 @@ BITEXT_CRAWL_ID = ""
 # The pairs manifest (crawler/pipelines/pairs.py).
 PAIRS_ENABLED = True
 PAIRS_MANIFEST = MANIFEST_NAME  # relative to ARCHIVE_DIR
+# Seconds between two fsyncs of the journal, made off the event loop; 0: one per line before the
+# pipeline goes on. A power cut can lose the lines of the last interval (docs/reliability.md).
+PAIRS_JOURNAL_FSYNC_INTERVAL = 0.5
 
 # Incremental crawls (crawler/state/, docs/incremental.md): a run fetches only new or changed
 # posts and sources without a final outcome; a full crawl (or ``-a full=1``) fetches everything.
@@ -102,6 +105,7 @@ SETTINGS = {
     "BITEXT_CRAWL_ID": BITEXT_CRAWL_ID,
     "PAIRS_ENABLED": PAIRS_ENABLED,
     "PAIRS_MANIFEST": PAIRS_MANIFEST,
+    "PAIRS_JOURNAL_FSYNC_INTERVAL": PAIRS_JOURNAL_FSYNC_INTERVAL,
     "BITEXT_FULL_CRAWL": BITEXT_FULL_CRAWL,
     "ARCHIVE_LOCK_ENABLED": ARCHIVE_LOCK_ENABLED,
     "ARCHIVE_CACHE_ENABLED": ARCHIVE_CACHE_ENABLED,

@@ -19,6 +19,7 @@ import time
 from collections import ChainMap
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -153,33 +154,72 @@ def rebuild_pairs(
     records that the manifest or the index of ``directory`` name, unless ``allow_damaged``: then
     the pairs are composed from the records that are whole.
     """
-    directory = Path(directory)
+    with page_readers(workers) as (pool, count):
+        read = read_archive(Path(directory), pool, count, allow_damaged=allow_damaged)
+    result = RebuildResult(
+        pairs=[],
+        files=read.files,
+        open_files=read.open_files,
+        pages_read=read.pages_read,
+        parse_seconds=read.parse_seconds,
+        workers_used=read.workers_used,
+        damage=read.damage,
+    )
+    by_crawl: dict[str, list[tuple[LogEntry, Item]]] = {}
+    for entry, item in read.logged:
+        by_crawl.setdefault(entry.crawl, []).append((entry, item))
+    result.crawls = len(by_crawl)
+    result.posts = sum(isinstance(item, PostItem) for _, item in read.logged)
+    result.sources = len(read.logged) - result.posts
+    result.pairs = fold_pairs(compose_runs(list(by_crawl.values())))
+    return result
+
+
+@contextmanager
+def page_readers(workers: int | None = None) -> Iterator[tuple[Executor, int]]:
+    """The pool that scans files and reads pages, and its size: ``workers`` processes (default:
+    one per CPU), or this process alone for 1."""
+    count = max(1, workers or os.cpu_count() or 1)
+    if count == 1:
+        yield _InProcess(), 1
+        return
+    with ProcessPoolExecutor(max_workers=count) as pool:
+        yield pool, count
+
+
+@dataclass
+class ArchiveRead:
+    """The item of every crawl-log record of an archive's closed WARC files, in file order, made
+    again by the reading code; the check of each file; and what reading them took."""
+
+    logged: list[tuple[LogEntry, Item]]
+    checks: dict[str, WarcCheck]
+    files: int = 0
+    open_files: int = 0  # left out: still being written, or left by a killed crawl
+    pages_read: int = 0
+    parse_seconds: float = 0.0
+    workers_used: set[int] = field(default_factory=set)
+    damage: DamagedArchiveError | None = None  # with allow_damaged: what the archive lost
+
+
+def read_archive(
+    directory: Path, pool: Executor, workers: int = 1, *, allow_damaged: bool = False
+) -> ArchiveRead:
+    """Scan the closed WARC files of ``directory`` in ``pool`` and make the item of each of their
+    crawl-log records (reading its page again where it was read from one). Raises
+    DamagedArchiveError before any page is read when the archive lost records, unless
+    ``allow_damaged``: then the records whose page is lost are left out."""
     files = closed_warc_files(directory)
-    workers = max(1, workers or os.cpu_count() or 1)
-    if workers == 1:
-        return _rebuild(directory, files, _InProcess(), allow_damaged=allow_damaged)
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        return _rebuild(directory, files, pool, workers, allow_damaged=allow_damaged)
-
-
-def _rebuild(
-    directory: Path,
-    files: Sequence[Path],
-    pool: Executor,
-    workers: int = 1,
-    *,
-    allow_damaged: bool = False,
-) -> RebuildResult:
-    result = RebuildResult(pairs=[], files=len(files), open_files=len(open_warc_files(directory)))
     scanned = list(pool.map(scan_file, files))
     checks = {check.filename: check for _, check in scanned}
+    read = ArchiveRead([], checks, files=len(files), open_files=len(open_warc_files(directory)))
     entries = [entry for found, _ in scanned for entry in found]
     # Before any page is read: a damaged archive is reported, not rebuilt into fewer pairs.
     losses = archive_losses(directory, checks, entries)
     if losses is not None:
-        result.damage = DamagedArchiveError(losses.problems, losses.pairs)
+        read.damage = DamagedArchiveError(losses.problems, losses.pairs)
         if not allow_damaged:
-            raise result.damage
+            raise read.damage
         present = present_files(directory, checks)
         entries = [e for e in entries if not (reads_page(e) and page_lost(e, checks, present))]
     items: list[Item | None] = [None] * len(entries)
@@ -197,18 +237,13 @@ def _rebuild(
         jobs, pool.map(read_entry, tasks, chunksize=chunksize), strict=True
     ):
         items[index] = item
-        result.workers_used.add(pid)
-    result.parse_seconds = time.perf_counter() - started
-    result.pages_read = len(jobs)
-    by_crawl: dict[str, list[tuple[LogEntry, Item]]] = {}
-    for entry, read in zip(entries, items, strict=True):
-        assert read is not None
-        by_crawl.setdefault(entry.crawl, []).append((entry, read))
-    result.crawls = len(by_crawl)
-    result.posts = sum(isinstance(item, PostItem) for item in items)
-    result.sources = len(items) - result.posts
-    result.pairs = fold_pairs(compose_runs(list(by_crawl.values())))
-    return result
+        read.workers_used.add(pid)
+    read.parse_seconds = time.perf_counter() - started
+    read.pages_read = len(jobs)
+    for entry, made in zip(entries, items, strict=True):
+        assert made is not None
+        read.logged.append((entry, made))
+    return read
 
 
 def compose_runs(runs: Sequence[list[tuple[LogEntry, Item]]]) -> Iterator[list[Pair]]:

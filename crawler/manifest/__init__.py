@@ -3,16 +3,10 @@
 Every other module reads and writes the manifest through this package only.
 """
 
+from crawler.manifest.fold import FoldResult, UnreadableLine, fold_lines
 from crawler.manifest.ids import PAIR_ID_LENGTH, pair_id
-from crawler.manifest.io import (
-    FoldResult,
-    ManifestJournal,
-    UnreadableLine,
-    decode_line,
-    encode_line,
-    read_manifest,
-    write_manifest,
-)
+from crawler.manifest.io import decode_line, encode_line, read_manifest, write_manifest
+from crawler.manifest.journal import ManifestJournal
 from crawler.manifest.model import (
     STATUS_DESCRIPTIONS,
     STATUS_NO_CITATION,
@@ -77,6 +71,7 @@ __all__ = [
     "UnrepairableError",
     "decode_line",
     "encode_line",
+    "fold_lines",
     "join_paragraphs",
     "load_schema",
     "pair_id",

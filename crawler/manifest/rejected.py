@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from crawler.archive.layout import REJECTED_NAME
-from crawler.manifest.io import UnreadableLine
+from crawler.manifest.fold import UnreadableLine
 from crawler.manifest.jsonsafe import WHOLE_LINE
 from crawler.manifest.repair import Repair
 from crawler.util.filemodes import share_file

@@ -2,8 +2,9 @@
 
 A pair is complete when its post has been parsed and its cited source fetched (in either
 order; a source cited by several posts is fetched once and completes all of them). Each complete
-pair is appended to this run's journal (``ARCHIVE_DIR/journal/*.jsonl``, fsync'd per line), so a
-killed crawl loses nothing it finished. When the crawl closes, pairs still waiting for a source
+pair is appended to this run's journal (``ARCHIVE_DIR/journal/*.jsonl``, one whole line at once,
+fsync'd in groups every ``PAIRS_JOURNAL_FSYNC_INTERVAL`` off the event loop), so a killed crawl
+loses nothing it finished. When the crawl closes, pairs still waiting for a source
 are journalled as ``source_not_fetched``, and every journal in the directory (a killed run's
 included) is folded with the existing manifest into a new ``pairs.jsonl`` (one line per pair,
 the latest wins), written atomically; the folded journals are then removed.
@@ -23,6 +24,7 @@ import logging
 import os
 import socket
 from collections import Counter, defaultdict
+from contextlib import AbstractContextManager, nullcontext
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -33,14 +35,12 @@ from crawler import defaults
 from crawler.archive.layout import JOURNAL_DIR, journals
 from crawler.archive.reader import RecordError
 from crawler.items import PostItem, SourceItem
-from crawler.items.codec import post_record, source_record
 from crawler.manifest import (
     FoldResult,
     ManifestError,
     ManifestJournal,
     Repair,
     UnrepairableError,
-    pair_id,
     repair_pair,
     write_manifest,
 )
@@ -58,10 +58,8 @@ from crawler.reading.archived import (
     post_item_from_state,
     source_item_from_state,
 )
-from crawler.state import (
-    CrawlState,
-    SourceRecord,
-)
+from crawler.state import CrawlState, SourceRecord
+from crawler.state.recording import record_post_item, record_source_item
 from crawler.util.filemodes import shared_directory
 
 if TYPE_CHECKING:
@@ -74,11 +72,18 @@ logger = logging.getLogger(__name__)
 
 class PairsPipeline:
     def __init__(
-        self, crawler: Crawler, archive_dir: Path, manifest_path: Path, *, full: bool = False
+        self,
+        crawler: Crawler,
+        archive_dir: Path,
+        manifest_path: Path,
+        *,
+        full: bool = False,
+        fsync_interval: float = defaults.PAIRS_JOURNAL_FSYNC_INTERVAL,
     ) -> None:
         self.crawler = crawler
         self.archive_dir = archive_dir
         self.manifest_path = manifest_path
+        self.fsync_interval = fsync_interval
         self.journal: ManifestJournal | None = None
         self.sources: dict[str, SourceItem] = {}
         # A post's pairs are composed together once all its sources are in: a post that merges
@@ -100,7 +105,11 @@ class PairsPipeline:
         archive_dir = Path(settings.get("ARCHIVE_DIR", defaults.ARCHIVE_DIR))
         manifest = archive_dir / settings.get("PAIRS_MANIFEST", defaults.PAIRS_MANIFEST)
         full = settings.getbool("BITEXT_FULL_CRAWL", defaults.BITEXT_FULL_CRAWL)
-        return cls(crawler, archive_dir, manifest, full=full)
+        fsync = settings.getfloat(
+            "PAIRS_JOURNAL_FSYNC_INTERVAL", defaults.PAIRS_JOURNAL_FSYNC_INTERVAL
+        )
+        interval = max(0.0, fsync)  # less than 0 (or NaN) is 0: an fsync per line, the safe side
+        return cls(crawler, archive_dir, manifest, full=full, fsync_interval=interval)
 
     @property
     def journal_dir(self) -> Path:
@@ -110,18 +119,27 @@ class PairsPipeline:
         shared_directory(self.journal_dir)
         stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
         name = f"{stamp}-{_safe(socket.gethostname())}-{os.getpid()}.jsonl"
-        self.journal = ManifestJournal(self.journal_dir / name)
+        self.journal = ManifestJournal(self.journal_dir / name, fsync_interval=self.fsync_interval)
         self.crawler_info = crawler_info(self.crawler.spider.name if self.crawler.spider else "")
         self.state = CrawlState.open(self.archive_dir)
         pending = self.state.pending_posts()
-        for url in pending:
-            self._read_back(url)
+        with self._batch():
+            for url in pending:
+                self._read_back(url)
         if pending:
             logger.info(
                 "%d posts of an earlier crawl still owed pairs; resuming them", len(pending)
             )
 
     def process_item(self, item: Any) -> Any:
+        # The state rows of one item commit together, after its journal lines are written.
+        with self._batch():
+            return self._process(item)
+
+    def _batch(self) -> AbstractContextManager[None]:
+        return self.state.batch() if self.state is not None else nullcontext()
+
+    def _process(self, item: Any) -> Any:
         if isinstance(item, PostItem):
             self._complete_or_wait(item)
             self._record_post(item)
@@ -202,15 +220,12 @@ class PairsPipeline:
     def _record_post(self, item: PostItem) -> None:
         if self.state is None:
             return
-        record = post_record(item, modified=self.state.listed_modified(item.url))
-        translation_url = item.post.url if item.post is not None else item.url
-        urls: list[str | None] = [*cited_urls(item)] or [None]
-        self.state.record_post(record, [(url, pair_id(translation_url, url)) for url in urls])
+        record_post_item(self.state, item)
 
     def _record_source(self, item: SourceItem) -> None:
         if self.state is None:
             return
-        change = self.state.record_source(source_record(item))
+        change = record_source_item(self.state, item)
         if change is not None and change.old_status is not None:
             logger.info(
                 "source %s changed since the last crawl: %s -> %s",
@@ -224,10 +239,11 @@ class PairsPipeline:
     def close_spider(self) -> None:
         unfinished = {id(p): p for posts in self.waiting.values() for p in posts}
         self.waiting.clear()
-        for post in unfinished.values():
-            sources = self._sources_of(post, last_known=True)
-            for pair in compose_post_pairs(post, sources, self.crawler_info):
-                self._journal(pair)
+        with self._batch():
+            for post in unfinished.values():
+                sources = self._sources_of(post, last_known=True)
+                for pair in compose_post_pairs(post, sources, self.crawler_info):
+                    self._journal(pair)
         if self.journal is not None:
             self.journal.close()
         try:
@@ -286,7 +302,8 @@ class PairsPipeline:
         if self.crawler.stats is not None:
             self.crawler.stats.inc_value(PAIRS_PREFIX + pair.status)  # progress lines read it
         if self.state is not None:
-            # After the journal line is on disk: a pair noted here is never lost.
+            # After its journal line is written (the kernel has it; on the disk within
+            # PAIRS_JOURNAL_FSYNC_INTERVAL): a pair noted here survives a killed crawl.
             self.state.record_journaled(pair.pair_id, pair.status, pair.crawled_at)
 
     def _kept(self, repair: Repair) -> None:

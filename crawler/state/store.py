@@ -6,8 +6,8 @@ from __future__ import annotations
 import dataclasses
 import json
 import sqlite3
-from collections.abc import Callable, Collection, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Collection, Sequence
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -17,6 +17,7 @@ from crawler.archive.pointer import WarcPointer
 from crawler.state.errors import StateError
 from crawler.state.errors import naming_the_file as _naming_the_file
 from crawler.state.rules import CheckedFile, PostRecord, SourceRecord, StatusChange
+from crawler.state.transactions import Transactions
 from crawler.util.closeable import Closeable
 from crawler.util.filemodes import share_file, shared_directory
 
@@ -108,6 +109,7 @@ class CrawlState(Closeable):
         except BaseException:
             self._db.close()
             raise
+        self._transactions = Transactions(self._db, self.path)
 
     @classmethod
     def open(cls, archive_dir: Path) -> CrawlState:
@@ -116,6 +118,11 @@ class CrawlState(Closeable):
     def close(self) -> None:
         self._db.close()
 
+    def batch(self) -> AbstractContextManager[None]:
+        """``with state.batch():`` the writes made inside commit together, when the block ends
+        (one commit per item the pipeline processes); an exception rolls them all back."""
+        return self._transactions.batch()
+
     @_naming_the_file
     def list_post(
         self, url: str, *, lastmod: datetime | None = None, updated: datetime | None = None
@@ -123,12 +130,13 @@ class CrawlState(Closeable):
         """Note the date a sitemap (``lastmod``) or the feed (``updated``) gives a post."""
         if lastmod is None and updated is None:
             return
-        self._db.execute(
-            "INSERT INTO listed (url, lastmod, updated) VALUES (?, ?, ?) ON CONFLICT (url) DO "
-            "UPDATE SET lastmod = coalesce(excluded.lastmod, lastmod), "
-            "updated = coalesce(excluded.updated, updated)",
-            (url, _iso(lastmod), _iso(updated)),
-        )
+        with self._transactions.write(one_statement=True):
+            self._db.execute(
+                "INSERT INTO listed (url, lastmod, updated) VALUES (?, ?, ?) ON CONFLICT (url) "
+                "DO UPDATE SET lastmod = coalesce(excluded.lastmod, lastmod), "
+                "updated = coalesce(excluded.updated, updated)",
+                (url, _iso(lastmod), _iso(updated)),
+            )
 
     @_naming_the_file
     def listed_modified(self, url: str) -> datetime | None:
@@ -151,7 +159,7 @@ class CrawlState(Closeable):
     @_naming_the_file
     def record_post(self, record: PostRecord, pairs: Sequence[tuple[str | None, str]]) -> None:
         """Store a fetched post and the pairs it owes: (cited URL or None, pair id) each."""
-        with _transaction(self._db):
+        with self._transactions.write():
             self._db.execute(
                 "INSERT OR REPLACE INTO posts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
@@ -216,7 +224,7 @@ class CrawlState(Closeable):
                 old.warc if old else None,
                 record.warc,
             )
-        with _transaction(self._db):
+        with self._transactions.write():
             self._db.execute(
                 "INSERT OR REPLACE INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
@@ -269,9 +277,10 @@ class CrawlState(Closeable):
 
     @_naming_the_file
     def record_journaled(self, pair_id: str, status: str, crawled_at: str) -> None:
-        self._db.execute(
-            "INSERT OR REPLACE INTO journaled VALUES (?, ?, ?)", (pair_id, status, crawled_at)
-        )
+        with self._transactions.write(one_statement=True):
+            self._db.execute(
+                "INSERT OR REPLACE INTO journaled VALUES (?, ?, ?)", (pair_id, status, crawled_at)
+            )
 
     @_naming_the_file
     def pending_posts(self) -> list[str]:
@@ -309,7 +318,7 @@ class CrawlState(Closeable):
 
     def _forget(self, lost: Callable[[WarcPointer | None, str], bool]) -> int:
         dropped = 0
-        with _transaction(self._db):
+        with self._transactions.write():
             for table, key in (("posts", "url"), ("sources", "cited_url")):
                 rows = self._db.execute(f"SELECT {key}, warc, fetched_at FROM {table}").fetchall()
                 for value, warc, fetched_at in rows:
@@ -338,24 +347,13 @@ class CrawlState(Closeable):
     @_naming_the_file
     def record_checked(self, checked: CheckedFile) -> None:
         values = dataclasses.astuple(checked)
-        self._db.execute("INSERT OR REPLACE INTO checked_files VALUES (?, ?, ?, ?, ?)", values)
+        with self._transactions.write(one_statement=True):
+            self._db.execute("INSERT OR REPLACE INTO checked_files VALUES (?, ?, ?, ?, ?)", values)
 
     @_naming_the_file
     def counts(self) -> dict[str, int]:
         tables = ("posts", "sources", "history", "journaled", "listed")
         return {t: self._db.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in tables}
-
-
-@contextmanager
-def _transaction(db: sqlite3.Connection) -> Iterator[None]:
-    """BEGIN ... COMMIT (ROLLBACK on an exception) on an autocommit connection."""
-    db.execute("BEGIN IMMEDIATE")
-    try:
-        yield
-    except BaseException:
-        db.execute("ROLLBACK")
-        raise
-    db.execute("COMMIT")
 
 
 def _iso(value: datetime | None) -> str | None:

@@ -55,7 +55,7 @@ from scrapy import signals
 
 import crawler.archive.dedup
 import crawler.extensions.warc_capture
-import crawler.manifest.io
+import crawler.manifest.journal
 import crawler.pipelines.pairs
 import crawler.state.store
 from crawler.archive import WarcArchive
@@ -457,11 +457,11 @@ class DiskFull:
                 return
             # The journal's own append runs, and its write reaches the disk only in part.
             kept = len(line) // 2 if fits < 0 else fits
-            crawler.manifest.io.os = _FullDiskOs(kept, disk.error(journal.path))
+            crawler.manifest.journal.os = _FullDiskOs(kept, disk.error(journal.path))
             try:
                 append(journal, pair)
             finally:
-                crawler.manifest.io.os = os
+                crawler.manifest.journal.os = os
 
         _patch(ManifestJournal, "append", journal_append)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import sqlite3
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -105,6 +106,81 @@ def test_the_state_survives_reopening(tmp_path: Path) -> None:
         assert state.post(POST_URL) == post_record() and state.source(SOURCE) == source_record()
         assert state.counts()["history"] == 1
     assert (tmp_path / "state" / "crawl.sqlite").stat().st_mode & 0o777 == 0o644
+
+
+_WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
+
+
+def count_commits(state: CrawlState) -> list[int]:
+    """A one-item list that counts the transactions the state's connection commits from now on:
+    each COMMIT, and each write made outside a transaction (SQLite commits it by itself)."""
+    db = state._db
+    commits = [0]
+
+    def traced(sql: str) -> None:
+        word = sql.split(None, 1)[0].upper()
+        if word == "COMMIT" or (word in _WRITES and not db.in_transaction):
+            commits[0] += 1
+
+    db.set_trace_callback(traced)
+    return commits
+
+
+def _committed(tmp_path: Path) -> dict[str, int]:
+    """The row counts another connection sees: what is committed."""
+    with CrawlState.open(tmp_path) as other:
+        return {t: n for t, n in other.counts().items() if n}
+
+
+def test_a_batch_commits_its_writes_once_when_it_ends(tmp_path: Path) -> None:
+    with CrawlState.open(tmp_path) as state:
+        commits = count_commits(state)
+        with state.batch():
+            state.record_post(post_record(), [(SOURCE, "pair-a")])
+            state.record_source(source_record())
+            state.record_journaled("pair-a", "ok", "t")
+            with state.batch():  # part of the outer one
+                state.list_post(POST_URL, lastmod=DAY)
+            assert _committed(tmp_path) == {}
+        rows = {"posts": 1, "sources": 1, "history": 1, "journaled": 1, "listed": 1}
+        assert _committed(tmp_path) == rows
+        assert commits == [1]
+        # Outside a batch each write commits by itself, as before.
+        state.record_post(post_record("https://blog.example/2.html"), [])
+        state.record_journaled("pair-b", "ok", "t")
+        assert commits == [3] and _committed(tmp_path)["journaled"] == 2
+
+
+def test_a_batch_that_writes_nothing_begins_no_transaction(state: CrawlState) -> None:
+    made: list[str] = []
+    state._db.set_trace_callback(made.append)
+    with state.batch():
+        assert state.post(POST_URL) is None
+    assert len(made) == 1 and made[0].startswith("SELECT")
+
+
+def test_an_exception_leaving_a_batch_rolls_all_its_writes_back(tmp_path: Path) -> None:
+    with CrawlState.open(tmp_path) as state:
+        with pytest.raises(RuntimeError), state.batch():
+            state.record_post(post_record(), [(SOURCE, "pair-a")])
+            state.record_journaled("pair-a", "ok", "t")
+            raise RuntimeError("the item's processing failed")
+        assert state.post(POST_URL) is None and state.pending_posts() == []
+        assert _committed(tmp_path) == {}
+        state.record_journaled("pair-b", "ok", "t")  # the connection is usable again
+    assert _committed(tmp_path) == {"journaled": 1}
+
+
+def test_a_write_that_fails_inside_a_batch_is_undone_whole(tmp_path: Path) -> None:
+    with CrawlState.open(tmp_path) as state:
+        with state.batch():
+            state.record_journaled("pair-a", "ok", "t")
+            # The post row is written, then its citation breaks a constraint (no pair id).
+            with pytest.raises(sqlite3.IntegrityError):
+                state.record_post(post_record(), [(SOURCE, None)])  # type: ignore[list-item]
+            state.record_source(source_record())
+        assert state.post(POST_URL) is None
+    assert _committed(tmp_path) == {"sources": 1, "history": 1, "journaled": 1}
 
 
 def test_items_read_back_equal_the_crawl_s(tmp_path: Path) -> None:

@@ -18,7 +18,15 @@ from crawler.outcome import MANIFEST_REPAIRED, MANIFEST_UNWRITABLE, crawl_outcom
 from crawler.pairing.compose import compose_pair, crawler_info
 from crawler.pipelines.pairs import PairsPipeline
 from crawler.state import CrawlState, SourceRecord
-from tests.unit.pairing.test_compose import CRAWLED, SOURCE_URL, _post, _post_item, _source
+from tests.unit.pairing.test_compose import (
+    CRAWLED,
+    OTHER_URL,
+    SOURCE_URL,
+    _post,
+    _post_item,
+    _source,
+)
+from tests.unit.test_state import count_commits
 
 
 def _pipeline(archive: Path) -> PairsPipeline:
@@ -208,3 +216,38 @@ def test_each_pair_is_counted_in_the_stats_as_it_is_journalled(tmp_path: Path) -
     assert _stat(pipeline, "bitext/pairs/ok") == 1
     pipeline.close_spider()
     assert _stat(pipeline, "bitext/pairs/ok") == 1  # not counted twice at the close
+
+
+def test_the_state_rows_of_one_item_commit_in_one_transaction(tmp_path: Path) -> None:
+    pipeline = _pipeline(tmp_path)
+    assert pipeline.state is not None
+    commits = count_commits(pipeline.state)
+    other = _post_item(_post((SOURCE_URL, OTHER_URL)))
+    pipeline.process_item(_source())  # the source and its history
+    assert commits == [1]
+    pipeline.process_item(_source(OTHER_URL))
+    assert commits == [2]
+    pipeline.process_item(other)  # two pairs journalled, the post and its citations
+    assert commits == [3]
+    assert sum(pipeline.journalled.values()) == 2
+    with CrawlState.open(tmp_path) as state:
+        assert state.post(other.url) is not None and state.pending_posts() == []
+    pipeline.close_spider()
+
+
+def test_the_journal_fsync_interval_is_the_setting(tmp_path: Path) -> None:
+    def interval(**settings: object) -> float:
+        crawler = get_crawler(Spider, {"ARCHIVE_DIR": str(tmp_path), **settings})
+        crawler.spider = Spider("t")
+        pipeline = PairsPipeline.from_crawler(crawler)
+        pipeline.open_spider()
+        assert pipeline.journal is not None
+        try:
+            return pipeline.journal.fsync_interval
+        finally:
+            pipeline.close_spider()
+
+    assert interval() == 0.5
+    assert interval(PAIRS_JOURNAL_FSYNC_INTERVAL="0") == 0.0
+    assert interval(PAIRS_JOURNAL_FSYNC_INTERVAL=2) == 2.0
+    assert interval(PAIRS_JOURNAL_FSYNC_INTERVAL=-1) == 0.0  # an fsync per line
