@@ -8,6 +8,7 @@ writes there is named here, and only here.
       pairs.jsonl                            the pairs manifest (PAIRS_MANIFEST)
       rejected-pairs.jsonl                   lines the manifest schema refused, as they were
       index.cdxj                             the CDXJ index of the WARC files
+      index/NAME.warc.gz.cdxj                the index of one closed WARC file, merged into it
       archive.wacz                           the WACZ package (WARC_WACZ, ``wacz``)
       report.html                            the corpus report (``report``)
       pairs.rebuilt.jsonl                    ``rebuild``'s manifest, unless told otherwise
@@ -27,6 +28,8 @@ from pathlib import Path
 MANIFEST_NAME = "pairs.jsonl"
 REJECTED_NAME = "rejected-pairs.jsonl"
 INDEX_NAME = "index.cdxj"
+INDEX_DIR = "index"
+FRAGMENT_SUFFIX = ".cdxj"
 WACZ_NAME = "archive.wacz"
 REPORT_NAME = "report.html"
 REBUILT_NAME = "pairs.rebuilt.jsonl"
@@ -41,3 +44,19 @@ def journals(archive_dir: Path) -> list[Path]:
     """The journals in ``ARCHIVE_DIR/journal/``, in name order (a crawl's is named by its start)."""
     directory = Path(archive_dir) / JOURNAL_DIR
     return sorted(directory.glob("*.jsonl")) if directory.is_dir() else []
+
+
+def index_fragment(archive_dir: Path, warc_name: str) -> Path:
+    """Where the index of the WARC file named ``warc_name`` is kept until it is merged again."""
+    return Path(archive_dir) / INDEX_DIR / (warc_name + FRAGMENT_SUFFIX)
+
+
+def fragment_warc_name(fragment: Path) -> str:
+    """The name of the WARC file that ``fragment`` indexes."""
+    return fragment.name.removesuffix(FRAGMENT_SUFFIX)
+
+
+def index_fragments(archive_dir: Path) -> list[Path]:
+    """The fragments in ``ARCHIVE_DIR/index/``, in name order."""
+    directory = Path(archive_dir) / INDEX_DIR
+    return sorted(directory.glob("*" + FRAGMENT_SUFFIX)) if directory.is_dir() else []

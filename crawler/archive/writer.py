@@ -82,8 +82,9 @@ class WarcArchive(Closeable):
     ``PREFIX-YYYYMMDDhhmmssfff-SERIAL-CRAWLHOST.warc.gz``.
 
     A file is written as ``NAME.open`` and renamed to ``NAME`` when closed (on rotation and on
-    ``close()``); it starts with a warcinfo record and is opened only when the first exchange
-    comes. Each exchange is flushed as a whole, so a killed process leaves whole members behind.
+    ``close()``), then given to ``on_file_closed``, which must not raise; it starts with a
+    warcinfo record and is opened only when the first exchange comes. Each exchange is flushed
+    as a whole, so a killed process leaves whole members behind.
 
     Without a ``digest_index``, repeated payloads are deduplicated within this archive object
     only (an in-memory index). Not thread-safe: call it from one thread at a time.
@@ -101,6 +102,7 @@ class WarcArchive(Closeable):
         new_record_id: Callable[[], str] = new_urn_uuid,
         crawl_host: str | None = None,
         compresslevel: int = 6,
+        on_file_closed: Callable[[Path], None] | None = None,
     ) -> None:
         if not valid_prefix(prefix):
             raise ValueError(f"file name prefix must match [A-Za-z0-9._-]+, got {prefix!r}")
@@ -116,6 +118,7 @@ class WarcArchive(Closeable):
         self._index = digest_index if digest_index is not None else DigestIndex()
         self._clock = clock
         self._new_record_id = new_record_id
+        self._on_file_closed = on_file_closed
         self._records = RecordSerializer()
         self._serial = 0
         self._file: BinaryIO | None = None
@@ -272,6 +275,8 @@ class WarcArchive(Closeable):
         final = self.directory / self._filename
         os.replace(_open_path(final), final)
         self.closed_files.append(self._filename)
+        if self._on_file_closed is not None:
+            self._on_file_closed(final)
 
 
 def _open_path(final: Path) -> Path:

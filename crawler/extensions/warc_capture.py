@@ -31,6 +31,7 @@ from scrapy.exceptions import NotConfigured
 
 from crawler import defaults
 from crawler.archive import DigestIndex, HttpExchange, WarcArchive, build_cdxj_index
+from crawler.archive.index import write_fragment
 from crawler.archive.layout import DIGESTS_NAME, STATE_DIR
 from crawler.archive.wacz import package_archive
 from crawler.archive.writer import valid_prefix
@@ -125,7 +126,19 @@ class WarcCapture:
             compresslevel=settings.getint("WARC_COMPRESSLEVEL", defaults.WARC_COMPRESSLEVEL),
             warcinfo=self._warcinfo(spider),
             digest_index=self.digest_index,
+            on_file_closed=self._index_closed_file if self._indexing() else None,
         )
+
+    def _indexing(self) -> bool:
+        return self.crawler.settings.getbool("WARC_CDXJ_INDEX", defaults.WARC_CDXJ_INDEX)
+
+    def _index_closed_file(self, path: Path) -> None:
+        # Each file is indexed once, as it is closed, so that the crawl's close only merges the
+        # files' indexes; one this misses is indexed when the index is built.
+        try:
+            write_fragment(self.archive_dir, path)
+        except Exception as exc:
+            logger.warning("could not index %s now (%s); it is indexed at the close", path, exc)
 
     def _warcinfo(self, spider: Spider) -> dict[str, str]:
         settings = self.crawler.settings
@@ -187,7 +200,7 @@ class WarcCapture:
             self.archive = None
         if self.digest_index is not None:
             self.digest_index.close()
-        if self.crawler.settings.getbool("WARC_CDXJ_INDEX", defaults.WARC_CDXJ_INDEX):
+        if self._indexing():
             try:
                 build_cdxj_index(self.archive_dir)
             except Exception:

@@ -374,6 +374,8 @@ def _tail(run: Run) -> str:
 ALLOWED_NAMES = re.compile(
     r"\.lock|pairs\.jsonl|index\.cdxj|journal|state|state/(crawl|digests)\.sqlite(-wal|-shm)?"
     r"|rejected-pairs\.jsonl"
+    # The index of each closed WARC file, merged into index.cdxj.
+    r"|index|index/BITEXT-\d{17}-\d{5}-[A-Za-z0-9.-]+\.warc\.gz\.cdxj"
     # A damaged WARC file set aside by the repair keeps its name with a suffix.
     r"|BITEXT-\d{17}-\d{5}-[A-Za-z0-9.-]+\.warc\.gz(\.damaged)?"
 )
