@@ -136,7 +136,8 @@ class BloggerSpider(CitedFetchGuards, BlogDiscovery, scrapy.Spider):
 
     def post_failed(self, failure: Failure) -> Iterator[PostItem]:
         request = failure.request  # type: ignore[attr-defined]
-        status, error, response = failure_status(failure)
+        # The status words are a source's (source_not_found...); a post's error is the sentence.
+        _, error, response = failure_status(failure)
         self._inc("bitext/posts/unavailable")
         archived = _archived_as(response)
         yield PostItem(
@@ -146,7 +147,7 @@ class BloggerSpider(CitedFetchGuards, BlogDiscovery, scrapy.Spider):
             post=None,
             warc=archived.get(META_POINTER),
             crawled_at=_now(),
-            error=f"{status}: {error}",
+            error=error,
             payload_digest=archived.get(META_PAYLOAD_DIGEST),
         )
 
@@ -275,11 +276,13 @@ class BloggerSpider(CitedFetchGuards, BlogDiscovery, scrapy.Spider):
     ) -> Iterator[scrapy.Request | SourceItem]:
         """The requests for a post a list gave: its page when new or changed, else the sources
         of its archived copy that have no final outcome yet."""
-        canonical = canonical_post_url(url)
+        canonical = self.post_key(url)
         state = self.crawl_state
         if canonical is not None and state is not None:
             state.list_post(canonical, lastmod=lastmod, updated=updated)
             first_listing = canonical not in self.scheduled
+            if first_listing and not self._within_limit():
+                return  # an unchanged post past the limit is not this run's either
             if first_listing and not self.refetch.post_needs_fetch(canonical, lastmod or updated):
                 self.scheduled.add(canonical)
                 self._inc("bitext/incremental/posts_unchanged")
@@ -315,14 +318,19 @@ class BloggerSpider(CitedFetchGuards, BlogDiscovery, scrapy.Spider):
             url, callback=self.parse_source, errback=self.source_failed, meta=meta
         )
 
+    def post_key(self, url: str) -> str | None:
+        """The canonical permalink of a post URL of this blog, or None for another page (the
+        ``blog`` spider asks its platform's profile)."""
+        return canonical_post_url(url)
+
     def _post_request(self, url: str, found_by: str) -> scrapy.Request | None:
-        canonical = canonical_post_url(url)
+        canonical = self.post_key(url)
         if canonical is None:
             self._inc("bitext/discovery/not_a_post")  # static pages, archives, labels
             return None
         if canonical in self.scheduled:
             return None
-        if self.limit is not None and len(self.scheduled) >= self.limit:
+        if not self._within_limit():
             return None
         self.scheduled.add(canonical)
         self._inc(f"bitext/discovery/{found_by}")
@@ -333,6 +341,11 @@ class BloggerSpider(CitedFetchGuards, BlogDiscovery, scrapy.Spider):
             meta={"post_url": canonical},
             dont_filter=True,  # self.scheduled and the crawl state decide, not a JOBDIR's memory
         )
+
+    def _within_limit(self) -> bool:
+        """Whether one more post is this run's: ``limit`` counts every post a run takes up,
+        fetched or found unchanged, so an incremental run covers the posts a full one would."""
+        return self.limit is None or len(self.scheduled) < self.limit
 
     def _in_window(self, day: date) -> bool:
         return not ((self.since and day < self.since) or (self.until and day > self.until))

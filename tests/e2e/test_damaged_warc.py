@@ -13,7 +13,6 @@ import dataclasses
 import os
 import shutil
 import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -24,11 +23,10 @@ from warcio.archiveiterator import ArchiveIterator
 from crawler.archive.naming import closed_warc_files
 from crawler.manifest import Pair, read_manifest
 from replica.corpus import load_cases
-from replica.crawl import PROJECT_ROOT
 from replica.sites.blogger import BloggerSite
 from replica.world import T2_BLOG, World, build_world
 from tests.e2e.conftest import CrawlRun, crawl_replica
-from tests.e2e.test_rebuild import _offline_env
+from tests.e2e.offline import offline_command as command
 
 pytestmark = pytest.mark.e2e
 
@@ -42,18 +40,6 @@ def crawl(world: World, archive: Path) -> CrawlRun:
     if run.returncode != 0:
         pytest.fail(f"the crawl exited {run.returncode}:\n{run.log[-4000:]}")
     return run
-
-
-def command(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "crawler", *args],
-        cwd=PROJECT_ROOT,
-        env=_offline_env(),
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
 
 
 def pairs(archive: Path) -> dict[str, Pair]:

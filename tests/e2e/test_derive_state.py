@@ -12,7 +12,6 @@ from __future__ import annotations
 import shutil
 import sqlite3
 import subprocess
-import sys
 from collections import Counter
 from contextlib import closing
 from dataclasses import dataclass
@@ -22,11 +21,10 @@ import pytest
 
 from crawler.archive.naming import closed_warc_files
 from crawler.manifest import Pair
-from replica.crawl import PROJECT_ROOT
 from tests.e2e.conftest import CrawlRun, crawl_replica
+from tests.e2e.offline import offline_command
 from tests.e2e.test_incremental import fetched, is_discovery, manifest, post_pages, retried
 from tests.e2e.test_incremental import robots_of as robots_txt_of
-from tests.e2e.test_rebuild import _offline_env
 
 pytestmark = pytest.mark.e2e
 
@@ -49,16 +47,7 @@ class Derived:
 
 
 def _state_rebuild(archive: Path, *output: str) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, "-m", "crawler", "state", "rebuild", str(archive), *output]
-    return subprocess.run(
-        [*command, "--workers", "2"],
-        cwd=PROJECT_ROOT,
-        env=_offline_env(),
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    return offline_command("state", "rebuild", str(archive), *output, "--workers", "2")
 
 
 def _rows(database: Path, table: str) -> Counter[tuple[object, ...]]:

@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
-import socket
 import subprocess
-import sys
 from collections import Counter
 from pathlib import Path
 
@@ -18,40 +15,14 @@ from warcio.archiveiterator import ArchiveIterator
 from crawler.archive import verify_archive
 from crawler.archive.naming import closed_warc_files
 from crawler.items.crawllog import CRAWL_LOG_CONTENT_TYPE, decode_crawl_log
-from replica.crawl import PROJECT_ROOT
 from tests.e2e.conftest import CrawlRun, crawl_replica
+from tests.e2e.offline import offline_command
 
 pytestmark = pytest.mark.e2e
 
 
-def _closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _offline_env() -> dict[str, str]:
-    # Any attempt to fetch would go to a port nothing listens on, and fail.
-    proxy = f"http://127.0.0.1:{_closed_port()}"
-    env = dict(os.environ)
-    for name in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "all_proxy"):
-        env[name] = proxy
-    env.update(no_proxy="", NO_PROXY="", TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS="")
-    env["PYTHONPATH"] = str(PROJECT_ROOT)
-    return env
-
-
 def _rebuild(archive: Path, output: Path, workers: int) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, "-m", "crawler", "rebuild", str(archive), "-o", str(output)]
-    return subprocess.run(
-        [*command, "--workers", str(workers)],
-        cwd=PROJECT_ROOT,
-        env=_offline_env(),
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    return offline_command("rebuild", str(archive), "-o", str(output), "--workers", str(workers))
 
 
 def _lines(path: Path) -> list[dict[str, object]]:

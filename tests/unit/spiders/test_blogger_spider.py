@@ -240,11 +240,11 @@ def test_a_post_that_failed_gets_an_item_with_its_archived_response(tmp_path: Pa
         None,
     )
     assert (item.warc, item.payload_digest) == (POINTER, "sha1:BBBB")
-    assert item.error == "source_not_found: HTTP 404 Not Found"
+    assert item.error == "HTTP 404 Not Found"  # no source status words for a post
     lookup = DNSLookupError("no results for hostname lookup: synthetic-example.blogspot.com")
     (item,) = spider.post_failed(_failure(lookup, Request(POST_URL, meta={"post_url": POST_URL})))
     assert (item.http_status, item.warc, item.payload_digest) == (0, None, None)
-    assert item.error is not None and item.error.startswith("source_unreachable: DNSLookupError")
+    assert item.error is not None and item.error.startswith("DNSLookupError")
     assert _stat(spider, "bitext/posts/unavailable") == 2
 
 
@@ -363,6 +363,17 @@ def test_an_unchanged_post_retries_only_its_sources_without_a_final_outcome(
     assert _stat(spider, "bitext/incremental/posts_unchanged") == 1
     spider.closed("finished")
     assert spider.crawl_state is None
+
+
+def test_an_unchanged_post_past_the_limit_retries_nothing(archived_post: Path) -> None:
+    """``limit`` counts the posts a run takes up, unchanged ones too: past it, an unchanged post's
+    sources are not retried, as a full crawl with the same limit would not fetch them."""
+    spider = _listing(archived_post, limit=1)
+    spider.scheduled.add(f"{BLOG}2025/02/blog-post_9.html")  # the one post of the limit
+    assert list(spider._listed_post(POST_URL, "sitemap", lastmod=DAY)) == []
+    assert _stat(spider, "bitext/incremental/posts_unchanged") == 0
+    assert _stat(spider, "bitext/incremental/sources_retried") == 0
+    spider.closed("finished")
 
 
 def test_a_post_listed_with_a_newer_date_is_fetched_again(archived_post: Path) -> None:
