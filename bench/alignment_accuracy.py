@@ -4,9 +4,12 @@ Prints the length calibration (the constants kept in crawler/alignment/align.py)
 and a generated blog: the share of golden beads reproduced exactly, bead precision and recall,
 accuracy per bead kind and the time per pair. ``--ablate`` switches parts of the cost off one by
 one; ``--fit`` calibrates and grid-searches the cost weights with two-fold cross-validation over
-the t2 cases and reports held-out accuracy for each fold.
+the t2 cases and reports held-out accuracy for each fold. ``--calibrate`` fits the bead score
+(crawler/alignment/calibration.py): a logistic regression of each predicted bead's correctness on
+its cost terms, over t2 and t1, with a reliability table, Brier score and precision/recall
+measured on held-out folds, then the coefficients fitted on all of it.
 
-    python bench/alignment_accuracy.py [--generated 200] [--ablate] [--fit]
+    python bench/alignment_accuracy.py [--generated 200] [--ablate] [--fit] [--calibrate]
 """
 
 from __future__ import annotations
@@ -24,8 +27,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.score_calibration import calibrate_scores, sentence_scores
 from crawler.alignment import CostModel, align_paragraphs
 from crawler.alignment.align import DEFAULT_MODEL, expected_english, script_counts
+from crawler.alignment.calibration import RECOMMENDED_THRESHOLD
 from replica.corpus import generate_cases, load_cases
 from replica.model import PairCase
 
@@ -217,6 +222,7 @@ def main() -> None:
     parser.add_argument("--generated", type=int, default=200, help="generated pairs (0: none)")
     parser.add_argument("--fit", action="store_true", help="cross-validate the cost weights")
     parser.add_argument("--ablate", action="store_true", help="switch cost terms off one by one")
+    parser.add_argument("--calibrate", action="store_true", help="fit the bead score (Platt)")
     args = parser.parse_args()
     t2 = pairs_of(load_cases("t2"))
     t1 = pairs_of(load_cases("t1"))
@@ -234,6 +240,9 @@ def main() -> None:
         ablate(t2 + t1)
     if args.fit:
         cross_validate(t2)
+    if args.calibrate:
+        calibrate_scores(t2 + t1, RECOMMENDED_THRESHOLD)
+        sentence_scores(t2 + t1, RECOMMENDED_THRESHOLD)
 
 
 if __name__ == "__main__":

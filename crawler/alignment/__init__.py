@@ -10,6 +10,7 @@ from crawler.alignment.align import (
     group_sentences,
 )
 from crawler.alignment.anchors import Features, Shared, en_features, ja_features, shared
+from crawler.alignment.calibration import RECOMMENDED_THRESHOLD, CostTerms, bead_probability
 from crawler.alignment.segment import (
     is_translator_note,
     split_paragraphs,
@@ -18,14 +19,17 @@ from crawler.alignment.segment import (
 )
 
 __all__ = [
+    "RECOMMENDED_THRESHOLD",
     "Bead",
     "BeadKind",
     "CostModel",
+    "CostTerms",
     "Features",
     "Shared",
     "align",
     "align_paragraphs",
     "align_sentences",
+    "bead_probability",
     "en_features",
     "group_sentences",
     "is_translator_note",

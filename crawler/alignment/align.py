@@ -5,7 +5,8 @@ A dynamic program picks the cheapest sequence of beads 1-1, 1-0 (added by the tr
 the Gale–Church length cost (English runs about 2.5 characters per Japanese character, more
 per kanji and fewer per kana), the bead kind's prior, and how little the two sides share
 (numbers, designations, names, words), each shared item weighted down by how many units of its
-side carry it.
+side carry it. A bead's score is the probability that it is correct, a logistic map of those
+terms fitted on golden beads (:mod:`crawler.alignment.calibration`).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from functools import lru_cache
 from typing import Literal
 
 from crawler.alignment.anchors import Features, en_features, ja_features, shared
+from crawler.alignment.calibration import CostTerms, bead_probability
 from crawler.alignment.segment import is_translator_note, split_sentences_en, split_sentences_ja
 
 __all__ = [
@@ -89,8 +91,9 @@ class Bead:
     ja: tuple[int, ...]
     en: tuple[int, ...]
     kind: BeadKind
-    score: float  # exp(-cost): 1.0 for a free bead, near 0 for a doubtful one
+    score: float  # the probability that the bead is correct (crawler.alignment.calibration)
     anchors: tuple[str, ...]  # shared items, "as written in Japanese=English token"
+    terms: CostTerms | None = None  # the parts of the cost the score was computed from
 
 
 _MOVES: tuple[tuple[int, int, BeadKind], ...] = (
@@ -174,11 +177,12 @@ def align(
     ja_len = [expected_english(t, model.script_weights) for t in ja]
     en_len = [len(t) for t in en]
 
-    def cost(i: int, j: int, di: int, dj: int, kind: str) -> tuple[float, tuple[str, ...]]:
+    def cost(i: int, j: int, di: int, dj: int, kind: str) -> tuple[CostTerms, tuple[str, ...]]:
         prior = -math.log(KIND_PRIORS[kind])
         if di == 0 or dj == 0:
             noted = di == 1 and is_note[i]
-            return prior + (0.0 if noted else model.skip), ()
+            total = prior + (0.0 if noted else model.skip)
+            return CostTerms(total, True, False, 0.0, 1.0, 0.0, int(noted)), ()
         rows = range(i, i + di)
         cols = range(j, j + dj)
         links = [pair[r][c] for r in rows for c in cols]
@@ -191,12 +195,15 @@ def align(
         share = found / offered
         expected = sum(ja_len[r] for r in rows)
         length = _length_cost(expected, sum(en_len[c] for c in cols), model.variance)
-        penalty = model.note * sum(is_note[r] for r in rows)
+        notes = sum(is_note[r] for r in rows)
         labels = tuple(dict.fromkeys(label for s in links for label in s.labels))
-        return prior + length + model.anchor * (1 - share) + penalty, labels
+        total = prior + length + model.anchor * (1 - share) + model.note * notes
+        evidence = offered - model.smoothing
+        terms = CostTerms(total, False, di + dj > 2, length, 1 - share, evidence, notes)
+        return terms, labels
 
     best = [[math.inf] * (m + 1) for _ in range(n + 1)]
-    back: list[list[tuple[int, int, BeadKind, float, tuple[str, ...]] | None]] = [
+    back: list[list[tuple[int, int, BeadKind, CostTerms, tuple[str, ...]] | None]] = [
         [None] * (m + 1) for _ in range(n + 1)
     ]
     best[0][0] = 0.0
@@ -208,7 +215,7 @@ def align(
                 if i + di > n or j + dj > m:
                     continue
                 step, labels = cost(i, j, di, dj, kind)
-                total = best[i][j] + step
+                total = best[i][j] + step.cost
                 if total < best[i + di][j + dj]:
                     best[i + di][j + dj] = total
                     back[i + di][j + dj] = (di, dj, kind, step, labels)
@@ -221,7 +228,7 @@ def align(
         i, j = i - di, j - dj
         ja_ix = tuple(range(i, i + di))
         en_ix = tuple(range(j, j + dj))
-        beads.append(Bead(ja_ix, en_ix, kind, math.exp(-step), labels))
+        beads.append(Bead(ja_ix, en_ix, kind, bead_probability(step), labels, step))
     beads.reverse()
     return beads
 

@@ -14,6 +14,9 @@ on a copy), tuned for news pages and measured by ``bench/extraction_f1.py``:
   aggressively; it raises mean token F1 on the article-extraction-benchmark. Where it keeps
   almost nothing (a reprint notice), the balanced mode runs once more on the same tree.
 - ``include_comments=False``: reader comments are not the article.
+- the lines of furniture that reach trafilatura's text anyway (a photo credit in a layout table,
+  a comment-policy note, a share or newsletter prompt, a "Related:" link) are dropped, and
+  one-cell layout-table rows lose their pipes: ``crawler/article/boilerplate.py``.
 - tables stay in: some older sites lay the whole article out in a table.
 - no ``deduplicate``: trafilatura's duplicate cache is process-wide, so a page fetched twice (a
   redirect target, a retry) would come back empty the second time.
@@ -46,6 +49,7 @@ from trafilatura import bare_extraction
 from trafilatura.utils import load_html
 from w3lib.encoding import resolve_encoding
 
+from crawler.article.boilerplate import clean_lines
 from crawler.article.dates import resolve_published
 from crawler.article.structured import (
     UNWRITABLE,
@@ -229,7 +233,8 @@ def _title(headline: str | None, page_title: str | None, site_name: str | None) 
 
 def _paragraphs(text: str, heading: tuple[str | None, ...]) -> tuple[str, ...]:
     lines = [_SPACE.sub(" ", UNWRITABLE.sub("", line)).strip() for line in text.splitlines()]
-    lines = [line for line in lines if line]
+    # Credits, prompts and notices trafilatura let through (crawler/article/boilerplate.py).
+    lines = clean_lines(line for line in lines if line)
     # trafilatura keeps the page's <h1> and the dek under it as the first lines; both are the
     # article's heading (title, subtitle), not its text.
     folded = {_fold(t) for t in heading if t}
