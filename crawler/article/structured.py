@@ -64,9 +64,10 @@ _STAMP_META = (
     "dcterms.modified",
 )
 # schema.org types of an article page (NewsArticle and its subtypes, blog posts, reports).
-_ARTICLE_TYPES = frozenset(
-    {"Article", "NewsArticle", "ReportageNews", "AnalysisNewsArticle", "OpinionNewsArticle"}
-    | {"BackgroundNewsArticle", "BlogPosting", "Report"}
+_NEWS_SUBTYPES = ("Analysis", "AskPublic", "Background", "Opinion", "Reportage", "Review")
+ARTICLE_TYPES = frozenset(
+    {"Article", "NewsArticle", "BlogPosting", "Report"}
+    | {f"{kind}NewsArticle" for kind in _NEWS_SUBTYPES}
 )
 
 _SPACE = re.compile(r"\s+")
@@ -94,7 +95,7 @@ class StructuredData:
     def read(cls, tree: HtmlElement) -> StructuredData:
         objects = tuple(jsonld_objects(tree))
         article = next(
-            (o for o in objects if _ARTICLE_TYPES & set(_as_list(o.get("@type")))),
+            (o for o in objects if ARTICLE_TYPES & set(_as_list(o.get("@type")))),
             {},
         )
         meta = meta_tags(tree)

@@ -18,6 +18,7 @@ from crawler.article.extraction import (
     looks_like_html,
 )
 from crawler.article.paywall import TEASER_MAX_CHARS, paywall_signals
+from crawler.article.structured import ARTICLE_TYPES
 from crawler.dates import isoformat
 from crawler.manifest import SourceSide, join_paragraphs
 from crawler.manifest.io import encode_line
@@ -361,6 +362,16 @@ def test_control_characters_and_lone_surrogates_are_dropped() -> None:
         "2025-02-04T12:59:00+00:00",
     )
     _assert_writable(article)
+
+
+@pytest.mark.parametrize("kind", ["ReportageNewsArticle", "AnalysisNewsArticle", "BlogPosting"])
+def test_the_article_object_is_found_by_its_schema_org_type(kind: str) -> None:
+    """NewsArticle's subtypes are named ...NewsArticle (schema.org), as real pages write them."""
+    assert kind in ARTICLE_TYPES
+    jsonld = {"@type": kind, "headline": "Synthetic Typed Headline", "author": {"name": "J. Doe"}}
+    head = f'<script type="application/ld+json">{json.dumps(jsonld)}</script>'
+    article = extract_article(_synthetic_page(head_extra=head), "https://news.example/a")
+    assert (article.title, article.author) == ("Synthetic Typed Headline", "J. Doe")
 
 
 def test_empty_metadata_is_none_not_an_empty_string() -> None:
