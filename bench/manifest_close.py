@@ -25,11 +25,14 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import statistics
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a plain script
 
 from crawler.archive.pointer import WarcPointer
 from crawler.manifest import (
@@ -48,6 +51,7 @@ from crawler.manifest import io as manifest_io
 from crawler.manifest import model as manifest_model
 from crawler.manifest import repair as manifest_repair
 from crawler.manifest.schema import validate_line
+from tests.unit.manifest.builders import EVIDENCE  # the manifest's evidence shape, one place
 
 BLOG = "https://aviation-space-business.blogspot.com"
 WARC = "BITEXT-20250301040506000-00000-host.warc.gz"
@@ -104,17 +108,6 @@ def make_pair(number: int, crawled_at: str) -> Pair:
         text=en,
         warc=WarcPointer(WARC, 2000 + number * 40_000, f"<urn:uuid:{number:08d}-0000-4000-8000-2>"),
     )
-    evidence = {
-        "title_similarity": 0.97,
-        "author_match": 1.0,
-        "date_gap_days": 3.1,
-        "cited_date_gap_days": 0.0,
-        "source_newer_than_translation": False,
-        "shared_anchors": 0.8,
-        "length_ratio": 2.9,
-        "confidence": 0.93,
-        "components": {"title": 0.38, "author": 0.15, "date": 0.14, "anchors": 0.2, "length": 0.06},
-    }
     return Pair(
         pair_id=pair_id(url, cited),
         status="ok",
@@ -123,7 +116,7 @@ def make_pair(number: int, crawled_at: str) -> Pair:
         translation=translation,
         citation=citation,
         source=source,
-        evidence=evidence,
+        evidence=dict(EVIDENCE),
         error=None,
         crawled_at=crawled_at,
         crawler={"name": "bitext-crawler", "version": "0.1.0"},

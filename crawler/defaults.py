@@ -127,7 +127,11 @@ SETTINGS = {
 }
 
 
-def user_agent(contact_url: str = BOT_CONTACT_URL) -> str:
+def user_agent(contact_url: str = BOT_CONTACT_URL, operator_contact: str = "") -> str:
+    """``bitext-crawler/VERSION (+CONTACT_URL; OPERATOR_CONTACT)``: the project's name and page
+    about the crawl, and how to reach whoever runs it (an email address or URL), when known."""
     from crawler import __version__
 
-    return f"{BOT_NAME}/{__version__} (+{contact_url})"
+    contact_url = contact_url or BOT_CONTACT_URL  # an empty setting is no setting
+    reach = f"; {operator_contact}" if operator_contact and operator_contact != contact_url else ""
+    return f"{BOT_NAME}/{__version__} (+{contact_url}{reach})"

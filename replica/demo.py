@@ -2,7 +2,9 @@
 
 Starts the replica web (synthetic sites behind a proxy on 127.0.0.1), runs ``scrapy crawl t2``
 through it into ``archives/demo/`` (emptied first), and prints the posts found, the pairs by
-status, the WARC files and the time taken. Everything printed is read back from the outputs.
+status, the WARC files and the time taken; then the same for the replica WordPress blog with
+``scrapy crawl blog`` into ``archives/demo-wordpress/``. Everything printed is read back from
+the outputs.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from pathlib import Path
 from crawler.manifest import Pair, read_manifest
 from replica.crawl import PROJECT_ROOT, run_crawl
 from replica.server import ReplicaWeb
+from replica.sites.wordpress_cases import WORDPRESS_BLOG
 from replica.world import build_world
 
 DEFAULT_OUT = PROJECT_ROOT / "archives" / "demo"
@@ -28,21 +31,31 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scale", type=int, default=None, help="generate a blog of N posts")
     args = parser.parse_args(argv)
     out: Path = args.out.resolve()
-    if out.exists():
-        shutil.rmtree(out)
-    out.mkdir(parents=True)
     world = build_world(scale=args.scale)
-    started = time.monotonic()
+    wordpress = out.with_name(f"{out.name}-wordpress")
+    crawls = [("t2", {}, out), ("blog", {"blog": WORDPRESS_BLOG}, wordpress)]
     with ReplicaWeb(world.sites) as web:
         print(f"replica web: {len(world.hosts)} hosts behind {web.proxy_url}")
-        result = run_crawl("t2", out, web.proxy_url, log_file=out / "crawl.log")
-        requests = len(web.requests)
-    elapsed = time.monotonic() - started
-    if result.returncode != 0:
-        print(f"the crawl failed (exit {result.returncode}); see {out / 'crawl.log'}")
-        print(result.stderr[-3000:], file=sys.stderr)
-        return 1
-    print(summary(out, requests, elapsed))
+        for spider, spider_args, archive in crawls:
+            if archive.exists():
+                shutil.rmtree(archive)
+            archive.mkdir(parents=True)
+            web.clear()
+            started = time.monotonic()
+            result = run_crawl(
+                spider,
+                archive,
+                web.proxy_url,
+                spider_args=spider_args,
+                log_file=archive / "crawl.log",
+            )
+            elapsed = time.monotonic() - started
+            if result.returncode != 0:
+                print(f"the crawl failed (exit {result.returncode}); see {archive / 'crawl.log'}")
+                print(result.stderr[-3000:], file=sys.stderr)
+                return 1
+            print(f"\n== scrapy crawl {spider} {' '.join(spider_args.values())}".rstrip())
+            print(summary(archive, len(web.requests), elapsed))
     return 0
 
 

@@ -7,12 +7,15 @@ With ``scale=N`` the main blog is a generated one of N posts, for benchmarks.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from replica.corpus import generate_cases, load_cases
 from replica.model import PairCase
 from replica.sites.blogger import BloggerSite
 from replica.sites.news import build_source_sites
+from replica.sites.wordpress import WordPressSite
+from replica.sites.wordpress_cases import WORDPRESS_BLOG, WORDPRESS_NAME, WordPressCase
+from replica.sites.wordpress_cases import wordpress_cases as load_wordpress_cases
 from replica.web import Site
 
 T2_BLOG = "https://aviation-space-business.blogspot.com/"
@@ -23,7 +26,9 @@ BLOG_TITLES = {T2_BLOG: "航空宇宙ビジネス短信・T2", T1_BLOG: "航空�
 @dataclass(frozen=True)
 class World:
     sites: Mapping[str, Site]
-    cases: Mapping[str, Sequence[PairCase]]  # blog URL -> its cases
+    cases: Mapping[str, Sequence[PairCase]]  # blog URL -> its cases (the Blogger blogs)
+    # Blogs on other platforms, by blog URL: their posts and goldens (replica/sites/wordpress*).
+    platform_cases: Mapping[str, Sequence[WordPressCase]] = field(default_factory=dict)
 
     @property
     def hosts(self) -> list[str]:
@@ -33,10 +38,18 @@ class World:
 def build_world(*, scale: int | None = None, seed: int = 0) -> World:
     t2 = generate_cases(scale, seed=seed) if scale else load_cases("t2")
     cases = {T2_BLOG: t2, T1_BLOG: load_cases("t1")}
-    sites: dict[str, Site] = dict(build_source_sites([c for blog in cases.values() for c in blog]))
+    wordpress = load_wordpress_cases()
+    blogger_cases = [c for blog in cases.values() for c in blog]
+    served = {url for case in blogger_cases for url in case.behaviours}
+    # The WordPress posts cite the t2 corpus's articles; only what no Blogger post cites is added.
+    extra = [w.case for w in wordpress if not set(w.case.behaviours) <= served]
+    sites: dict[str, Site] = dict(build_source_sites([*blogger_cases, *extra]))
     for blog, blog_cases in cases.items():
         host = blog.split("/")[2]
         site = BloggerSite(host, BLOG_TITLES[blog], [case.post for case in blog_cases])
         sites[host] = site
         sites.update(site.aliases())
-    return World(sites=sites, cases=cases)
+    articles = {url: a for case in [*blogger_cases, *extra] for url, a in case.sources.items()}
+    wordpress_host = WORDPRESS_BLOG.split("/")[2]
+    sites[wordpress_host] = WordPressSite(wordpress_host, WORDPRESS_NAME, wordpress, articles)
+    return World(sites=sites, cases=cases, platform_cases={WORDPRESS_BLOG: wordpress})

@@ -11,6 +11,7 @@ writes there is named here, and only here.
       index/NAME.warc.gz.cdxj                the index of one closed WARC file, merged into it
       archive.wacz                           the WACZ package (WARC_WACZ, ``wacz``)
       report.html                            the corpus report (``report``)
+      operator.json                          who runs the crawls (asked at the first crawl)
       pairs.rebuilt.jsonl                    ``rebuild``'s manifest, unless told otherwise
       .lock                                  held by the crawl (or command) writing the archive
       journal/                               the pairs of crawls not yet folded into pairs.jsonl
@@ -32,6 +33,7 @@ INDEX_DIR = "index"
 FRAGMENT_SUFFIX = ".cdxj"
 WACZ_NAME = "archive.wacz"
 REPORT_NAME = "report.html"
+OPERATOR_NAME = "operator.json"
 REBUILT_NAME = "pairs.rebuilt.jsonl"
 LOCK_NAME = ".lock"
 JOURNAL_DIR = "journal"

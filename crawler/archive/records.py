@@ -26,7 +26,9 @@ WARC_CONFORMS_TO = "http://iipc.github.io/warc-specifications/specifications/war
 # warcio's default revisit profile is the WARC/1.0 one; these are the WARC/1.1 URIs.
 PROFILE_IDENTICAL_PAYLOAD = "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"
 PROFILE_SERVER_NOT_MODIFIED = "http://netpreserve.org/warc/1.1/revisit/server-not-modified"
+# pywb's prefix for a header whose value no longer describes the bytes it serves.
 ORIG_TRANSFER_ENCODING = "X-Archive-Orig-Transfer-Encoding"
+ORIG_CONTENT_LENGTH = "X-Archive-Orig-Content-Length"
 
 
 def payload_digest(body: bytes) -> str:
@@ -56,18 +58,33 @@ class _WireHeaders(StatusAndHeaders):
         self.headers_buff = self.to_str(header_filter).encode("latin-1") + b"\r\n"
 
 
-def archived_response_headers(headers: Headers) -> list[tuple[str, str]]:
+def archived_response_headers(
+    headers: Headers, *, kept: int | None = None
+) -> list[tuple[str, str]]:
     """Response headers as written to the record.
 
     The HTTP client hands over the body already de-chunked, so a ``Transfer-Encoding: chunked``
     header would make readers try to de-chunk it again: its value is kept under
     ``X-Archive-Orig-Transfer-Encoding`` instead (the convention of warcprox and pywb).
     ``Content-Encoding`` stays as is because the payload is stored still encoded.
+
+    ``kept`` is the length of a payload cut short (``WARC-Truncated``). Replay tools serve the
+    header block as written, so a ``Content-Length`` announcing the whole body would leave their
+    clients waiting for bytes that never came: it says ``kept`` instead (the stored bytes, still
+    content-encoded), and the announced value is kept under ``X-Archive-Orig-Content-Length``.
+    A body without a length (chunked, or ended by the connection) gets none.
     """
-    archived = []
+    archived: list[tuple[str, str]] = []
+    length_written = False
     for name, value in headers:
-        if name.lower() == "transfer-encoding" and "chunked" in value.lower():
+        lower = name.lower()
+        if lower == "transfer-encoding" and "chunked" in value.lower():
             archived.append((ORIG_TRANSFER_ENCODING, value))
+        elif lower == "content-length" and kept is not None and value.strip() != str(kept):
+            if not length_written:
+                archived.append((name, str(kept)))
+                length_written = True
+            archived.append((ORIG_CONTENT_LENGTH, value))
         else:
             archived.append((name, value))
     return archived
@@ -112,7 +129,9 @@ class RecordSerializer:
             payload=BytesIO(exchange.body),
             length=len(exchange.body),
             warc_headers=_warc_headers(fields),
-            http_headers=_status_headers(exchange),
+            http_headers=_status_headers(
+                exchange, kept=len(exchange.body) if exchange.truncated else None
+            ),
         )
         return self._serialize(record)
 
@@ -231,12 +250,12 @@ def _capture_fields(
     return fields
 
 
-def _status_headers(exchange: HttpExchange) -> Any:
+def _status_headers(exchange: HttpExchange, *, kept: int | None = None) -> Any:
     reason = exchange.reason or _standard_reason(exchange.status)
     # The space after the code is required by RFC 9112 even when the reason phrase is empty.
     return _WireHeaders(
         f"{exchange.status} {reason}",
-        archived_response_headers(exchange.response_headers),
+        archived_response_headers(exchange.response_headers, kept=kept),
         protocol=exchange.protocol,
     )
 

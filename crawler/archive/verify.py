@@ -12,6 +12,7 @@ from typing import Any
 from warcio.archiveiterator import ArchiveIterator
 from warcio.timeutils import iso_date_to_timestamp
 
+from crawler.archive.coverage import LoggedItem, is_crawl_log, logged_item
 from crawler.archive.damage import check_warc
 from crawler.archive.damage import describe_error as _describe
 from crawler.archive.index import INDEX_NAME
@@ -32,6 +33,8 @@ class VerifyReport:
     records: int = 0
     index_entries: int = 0
     pointers: int = 0
+    # The posts and sources the crawl-log records name: what the manifest must have lines for.
+    logged: list[LoggedItem] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     # Worth knowing but not wrong, such as a revisit of a capture kept in another archive.
     notes: list[str] = field(default_factory=list)
@@ -43,7 +46,8 @@ class VerifyReport:
     def format(self) -> str:
         lines = [
             f"Archive {self.directory}: {self.files} WARC files, {self.records} records, "
-            f"{self.index_entries} index entries, {self.pointers} pointers checked."
+            f"{self.index_entries} index entries, {self.pointers} pointers checked, "
+            f"{len(self.logged)} crawl-log records."
         ]
         if self.ok:
             lines.append("OK: no problems found.")
@@ -149,9 +153,15 @@ def _read_records(path: Path, report: VerifyReport) -> list[_Record]:
         iterator = ArchiveIterator(stream, check_digests=True)
         try:
             for record in iterator:
-                while record.raw_stream.read(_CHUNK):
-                    pass  # reading to the end is what runs the digest check
                 headers = record.rec_headers
+                # A crawl-log block is kept (a few hundred bytes) to learn what it names.
+                logs = record.rec_type == "metadata" and is_crawl_log(
+                    headers.get_header("Content-Type") or ""
+                )
+                block = []
+                while chunk := record.raw_stream.read(_CHUNK):  # this runs the digest check
+                    if logs:
+                        block.append(chunk)
                 found = _Record(
                     filename=path.name,
                     offset=iterator.get_record_offset(),
@@ -162,6 +172,8 @@ def _read_records(path: Path, report: VerifyReport) -> list[_Record]:
                     headers=headers,
                 )
                 records.append(found)
+                if logs:
+                    _note_logged(b"".join(block), found, report)
                 for problem in record.digest_checker.problems:
                     report.problems.append(f"{found.where()}: {found.rec_type} record {problem}.")
         except Exception as error:  # any reader failure is a finding, not a crash
@@ -175,6 +187,18 @@ def _read_records(path: Path, report: VerifyReport) -> list[_Record]:
                 "lines (a wrong Content-Length)."
             )
     return records
+
+
+def _note_logged(block: bytes, record: _Record, report: VerifyReport) -> None:
+    try:
+        item = logged_item(block, record.where())
+    except ValueError as error:  # not UTF-8, or not the crawl-log format
+        report.problems.append(
+            f"{record.where()}: crawl-log record {record.record_id} cannot be read ({error})."
+        )
+        return
+    if item is not None:
+        report.logged.append(item)
 
 
 def _check_file_links(filename: str, records: list[_Record], report: VerifyReport) -> None:

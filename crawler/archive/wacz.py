@@ -4,20 +4,24 @@ A WACZ (Web Archive Collection Zipped, 1.1.1) is the single file that ReplayWeb.
 archive repositories open directly. It is made with the ``wacz`` package from PyPI (the Webrecorder
 reference implementation); the page list names the translations and sources of the pairs manifest,
 each pinned to the capture the manifest points to, so a reader lands on the pages that matter
-rather than on every robots.txt and feed.
+rather than on every robots.txt and feed. Each entry carries the page's text as the manifest has
+it (a translation's body, a source's article text), and the list's header says so (``hasText``):
+ReplayWeb.page then searches that text, as it does the text ``wacz create --text`` extracts.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import subprocess
 import sys
 import tempfile
-import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from warcio.timeutils import iso_date_to_timestamp, timestamp_to_iso_date
 
 from crawler.archive.layout import WACZ_NAME
 from crawler.archive.naming import closed_warc_files, open_warc_files
@@ -43,21 +47,34 @@ class WaczError(Exception):
 
 @dataclass(frozen=True)
 class WaczPage:
-    """One entry of ``pages/pages.jsonl``; ``ts`` (a WARC-Date) selects the capture to open."""
+    """One entry of ``pages/pages.jsonl``; ``ts`` (a WARC-Date) selects the capture to open.
+
+    ``warc_file`` is the WARC file holding that capture (not written): a page is listed only when
+    that file is packaged, and ``ts`` is None when the capture could not be read.
+    """
 
     url: str
     title: str | None = None
     ts: str | None = None
     published: str | None = None
+    text: str | None = None
+    warc_file: str | None = None
+
+    @property
+    def page_id(self) -> str:
+        # Made from the capture, so packaging the same archive twice gives the same list.
+        return hashlib.sha256(f"{self.ts} {self.url}".encode()).hexdigest()[:24]
 
     def to_json(self) -> dict[str, str]:
-        entry = {"url": self.url}
+        entry = {"id": self.page_id, "url": self.url}
         if self.ts:
             entry["ts"] = self.ts
         if self.title:
             entry["title"] = self.title
         if self.published:
             entry["published"] = self.published
+        if self.text:
+            entry["text"] = self.text
         return entry
 
 
@@ -72,35 +89,50 @@ class WaczPackage:
     unmatched: tuple[WaczPage, ...]
 
 
-def record_date(directory: Path, pointer: WarcPointer) -> str | None:
-    """The ``WARC-Date`` of the record a pointer names; ``None`` if it is not in ``directory``."""
+def record_capture(directory: Path, pointer: WarcPointer) -> tuple[str, str] | None:
+    """The ``WARC-Target-URI`` and ``WARC-Date`` of the record a pointer names; ``None`` if it is
+    not in ``directory``."""
     try:
-        date = read_record(
+        uri, date = read_record(
             directory,
             pointer,
-            lambda record: record.rec_headers.get_header("WARC-Date"),
+            lambda record: (
+                record.rec_headers.get_header("WARC-Target-URI"),
+                record.rec_headers.get_header("WARC-Date"),
+            ),
             kinds=ANY_KIND,
         )
     except RecordError:  # a stale pointer is not a packaging failure
         return None
-    return str(date) if date else None
+    return (str(uri), str(date)) if uri and date else None
 
 
 def pages_from_pairs(directory: Path, pairs: Iterable[Pair]) -> list[WaczPage]:
     """The translations and sources of the manifest that were archived, once each, in manifest
-    order; a post citing several URLs appears once."""
+    order, with their text; a post citing several URLs appears once."""
     pages: dict[tuple[str, str | None], WaczPage] = {}
     for pair in pairs:
         translation = pair.translation
-        sides = [(translation.url, translation.title, translation.published, translation.warc)]
+        sides = [
+            (
+                translation.url,
+                translation.title,
+                translation.published,
+                translation.text,
+                translation.warc,
+            )
+        ]
         if pair.source is not None:
             source = pair.source
-            sides.append((source.url, source.title, source.published, source.warc))
-        for url, title, published, pointer in sides:
+            sides.append((source.url, source.title, source.published, source.text, source.warc))
+        for url, title, published, text, pointer in sides:
             if pointer is None:
                 continue  # nothing archived: a page list entry would open nothing
-            ts = record_date(directory, pointer)
-            pages.setdefault((url, ts), WaczPage(url, title, ts, published))
+            capture = record_capture(directory, pointer)
+            # A record of another URL (a payload found under another address) is no capture of
+            # this page: replay looks pages up by URL and time.
+            ts = _to_second(capture[1]) if capture and _same_address(capture[0], url) else None
+            pages.setdefault((url, ts), WaczPage(url, title, ts, published, text, pointer.filename))
     return list(pages.values())
 
 
@@ -133,13 +165,18 @@ def build_wacz(
     warcs = closed_warc_files(directory)
     if not warcs:
         raise WaczError(f"{directory} holds no closed WARC file to package")
-    pages = list(pages)
+    packaged = {path.name for path in warcs}
+    listed: list[WaczPage] = []
+    unmatched: list[WaczPage] = []
+    for page in pages:
+        (listed if page.ts and page.warc_file in packaged else unmatched).append(page)
     with atomic_path(target) as temp, tempfile.TemporaryDirectory() as scratch:
+        # The list is copied in as written: given to be matched instead (--pages), it would lose
+        # the header's hasText, without which ReplayWeb.page does not search the text.
+        pages_file = Path(scratch) / "pages.jsonl"
+        _write_pages(pages_file, listed)
         command = [sys.executable, "-c", _WACZ_MAIN, "create", "-o", str(temp)]
-        if pages:
-            pages_file = Path(scratch) / "pages.jsonl"
-            _write_pages(pages_file, pages)
-            command += ["--pages", str(pages_file)]
+        command += ["--pages", str(pages_file), "--copy-pages"]
         if title:
             command += ["--title", title]
         if description:
@@ -151,13 +188,11 @@ def build_wacz(
         if result.returncode != 0:
             output_text = (result.stderr or result.stdout)[-2000:]
             raise WaczError(f"wacz create exited {result.returncode}: {output_text}")
-        listed = _listed_pages(temp)
-    unmatched = tuple(p for p in pages if (p.url, _seconds(p.ts)) not in listed)
     return WaczPackage(
         path=target,
         warc_files=tuple(path.name for path in warcs),
-        pages=tuple(p for p in pages if p not in unmatched),
-        unmatched=unmatched,
+        pages=tuple(listed),
+        unmatched=tuple(unmatched),
     )
 
 
@@ -178,23 +213,29 @@ def still_open(directory: Path) -> list[str]:
     return [path.name for path in open_warc_files(directory)]
 
 
+def _same_address(target_uri: str, url: str) -> bool:
+    # As py-wacz matches a page to its capture: http and https alike, no fragment.
+    def address(text: str) -> str:
+        return text.split("#", 1)[0].split(":", 1)[-1]
+
+    return address(target_uri) == address(url)
+
+
+def _to_second(warc_date: str) -> str:
+    # The page list gives capture times to the second, as py-wacz writes them (and as the CDXJ
+    # index has them); a WARC-Date may carry microseconds.
+    return str(timestamp_to_iso_date(iso_date_to_timestamp(warc_date)))
+
+
 def _write_pages(path: Path, pages: list[WaczPage]) -> None:
-    header = {"format": PAGES_FORMAT, "id": "pages", "title": "Translations and sources"}
+    header: dict[str, object] = {
+        "format": PAGES_FORMAT,
+        "id": "pages",
+        "title": "Translations and sources",
+    }
+    if any(page.text for page in pages):
+        header["hasText"] = True
     lines = [header, *(page.to_json() for page in pages)]
     path.write_text(
         "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines), encoding="utf-8"
     )
-
-
-def _listed_pages(wacz: Path) -> set[tuple[str, str | None]]:
-    with zipfile.ZipFile(wacz) as archive:
-        if PAGES_PATH not in archive.namelist():
-            return set()
-        lines = archive.read(PAGES_PATH).decode("utf-8").splitlines()
-    entries = [json.loads(line) for line in lines[1:] if line.strip()]
-    return {(str(e["url"]), _seconds(e.get("ts"))) for e in entries}
-
-
-def _seconds(ts: str | None) -> str | None:
-    # The page list gives capture times to the second; WARC-Date may carry microseconds.
-    return ts[:19] if ts else None

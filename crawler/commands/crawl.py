@@ -21,8 +21,11 @@ from typing import TYPE_CHECKING, Any
 
 from crawler import defaults
 from crawler.archive.lock import NOTHING_FETCHED, ArchiveLocked
-from crawler.commands.options import add_spider_args, name_value
+from crawler.commands.extras import DISTRIBUTED, WACZ, missing_extra
+from crawler.commands.options import ExamplesFormatter, add_spider_args, examples, name_value
 from crawler.outcome import (
+    EXIT_FAILED,
+    EXIT_USAGE,
     ITEM_ERRORS,
     LOGGED_ERRORS,
     Outcome,
@@ -32,7 +35,7 @@ from crawler.outcome import (
     start_failed,
 )
 from crawler.util.filemodes import share_file
-from crawler.util.terminal import echo
+from crawler.util.terminal import echo, is_terminal
 
 if TYPE_CHECKING:
     from io import TextIOWrapper
@@ -55,8 +58,20 @@ def register(subparsers: Any) -> None:
             "'scrapy crawl', and exit with a code a scheduler can act on: 0 the crawl finished, "
             "1 it failed (closed early, nothing could be fetched, or errors in the crawler's "
             "own components), 2 bad arguments, 3 another crawl is writing the archive. "
-            "See docs/scheduling.md."
+            "At the first crawl into a new archive with no operator configured (WARC_OPERATOR), "
+            "a crawl started from a terminal asks for a name and an email address or URL, and "
+            "keeps them in the archive for the next crawls. See docs/scheduling.md."
         ),
+        epilog=examples(
+            "python -m crawler crawl t2 --archive archives/t2",
+            "python -m crawler crawl t2 --archive /var/lib/bitext-crawler/t2 \\",
+            "        --log-file /var/log/bitext-crawler/t2.log",
+            "    as cron runs it: prints one line only when the crawl did not finish",
+            "python -m crawler crawl t2 --archive archives/t2 -a since=2025-01-01 -a limit=20",
+            "python -m crawler crawl blogger -a blog=https://HOST/ --archive archives/host \\",
+            "        -s WARC_OPERATOR='Jane Doe <jane@example.org>'",
+        ),
+        formatter_class=ExamplesFormatter,
     )
     parser.add_argument("spider", metavar="SPIDER", help="t2, t1 or blogger (with -a blog=URL)")
     parser.add_argument("--archive", type=Path, metavar="DIR", help="ARCHIVE_DIR of this crawl")
@@ -110,6 +125,9 @@ def _crawl(args: argparse.Namespace) -> Outcome:
     from scrapy.utils.log import log_scrapy_info
 
     settings = _settings(args)
+    missing = _missing_extra(args.spider, settings)
+    if missing is not None:  # before anything starts: one line, not a traceback
+        return Outcome(EXIT_USAGE, missing)
     if args.log_file is not None:
         try:
             log_handler = _file_log_handler(args.log_file, settings)
@@ -126,6 +144,10 @@ def _crawl(args: argparse.Namespace) -> Outcome:
     if args.spider not in process.spider_loader.list():
         known = ", ".join(sorted(process.spider_loader.list()))
         return bad_arguments(f"no spider named {args.spider!r} (known: {known})")
+    try:
+        _operator(settings)
+    except KeyboardInterrupt:  # at the operator question
+        return Outcome(EXIT_FAILED, f"{args.spider}: stopped before it started; nothing fetched")
     logger.info("crawl %s into %s (pid %d)", args.spider, settings.get("ARCHIVE_DIR"), os.getpid())
     crawler = process.create_crawler(args.spider)
     tally = ErrorTally()
@@ -157,6 +179,49 @@ def _settings(args: argparse.Namespace) -> Settings:
     if args.full:
         settings.set("BITEXT_FULL_CRAWL", True, priority="cmdline")
     return settings
+
+
+def _missing_extra(spider: str, settings: Settings) -> str | None:
+    """What the crawl needs that is not installed: scrapy-redis for a distributed spider, the
+    wacz package when the crawl is to package its archive (WARC_WACZ)."""
+    from crawler.spiders.distributed import DISTRIBUTED_SPIDERS
+
+    if spider in DISTRIBUTED_SPIDERS:
+        missing = missing_extra(spider, DISTRIBUTED)
+        if missing is not None:
+            return missing
+    enabled = settings.getbool("WARC_ENABLED", defaults.WARC_ENABLED)
+    if enabled and settings.getbool("WARC_WACZ", defaults.WARC_WACZ):
+        missing = missing_extra(f"{spider}: WARC_WACZ is on", WACZ)
+        if missing is not None:
+            return missing
+    return None
+
+
+def _operator(settings: Settings) -> None:
+    """Name the crawl's operator in its warcinfo records and its User-Agent (see
+    crawler/commands/operator.py); ask for it at a terminal, warn when there is none."""
+    from scrapy.settings import SETTINGS_PRIORITIES
+
+    from crawler.commands.operator import SETTING, resolve_operator
+
+    archive = Path(str(settings.get("ARCHIVE_DIR", defaults.ARCHIVE_DIR)))
+    interactive = is_terminal(sys.stdin) and is_terminal(sys.stderr)
+    resolved = resolve_operator(settings.get, archive, interactive=interactive, out=sys.stderr)
+    if resolved.warning is not None:
+        logger.warning("%s", resolved.warning)
+    operator = resolved.operator
+    if operator is None:
+        return
+    if resolved.source != SETTING:
+        # Read by the WARC capture extension for every file's warcinfo record.
+        settings.set("WARC_OPERATOR", operator.warcinfo, priority="cmdline")
+    # As the spiders do (crawler/spiders/blogger.py): a User-Agent the user set wins.
+    if (settings.getpriority("USER_AGENT") or 0) <= SETTINGS_PRIORITIES["default"]:
+        contact_url = str(settings.get("BOT_CONTACT_URL", defaults.BOT_CONTACT_URL))
+        user_agent = defaults.user_agent(contact_url, operator.contact)
+        settings.set("USER_AGENT", user_agent, priority="cmdline")
+    logger.info("operator: %s (from the %s)", operator.warcinfo, resolved.source)
 
 
 def _start_outcome(spider: str, crawler: Crawler, failure: Failure) -> Outcome:

@@ -10,7 +10,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from crawler.commands.options import add_workers
+from crawler.commands.options import ExamplesFormatter, add_workers, examples
 from crawler.util.terminal import echo
 
 
@@ -25,6 +25,11 @@ def register(subparsers: Any) -> None:
             "(OUT_DIR/index.cdxj). Merging again after more crawls adds their files. "
             "Makes no network access."
         ),
+        epilog=examples(
+            "python -m crawler merge archives/t2 /data/node1/t2 /data/node2/t2",
+            "    archives/t2 gets both nodes' WARC files, one pairs.jsonl and one index.cdxj",
+        ),
+        formatter_class=ExamplesFormatter,
     )
     parser.add_argument("out_dir", type=Path, metavar="OUT_DIR")
     parser.add_argument("node_dirs", type=Path, nargs="+", metavar="NODE_DIR")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+from typing import Any
 
 
 def name_value(text: str) -> tuple[str, str]:
@@ -36,3 +37,25 @@ def add_workers(parser: argparse.ArgumentParser) -> None:
         metavar="N",
         help="processes that parse pages (default: one per CPU, here %(default)s)",
     )
+
+
+class ExamplesFormatter(argparse.HelpFormatter):
+    """Help whose one-line texts (a description) are wrapped as argparse does and whose
+    multi-line texts (the examples of an epilog) are printed as written, as
+    ``RawDescriptionHelpFormatter`` prints them."""
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        if "\n" in text:
+            return "".join(indent + line for line in text.splitlines(keepends=True))
+        return super()._fill_text(text, width, indent)
+
+
+def examples(*lines: str) -> str:
+    """An epilog of example command lines (``python -m crawler ...``), with what each does on
+    the indented lines after it."""
+    return "examples:\n" + "".join(f"  {line}\n" for line in lines)
+
+
+def documented(description: str, epilog: str) -> dict[str, Any]:
+    """``add_parser`` keywords for a command's ``--help``: its description, then its examples."""
+    return {"description": description, "epilog": epilog, "formatter_class": ExamplesFormatter}

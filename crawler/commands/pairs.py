@@ -9,7 +9,7 @@ import argparse
 import shutil
 import sys
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
@@ -17,6 +17,7 @@ from typing import IO, Any
 
 from crawler import defaults
 from crawler.archive.layout import MANIFEST_NAME
+from crawler.commands.options import documented
 from crawler.corpus import (
     FORMATS,
     LEVELS,
@@ -32,7 +33,9 @@ from crawler.corpus import (
     write_tmx,
     write_tsv,
 )
+from crawler.corpus.export import PARQUET_INSTALL, Segment
 from crawler.manifest import STATUS_OK, STATUSES, ManifestError, Pair, read_manifest, write_manifest
+from crawler.outcome import EXIT_USAGE
 from crawler.util.terminal import PrintableBytes, PrintableText, echo, is_terminal
 
 DEFAULT_MANIFEST = Path(defaults.ARCHIVE_DIR) / MANIFEST_NAME
@@ -42,7 +45,12 @@ def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "pairs",
         help="figures, side-by-side view, exports and subsets of the pairs manifest",
-        description="Read the pairs manifest as a corpus.",
+        **documented(
+            "Read the pairs manifest of an archive as a corpus: ARCHIVE_DIR (default "
+            f"{defaults.ARCHIVE_DIR}/) reads ARCHIVE_DIR/{MANIFEST_NAME}, --manifest FILE reads "
+            "another manifest.",
+            _EXAMPLES,
+        ),
     )
     actions = parser.add_subparsers(dest="pairs_command", required=True)
     source = _source_options()
@@ -52,6 +60,10 @@ def register(subparsers: Any) -> None:
         "stats",
         parents=[source, filters],
         help="counts by status, source site and month; confidence and length ratios",
+        **documented(
+            "Counts by status, source site and month; confidence and length ratios.",
+            _example("stats archives/t2", "stats archives/t2 --site twz.com --since 2025-01-01"),
+        ),
     )
     stats.set_defaults(func=run_stats)
 
@@ -59,6 +71,10 @@ def register(subparsers: Any) -> None:
         "show",
         parents=[source],
         help="both texts side by side with the WARC provenance of both records",
+        **documented(
+            "Both texts of one pair side by side, with the WARC provenance of both records.",
+            _example("show archives/t2 3f2a9c", "show --manifest subset.jsonl 3f2a9c --width 160"),
+        ),
     )
     show.add_argument("pair_id", metavar="PAIR_ID", help="a pair_id or a unique prefix of one")
     show.add_argument("--width", type=int, help="columns (default: the terminal's width)")
@@ -70,9 +86,15 @@ def register(subparsers: Any) -> None:
     export = actions.add_parser(
         "export",
         parents=[source, filters],
-        help="parallel segments as JSON Lines, Bitextor-style TSV or TMX 1.4b",
-        description=f"Export pairs with text on both sides; only status {STATUS_OK!r} "
-        "unless --status is given.",
+        help="parallel segments as JSON Lines, Bitextor-style TSV, TMX 1.4b or Parquet",
+        **documented(
+            f"Export pairs with text on both sides; only status {STATUS_OK!r} unless --status "
+            "is given.",
+            _example(
+                "export archives/t2 --format tmx --level paragraph -o t2.tmx",
+                "export archives/t2 --format tsv --min-confidence 0.8 > t2.tsv",
+            ),
+        ),
     )
     export.add_argument("--format", choices=FORMATS, required=True)
     export.add_argument("--level", choices=LEVELS, default="document")
@@ -80,25 +102,74 @@ def register(subparsers: Any) -> None:
     export.set_defaults(func=run_export)
 
     filter_ = actions.add_parser(
-        "filter", parents=[source, filters], help="write the matching manifest lines"
+        "filter",
+        parents=[source, filters],
+        help="write the matching manifest lines",
+        **documented(
+            "Write the manifest lines that match the selection, sorted and validated.",
+            _example(
+                "filter archives/t2 --status ok -o ok.jsonl",
+                "filter --manifest ok.jsonl --site 'The War Zone'",
+            ),
+        ),
     )
     filter_.add_argument("-o", "--output", type=Path, help="file to write (default: stdout)")
     filter_.set_defaults(func=run_filter)
 
 
+def _example(*commands: str) -> str:
+    return "examples:\n" + "".join(f"  python -m crawler pairs {c}\n" for c in commands)
+
+
+_EXAMPLES = _example(
+    "stats archives/t2",
+    "show archives/t2 3f2a9c",
+    "export archives/t2 --format tmx -o t2.tmx",
+    "filter archives/t2 --status ok -o ok.jsonl",
+    "stats --manifest ok.jsonl",
+)
+
+
 def _source_options() -> argparse.ArgumentParser:
     parent = argparse.ArgumentParser(add_help=False)
+    parent.add_argument(
+        "archive_dir",
+        nargs="?",
+        type=Path,
+        metavar="ARCHIVE_DIR",
+        help=f"the archive whose {MANIFEST_NAME} to read (default: {defaults.ARCHIVE_DIR}/)",
+    )
     group = parent.add_mutually_exclusive_group()
     group.add_argument(
-        "--manifest", type=Path, help=f"the manifest to read (default: {DEFAULT_MANIFEST})"
-    )
-    group.add_argument(
-        "--archive",
+        "--manifest",
         type=Path,
-        metavar="DIR",
-        help=f"an archive directory: reads DIR/{MANIFEST_NAME}",
+        metavar="FILE",
+        help="a manifest file to read instead of an archive's (its WARC files are beside it)",
+    )
+    # Before ARCHIVE_DIR was positional; scheduled jobs may still give it so.
+    group.add_argument(
+        "--archive", type=Path, metavar="DIR", help="deprecated: give ARCHIVE_DIR instead"
     )
     return parent
+
+
+def _source_problem(args: argparse.Namespace) -> str | None:
+    """Settle where the manifest is (``args.archive_dir``); what is wrong with the command
+    line, if anything. ``--archive DIR`` still works, and says it is deprecated."""
+    if args.archive is not None:
+        if args.archive_dir is not None:
+            return "give the archive directory once: ARCHIVE_DIR, not also --archive"
+        echo(
+            f"pairs: --archive DIR is deprecated: give the archive directory first, as in "
+            f"`python -m crawler pairs {args.pairs_command} {args.archive}`",
+            file=sys.stderr,
+        )
+        args.archive_dir = args.archive
+    if args.archive_dir is not None and args.manifest is not None:
+        return "give ARCHIVE_DIR or --manifest FILE, not both"
+    if args.archive_dir is not None and Path(args.archive_dir).is_file():
+        return f"{args.archive_dir} is a file: give it as --manifest {args.archive_dir}"
+    return None
 
 
 def _filter_options() -> argparse.ArgumentParser:
@@ -119,14 +190,14 @@ def _filter_options() -> argparse.ArgumentParser:
 
 
 def manifest_path(args: argparse.Namespace) -> Path:
-    if args.archive is not None:
-        return Path(args.archive) / MANIFEST_NAME
+    if args.archive_dir is not None:
+        return Path(args.archive_dir) / MANIFEST_NAME
     return Path(args.manifest) if args.manifest is not None else DEFAULT_MANIFEST
 
 
 def archive_dir(args: argparse.Namespace) -> Path:
     """Where the WARC files are: the archive directory, or the manifest's own directory."""
-    return Path(args.archive) if args.archive is not None else manifest_path(args).parent
+    return Path(args.archive_dir) if args.archive_dir is not None else manifest_path(args).parent
 
 
 def pair_filter(args: argparse.Namespace, default_statuses: frozenset[str] | None) -> PairFilter:
@@ -149,9 +220,12 @@ def _fail(message: str, code: int = 2) -> int:
 
 
 def _guarded(run: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
-    """Turn an unreadable manifest into one line on stderr and exit status 2."""
+    """Turn a bad source or an unreadable manifest into one line on stderr and exit status 2."""
 
     def guarded(args: argparse.Namespace) -> int:
+        problem = _source_problem(args)
+        if problem is not None:
+            return _fail(problem, EXIT_USAGE)
         try:
             result = run(args)
         except FileNotFoundError as error:
@@ -195,6 +269,8 @@ def run_show(args: argparse.Namespace) -> int:
 def run_export(args: argparse.Namespace) -> int:
     chosen = select_pairs(_read(args), pair_filter(args, frozenset({STATUS_OK})))
     items = segments(chosen, level=args.level)
+    if args.format == "parquet":
+        return _export_parquet(args, items)
     with _output(args.output, binary=args.format == "tmx") as out:
         if args.format == "jsonl":
             count = write_jsonl(items, out)
@@ -204,6 +280,20 @@ def run_export(args: argparse.Namespace) -> int:
             count = write_tmx(items, out, level=args.level)
     where = args.output or "stdout"
     echo(f"pairs: {count} {args.level} segments written to {where}", file=sys.stderr)
+    return 0
+
+
+def _export_parquet(args: argparse.Namespace, items: Iterable[Segment]) -> int:
+    if args.output is None:
+        return _fail("--format parquet writes a file: give -o FILE")
+    try:
+        from crawler.corpus.arrow import write_parquet
+    except ModuleNotFoundError as error:
+        if error.name != "pyarrow":
+            raise
+        return _fail(f"--format parquet needs pyarrow; install it with: {PARQUET_INSTALL}")
+    count = write_parquet(items, args.output, level=args.level)
+    echo(f"pairs: {count} {args.level} segments written to {args.output}", file=sys.stderr)
     return 0
 
 

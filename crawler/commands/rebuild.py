@@ -12,7 +12,7 @@ from typing import Any
 
 from crawler import defaults
 from crawler.archive.layout import REBUILT_NAME
-from crawler.commands.options import add_workers
+from crawler.commands.options import ExamplesFormatter, add_workers, examples
 from crawler.util.terminal import echo
 
 
@@ -26,6 +26,14 @@ def register(subparsers: Any) -> None:
             f"crawler and write the manifest (default ARCHIVE_DIR/{REBUILT_NAME}). Makes no "
             "network access."
         ),
+        epilog=examples(
+            "python -m crawler rebuild archives/t2",
+            f"    writes archives/t2/{REBUILT_NAME}, to compare with the crawl's manifest",
+            "python -m crawler rebuild --in-place archives/t2",
+            f"    replaces archives/t2/{defaults.PAIRS_MANIFEST} (not while a crawl writes it)",
+            "python -m crawler rebuild archives/t2 --allow-damaged -o /tmp/whole.jsonl",
+        ),
+        formatter_class=ExamplesFormatter,
     )
     parser.add_argument("archive_dir", type=Path, metavar="ARCHIVE_DIR")
     target = parser.add_mutually_exclusive_group()

@@ -7,6 +7,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from crawler.commands.options import ExamplesFormatter, examples
+from crawler.corpus.align import default_aligner
+from crawler.corpus.replay import replay_base
 from crawler.corpus.report import MANIFEST_NAME, REPORT_NAME, write_report
 from crawler.manifest import ManifestError
 from crawler.util.terminal import echo
@@ -18,13 +21,41 @@ def register(subparsers: Any) -> None:
         help="write an HTML overview of the pairs manifest",
         description=(
             f"Read ARCHIVE_DIR/{MANIFEST_NAME} and write ARCHIVE_DIR/{REPORT_NAME} (or FILE): "
-            "pairs per month, site and status, confidence and length-ratio distributions, and "
-            "the lowest-confidence pairs to review. One file with inline CSS and SVG."
+            "the corpus size per language and export level, the crawls and dates covered, pairs "
+            "per month, site and status, the date gap between source and translation, "
+            "confidence and length-ratio distributions, and the lowest-confidence pairs to "
+            "review with their archived copies. One file with inline CSS and SVG."
         ),
+        epilog=examples(
+            "python -m crawler report archives/t2",
+            f"    writes archives/t2/{REPORT_NAME}",
+            "python -m crawler report archives/t2 -o /srv/www/t2.html",
+        ),
+        formatter_class=ExamplesFormatter,
     )
     parser.add_argument("archive_dir", type=Path, metavar="ARCHIVE_DIR")
     parser.add_argument("-o", "--output", type=Path, metavar="FILE")
+    parser.add_argument(
+        "--replay-url",
+        type=_replay_url,
+        metavar="URL",
+        help="link the listed pairs' archived records in a replay tool serving this archive, "
+        "as URL{timestamp}id_/{url} (pywb: http://localhost:8080/COLLECTION/)",
+    )
+    parser.add_argument(
+        "--aligned",
+        action="store_true",
+        help="also count the paragraph and sentence segments the exports make, and English "
+        "sentences (runs the aligner over every pair: 10 to 20 minutes for 10,000 pairs)",
+    )
     parser.set_defaults(func=run)
+
+
+def _replay_url(text: str) -> str:
+    try:
+        return replay_base(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def run(args: argparse.Namespace) -> int:
@@ -33,7 +64,12 @@ def run(args: argparse.Namespace) -> int:
         echo(f"report: {manifest} not found", file=sys.stderr)
         return 2
     try:
-        path = write_report(args.archive_dir, args.output)
+        path = write_report(
+            args.archive_dir,
+            args.output,
+            replay_url=args.replay_url,
+            aligner=default_aligner() if args.aligned else None,
+        )
     except ManifestError as error:
         echo(f"report: {error}", file=sys.stderr)
         return 2

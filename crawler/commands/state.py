@@ -17,7 +17,7 @@ from crawler.util.terminal import echo
 
 _STATE = f"{STATE_DIR}/{STATE_NAME}"
 _EXAMPLE = f"""\
-example:
+examples:
   python -m crawler state rebuild archive/
       replaces archive/{_STATE} (not while a crawl writes the archive); the next
       crawl into archive/ then fetches only what is new, changed or worth retrying
@@ -31,6 +31,8 @@ def register(subparsers: Any) -> None:
         "state",
         help="the crawl state (ARCHIVE_DIR/state/crawl.sqlite) and what it is made from",
         description="Commands on the crawl state, the index an incremental crawl decides from.",
+        epilog=_EXAMPLE,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     commands = parser.add_subparsers(dest="state_command", required=True, metavar="COMMAND")
     rebuild = commands.add_parser(

@@ -1,4 +1,5 @@
-"""Parallel segments from pairs, written as JSON Lines, Bitextor-style TSV or TMX 1.4b.
+"""Parallel segments from pairs, written as JSON Lines, Bitextor-style TSV or TMX 1.4b (Parquet:
+crawler/corpus/arrow.py).
 
 A segment is one English/Japanese unit: a whole document pair, an aligned paragraph group or an
 aligned sentence group. Beads with an empty side (a paragraph the translator added or omitted)
@@ -18,7 +19,9 @@ from crawler.corpus.align import Aligner, BeadLike, default_aligner
 from crawler.manifest import Pair
 
 LEVELS = ("document", "paragraph", "sentence")
-FORMATS = ("jsonl", "tsv", "tmx")
+FORMATS = ("jsonl", "tsv", "tmx", "parquet")
+# What to run when pyarrow, which only Parquet needs, is not installed.
+PARQUET_INSTALL = "pip install 'bitext-crawler[parquet]' (or: pip install pyarrow)"
 SOURCE_LANGUAGE = "en"
 TARGET_LANGUAGE = "ja"
 # TMX 1.4b segtype for each level ("block" is its word for a unit larger than a paragraph).

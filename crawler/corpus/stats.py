@@ -1,7 +1,9 @@
 """Figures about a set of pairs: counts by status, source site and month; confidence and length.
 
 Pure functions over :class:`~crawler.manifest.Pair` values, shared by ``pairs stats`` and the
-HTML report so both always show the same numbers.
+HTML report so both always show the same numbers. A ``source_refused`` pair cites a URL the crawl
+would not fetch (an internal address, localhost, a redirect to one): its host is no source site,
+so it is counted apart, under ``refused_hosts``.
 """
 
 from __future__ import annotations
@@ -10,9 +12,10 @@ import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from crawler.corpus.select import NO_SITE, publication_month, source_site
-from crawler.manifest import STATUS_DESCRIPTIONS, STATUSES, Pair
+from crawler.manifest import STATUS_DESCRIPTIONS, STATUS_SOURCE_REFUSED, STATUSES, Pair
 from crawler.util.terminal import printable
 
 CONFIDENCE_BINS = 10
@@ -33,6 +36,8 @@ class Bin:
 
     @property
     def label(self) -> str:
+        if math.isinf(self.low):
+            return f"<{self.high:g}"
         return f"≥{self.low:g}" if math.isinf(self.high) else f"{self.low:g}–{self.high:g}"
 
 
@@ -40,7 +45,11 @@ class Bin:
 class CorpusStats:
     total: int
     by_status: tuple[tuple[str, int], ...]  # every known status in schema order, then unknown
-    by_site: tuple[tuple[str, int], ...]  # most pairs first
+    by_site: tuple[tuple[str, int], ...]  # most pairs first; refused pairs are not counted
+    # (site, ((status, pairs), ...)) in by_site's order, statuses in by_status's order.
+    status_by_site: tuple[tuple[str, tuple[tuple[str, int], ...]], ...]
+    # (host of the cited URL, or NO_SITE, pairs) of source_refused pairs, most pairs first.
+    refused_hosts: tuple[tuple[str, int], ...]
     by_month: tuple[tuple[str, int], ...]  # chronological, "undated" last
     confidence_bins: tuple[Bin, ...]
     confidence_quantiles: tuple[tuple[float, float], ...]  # (q, value); empty without values
@@ -80,9 +89,23 @@ def histogram(values: Iterable[float], edges: Sequence[float]) -> tuple[Bin, ...
     return tuple(Bin(edges[i], edges[i + 1], counts[i]) for i in range(len(counts)))
 
 
+def refused_host(pair: Pair) -> str | None:
+    """The host a ``source_refused`` pair cites, None for any other pair."""
+    if pair.status != STATUS_SOURCE_REFUSED:
+        return None
+    if not pair.cited_url:
+        return NO_SITE
+    try:
+        return urlsplit(pair.cited_url).hostname or pair.cited_url
+    except ValueError:  # a malformed address ("http://[::1") is shown as it was cited
+        return pair.cited_url
+
+
 def compute_stats(pairs: Iterable[Pair]) -> CorpusStats:
     statuses: Counter[str] = Counter()
     sites: Counter[str] = Counter()
+    site_statuses: Counter[tuple[str, str]] = Counter()
+    refused: Counter[str] = Counter()
     months: Counter[str] = Counter()
     confidences: list[float] = []
     ratios: list[float] = []
@@ -90,7 +113,13 @@ def compute_stats(pairs: Iterable[Pair]) -> CorpusStats:
     for pair in pairs:
         total += 1
         statuses[pair.status] += 1
-        sites[source_site(pair) or NO_SITE] += 1
+        host = refused_host(pair)
+        if host is not None:
+            refused[host] += 1
+        else:
+            site = source_site(pair) or NO_SITE
+            sites[site] += 1
+            site_statuses[site, pair.status] += 1
         months[publication_month(pair)] += 1
         if pair.confidence is not None:
             confidences.append(pair.confidence)
@@ -102,21 +131,33 @@ def compute_stats(pairs: Iterable[Pair]) -> CorpusStats:
     known = [(s, statuses[s]) for s in STATUSES]
     unknown = sorted((s, n) for s, n in statuses.items() if s not in STATUS_DESCRIPTIONS)
     confidence_edges = [i / CONFIDENCE_BINS for i in range(CONFIDENCE_BINS + 1)]
+    by_status = tuple(known + unknown)
+    by_site = _most_first(sites)
     return CorpusStats(
         total=total,
-        by_status=tuple(known + unknown),
-        by_site=tuple(sorted(sites.items(), key=lambda item: (-item[1], item[0]))),
+        by_status=by_status,
+        by_site=by_site,
+        status_by_site=tuple(
+            (site, tuple((status, site_statuses[site, status]) for status, _ in by_status))
+            for site, _ in by_site
+        ),
+        refused_hosts=_most_first(refused),
         by_month=tuple(sorted(months.items(), key=lambda item: (item[0] == "undated", item[0]))),
         confidence_bins=histogram(confidences, confidence_edges),
-        confidence_quantiles=_quantiles(confidences),
+        confidence_quantiles=quantiles(confidences),
         without_confidence=total - len(confidences),
         length_ratios=tuple(ratios),
         length_ratio_bins=histogram(ratios, LENGTH_RATIO_EDGES),
-        length_ratio_quantiles=_quantiles(ratios),
+        length_ratio_quantiles=quantiles(ratios),
     )
 
 
-def _quantiles(values: Sequence[float]) -> tuple[tuple[float, float], ...]:
+def _most_first(counts: Counter[str]) -> tuple[tuple[str, int], ...]:
+    return tuple(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
+
+
+def quantiles(values: Sequence[float]) -> tuple[tuple[float, float], ...]:
+    """``(q, value)`` for each of QUANTILES over sorted ``values``; empty without values."""
     return tuple((q, quantile(values, q)) for q in QUANTILES) if values else ()
 
 
@@ -130,6 +171,8 @@ def format_stats(stats: CorpusStats) -> str:
         lines.append(f"  {shown:<{width}}  {count:>6}  {description}")
     lines += ["", "By source site:"]
     lines += _counts(stats.by_site)
+    lines += ["", "Refused URLs (source_refused) by cited host, not source sites:"]
+    lines += _counts(stats.refused_hosts)
     lines += ["", "By month (translation published):"]
     lines += _counts(stats.by_month)
     lines += ["", f"Confidence ({stats.total - stats.without_confidence} pairs with a value):"]

@@ -30,6 +30,9 @@ class PostItem:
     # Read back from an earlier crawl's archive (the pairs pipeline resuming its pairs), not
     # fetched by this crawl.
     from_archive: bool = False
+    # The blogging platform the page was read as (crawler/platforms/); for a page that could not
+    # be read, the platform the crawl took the blog to be on.
+    platform: str = "blogger"
 
     @property
     def feed_published(self) -> str | None:

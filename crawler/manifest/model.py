@@ -1,13 +1,17 @@
-"""One line of the pairs manifest ("pairs/1") as typed values, and the status vocabulary.
+"""One line of the pairs manifest ("pairs/2") as typed values, and the status vocabulary.
 
 The dataclasses mirror ``pairs.schema.json`` one to one (the tests hold them to it); every line
 read or written goes through :func:`crawler.manifest.schema.validate_line` (once: a line this
 process validated when it journalled it is not validated again when the journal is folded).
+A side that does not apply is None here and, in the line, an object of empty values (every
+line has every key, typed the same: see docs/manifest.md); lines of an earlier version are
+upgraded when read (crawler/manifest/upgrade.py).
 """
 
 from __future__ import annotations
 
 import copy
+import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -16,7 +20,15 @@ from types import MappingProxyType
 from typing import Any
 
 from crawler.archive.pointer import WarcPointer
-from crawler.manifest.schema import SCHEMA_VERSION, parse_iso, validate_line
+from crawler.manifest.schema import (
+    SCHEMA_VERSION,
+    empty_json,
+    is_empty,
+    object_keys,
+    parse_iso,
+    validate_line,
+)
+from crawler.manifest.upgrade import upgrade_line
 
 STATUS_OK = "ok"
 STATUS_NO_CITATION = "no_citation"
@@ -79,12 +91,12 @@ def split_paragraphs(text: str | None) -> tuple[str, ...]:
     return tuple(text.split("\n\n")) if text else ()
 
 
-def _warc_to_json(pointer: WarcPointer | None) -> dict[str, object] | None:
-    return None if pointer is None else pointer.to_dict()
+def _warc_to_json(pointer: WarcPointer | None) -> dict[str, object]:
+    return empty_json("warc") if pointer is None else pointer.to_dict()
 
 
 def _warc_from_json(data: dict[str, object] | None) -> WarcPointer | None:
-    return None if data is None else WarcPointer.from_dict(data)
+    return None if data is None or data["filename"] is None else WarcPointer.from_dict(data)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -134,6 +146,7 @@ class TranslationSide:
     captions: tuple[TranslationCaption, ...] = ()
     warc: WarcPointer | None = None
     notes: tuple[TranslationNote, ...] = ()
+    platform: str = "blogger"  # the blogging platform the post was read as (docs/platforms.md)
 
     @property
     def paragraphs(self) -> tuple[str, ...]:
@@ -154,6 +167,7 @@ class TranslationSide:
             "captions": [c.to_json() for c in self.captions],
             "warc": _warc_to_json(self.warc),
             "notes": [n.to_json() for n in self.notes],
+            "platform": self.platform,
         }
 
     @classmethod
@@ -171,7 +185,8 @@ class TranslationSide:
             text=data["text"],
             captions=tuple(TranslationCaption.from_json(c) for c in data["captions"]),
             warc=_warc_from_json(data["warc"]),
-            notes=tuple(TranslationNote.from_json(n) for n in data.get("notes", ())),
+            notes=tuple(TranslationNote.from_json(n) for n in data["notes"]),
+            platform=data.get("platform") or "blogger",
         )
 
 
@@ -219,8 +234,8 @@ class CitationSide:
             published=data["published"],
             url=data["url"],
             extra_urls=tuple(data["extra_urls"]),
-            publication=data.get("publication"),
-            language=data.get("language"),
+            publication=data["publication"],
+            language=data["language"],
         )
 
 
@@ -276,7 +291,7 @@ class SourceSide:
             title=data["title"],
             author=data["author"],
             published=data["published"],
-            published_basis=data.get("published_basis"),
+            published_basis=data["published_basis"],
             site_name=data["site_name"],
             language=data["language"],
             text=data["text"],
@@ -288,18 +303,21 @@ class SourceSide:
 class Defect:
     """A value the schema refused when the line was written, and what it was replaced by: the
     line's field (``source.published``; ``line`` for a whole line that could not be repaired),
-    the refused value as JSON, and the schema's message (crawler/manifest/repair.py)."""
+    the refused value (JSON values; in the line, JSON text), and the schema's message
+    (crawler/manifest/repair.py)."""
 
     field: str
     value: Any
     error: str
 
     def to_json(self) -> dict[str, Any]:
-        return {"field": self.field, "value": copy.deepcopy(self.value), "error": self.error}
+        # As text, so that the column has one type whatever was refused (an object, a number).
+        value = json.dumps(self.value, ensure_ascii=False, separators=(",", ":"))
+        return {"field": self.field, "value": value, "error": self.error}
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Defect:
-        return cls(field=data["field"], value=copy.deepcopy(data["value"]), error=data["error"])
+        return cls(field=data["field"], value=json.loads(data["value"]), error=data["error"])
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -326,15 +344,16 @@ class Pair:
             "pair_id": self.pair_id,
             "status": self.status,
             "cited_url": self.cited_url,
-            "confidence": self.confidence,
+            # A float even when whole (a repaired 0), so that the column has one type.
+            "confidence": _as_float(self.confidence),
             "translation": self.translation.to_json(),
-            "citation": None if self.citation is None else self.citation.to_json(),
-            "source": None if self.source is None else self.source.to_json(),
+            "citation": self.citation.to_json() if self.citation else empty_json("citation"),
+            "source": self.source.to_json() if self.source else empty_json("source"),
             # A copy, so a caller mutating the line cannot reach into this frozen value.
-            "evidence": copy.deepcopy(self.evidence),
+            "evidence": _evidence(self.evidence),
             "error": self.error,
             "crawled_at": self.crawled_at,
-            "crawler": dict(self.crawler),
+            "crawler": {"name": None, "version": None, "spider": None} | self.crawler,
             "defects": [d.to_json() for d in self.defects],
         }
 
@@ -342,27 +361,28 @@ class Pair:
     def from_json(cls, data: Mapping[str, Any], *, validate: bool = True) -> Pair:
         """Build a Pair from a parsed line; raises ManifestError when the line is not valid.
 
-        ``validate=False`` skips the schema, for a line already validated (one this process
-        journalled): a line that is not valid may then raise anything, or make a pair that is
-        not valid.
+        A line of an earlier schema version is read in the current shape. ``validate=False``
+        skips the schema, for a line already validated (one this process journalled): a line
+        that is not valid may then raise anything, or make a pair that is not valid.
         """
+        data = upgrade_line(data)
         if validate:
             validate_line(data)
-        citation, source = data["citation"], data["source"]
+        citation, source, evidence = data["citation"], data["source"], data["evidence"]
         return cls(
             pair_id=data["pair_id"],
             status=data["status"],
             cited_url=data["cited_url"],
             confidence=data["confidence"],
             translation=TranslationSide.from_json(data["translation"]),
-            citation=None if citation is None else CitationSide.from_json(citation),
-            source=None if source is None else SourceSide.from_json(source),
-            evidence=copy.deepcopy(data["evidence"]),
+            citation=None if citation["raw"] is None else CitationSide.from_json(citation),
+            source=None if source["url"] is None else SourceSide.from_json(source),
+            evidence=None if is_empty("evidence", evidence) else copy.deepcopy(evidence),
             error=data["error"],
             crawled_at=data["crawled_at"],
-            crawler=dict(data["crawler"]),
-            # Lines written before the key existed have none.
-            defects=tuple(Defect.from_json(d) for d in data.get("defects", ())),
+            # A spider is named only when there was one.
+            crawler={k: v for k, v in data["crawler"].items() if v is not None},
+            defects=tuple(Defect.from_json(d) for d in data["defects"]),
         )
 
     def validate(self) -> None:
@@ -382,3 +402,16 @@ class Pair:
 
 
 _FAR_FUTURE = datetime.max.replace(tzinfo=UTC)
+
+
+def _as_float(value: Any) -> Any:
+    return float(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
+def _evidence(evidence: Mapping[str, Any] | None) -> dict[str, Any]:
+    """A copy in the schema's key order, so that every line has its keys in one order."""
+    if evidence is None:
+        return empty_json("evidence")
+    order = object_keys("evidence")
+    copied = copy.deepcopy(dict(evidence))
+    return {k: copied.pop(k) for k in order if k in copied} | copied

@@ -4,8 +4,9 @@ A line the schema refuses is a bug in the crawler (or odd metadata of a real pag
 reading code let through), but the pair must still reach ``pairs.jsonl``. :func:`repair_pair`
 (a composed pair) and :func:`repair_data` (a parsed line, e.g. of a damaged manifest) validate
 the line; while it is refused, the refused value is replaced by the nearest value the schema
-accepts (null, else the empty value of its type: ``""``, ``[]``, ``{}``, ``0``; a missing key is
-added as null, an unknown key removed; the ids and dates checked outside the schema are
+accepts (null, else the empty value of its type: an object of empty values, ``""``, ``[]``,
+``{}``, ``0``; a missing key is added as null, an unknown key removed; a line of an earlier
+schema version is first upgraded; the ids and dates checked outside the schema are
 recomputed or nulled) and each replacement is recorded as a :class:`Defect` with the value it
 replaced and the schema's message. A line that still cannot be made valid after a bounded number
 of repairs (an unknown status, a value no empty value fits) becomes a minimal line of the same
@@ -35,9 +36,12 @@ from crawler.manifest.schema import (
     ManifestError,
     cross_field_errors,
     describe_error,
+    empty_json,
+    empty_value,
     validate_line,
     validator,
 )
+from crawler.manifest.upgrade import fill_empty_sides, upgrade_line
 
 MAX_REPAIRS = 64  # a line needing more is structurally damaged: the fallback line is used
 NO_ERROR_MESSAGE = "no error message was recorded (a repaired line: see defects)"
@@ -81,6 +85,8 @@ def repair_pair(pair: Pair, *, now: datetime | None = None) -> Repair:
     ``now`` (default: the current time) is what a refused ``crawled_at`` becomes.
     """
     line, defects = sanitized(line_of(pair))
+    if isinstance(line, dict):
+        fill_empty_sides(line)  # a pair whose to_json failed: its None sides as the line has them
     if not defects:
         try:
             validate_line(line)
@@ -95,10 +101,21 @@ def repair_data(data: object, *, now: datetime | None = None, where: str = "") -
     """The valid pair of any parsed line; raises UnrepairableError only for a line that names no
     http(s) translation URL (nothing to pair). ``now``: as for :func:`repair_pair`."""
     line, defects = sanitized(data)
-    return _repair(line, defects, now=now, where=where)
+    return _repair(line, defects, now=now, where=where, original=line)
 
 
-def _repair(line: Any, defects: list[Defect], *, now: datetime | None, where: str) -> Repair:
+def _repair(
+    line: Any,
+    defects: list[Defect],
+    *,
+    now: datetime | None,
+    where: str,
+    original: Any = None,
+) -> Repair:
+    """``original``: the line as it came, when ``line`` is to be upgraded from an earlier
+    version first (the record keeps what came)."""
+    came = line if original is None else original
+    line = upgrade_line(line)
     stamp = (now or datetime.now(UTC)).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     try:
         validate_line(line)
@@ -107,7 +124,7 @@ def _repair(line: Any, defects: list[Defect], *, now: datetime | None, where: st
         first = str(exc)
     if first is None:
         if not defects:
-            return Repair(Pair.from_json(line), (), line, None, where)
+            return Repair(Pair.from_json(line), (), came, None, where)
         first = f"{defects[0].field}: {defects[0].error}"
     fixed = copy.deepcopy(line)
     added = list(defects)
@@ -118,9 +135,9 @@ def _repair(line: Any, defects: list[Defect], *, now: datetime | None, where: st
         except ManifestError:
             pass
         else:
-            return Repair(Pair.from_json(fixed), tuple(added), line, first, where)
+            return Repair(Pair.from_json(fixed), tuple(added), came, first, where)
     fallback, kept = _fallback(line, defects, first, stamp)
-    return Repair(Pair.from_json(fallback), kept, line, first, where)
+    return Repair(Pair.from_json(fallback), kept, came, first, where)
 
 
 def _fix_all(line: dict[str, Any], defects: list[Defect], stamp: str) -> bool:
@@ -178,7 +195,7 @@ def _fix_schema_error(
     if error.validator == "required" and isinstance(instance, dict):
         for name in error.validator_value:
             if name not in instance:
-                instance[name] = None
+                instance[name] = _missing_value([*path, name])
                 missing = f"{name!r} is a required property"
                 defects.append(Defect(field=field_name([*path, name]), value=None, error=missing))
         return True
@@ -201,6 +218,19 @@ def _fix_schema_error(
     return False
 
 
+def _missing_value(path: FieldPath) -> Any:
+    """What a missing key is added as: null, else the first empty value its schema accepts."""
+    node = _schema_at(path)
+    if node is None:
+        return None
+    empty = empty_value(node) if "properties" in node else None
+    candidates: tuple[Any, ...] = (None, empty, [], "")
+    for candidate in candidates:
+        if _fits(node, candidate):
+            return candidate
+    return None
+
+
 def _candidates(line: Mapping[str, Any], path: FieldPath, stamp: str) -> Iterator[Any]:
     name = field_name(path)
     node = _schema_at(path)
@@ -217,7 +247,10 @@ def _candidates(line: Mapping[str, Any], path: FieldPath, stamp: str) -> Iterato
         yield stamp
     elif name == "error":
         yield NO_ERROR_MESSAGE
-    yield from _EMPTY_VALUES
+    yield None
+    if node is not None and "properties" in node:
+        yield empty_value(node)  # a citation, source, evidence or WARC pointer that does not apply
+    yield from _EMPTY_VALUES[1:]
 
 
 def _accepted(line: Any, path: FieldPath, value: Any, error: ValidationError | None) -> bool:
@@ -280,15 +313,15 @@ def _fallback(
         "cited_url": cited,
         "confidence": None,
         "translation": translation | {"url": url, "text": ""},
-        "citation": None,
-        "source": None,
-        "evidence": None,
+        "citation": empty_json("citation"),
+        "source": empty_json("source"),
+        "evidence": empty_json("evidence"),
         "error": (
             f"the crawler could not make a valid manifest line of this pair ({first}); the line "
             "as it was is in defects"
         ),
         "crawled_at": stamp,
-        "crawler": {"name": _CRAWLER_NAME, "version": __version__},
+        "crawler": {"name": _CRAWLER_NAME, "version": __version__, "spider": None},
         "defects": [d.to_json() for d in added],
     }
     validate_line(line)
@@ -305,6 +338,8 @@ def _fallback(
 
 
 def _empty(schema: Mapping[str, Any]) -> Any:
+    if "properties" in schema:
+        return empty_value(schema)
     types = schema.get("type", "null")
     types = [types] if isinstance(types, str) else list(types)
     for kind, value in (("null", None), ("array", []), ("string", ""), ("object", {})):

@@ -3,15 +3,19 @@
 ``pairs.schema.json`` (package data) is the source of truth for field names and types. Rules the
 schema language cannot state (one field equal to another, the pair id recipe, real calendar
 dates) are checked here too, so a line that passes is a line researchers can trust.
+
+Lines of the previous version (``pairs/1``) are read through crawler/manifest/upgrade.py.
 """
 
 from __future__ import annotations
 
+import copy
 import json
 from collections.abc import Mapping
 from datetime import date, datetime
 from functools import cache
 from importlib import resources
+from types import MappingProxyType
 from typing import Any
 
 from jsonschema import Draft202012Validator
@@ -19,7 +23,7 @@ from jsonschema.exceptions import ValidationError, best_match
 
 from crawler.manifest.ids import pair_id as make_pair_id
 
-SCHEMA_VERSION = "pairs/1"
+SCHEMA_VERSION = "pairs/2"
 SCHEMA_RESOURCE = "pairs.schema.json"
 
 
@@ -88,9 +92,12 @@ def describe_error(error: ValidationError, data: Mapping[str, Any]) -> tuple[str
     the message a reader understands."""
     where = ".".join(str(part) for part in error.absolute_path) or "line"
     message = error.message
-    if error.validator == "pattern" and "title" in error.schema:
-        # The regular expression itself means little to a reader; the schema names the format.
-        message = f"{error.instance!r} is not {error.schema['title']}"
+    if error.validator in ("pattern", "const") and "title" in error.schema:
+        # The regular expression (or the whole empty object) means little to a reader; the
+        # schema names the format.
+        message = f"{_abbreviate(error.instance)} is not {error.schema['title']}"
+    elif error.validator == "not" and "title" in error.validator_value:
+        message = f"{_abbreviate(error.instance)} must not be {error.validator_value['title']}"
     shown = repr(error.instance)
     if len(shown) > 80 and message.startswith(shown):
         message = _abbreviate(error.instance) + message[len(shown) :]
@@ -99,12 +106,61 @@ def describe_error(error: ValidationError, data: Mapping[str, Any]) -> tuple[str
     # A conditional rule reads as arbitrary unless the message says which value triggered it.
     schema_path = list(error.absolute_schema_path)
     if len(schema_path) > 2 and schema_path[0] == "allOf" and schema_path[2] in ("then", "else"):
-        condition = _validator().schema["allOf"][schema_path[1]]["if"]["properties"]
-        message += "".join(f" (rule for {name} {data.get(name)!r})" for name in condition)
+        condition = _validator().schema["allOf"][schema_path[1]]["if"]
+        message += "".join(
+            f" (rule for {name} {value!r})" for name, value in _condition_values(condition, data)
+        )
     return where, message
 
 
+def _condition_values(condition: Mapping[str, Any], data: Any) -> list[tuple[str, Any]]:
+    """The fields a rule's condition looks at (``source.url``), with their values in ``data``."""
+    found = []
+    for name, node in condition.get("properties", {}).items():
+        value = data.get(name) if isinstance(data, Mapping) else None
+        if isinstance(node, Mapping) and "properties" in node:
+            found += [(f"{name}.{inner}", v) for inner, v in _condition_values(node, value)]
+        else:
+            found.append((name, value))
+    return found
+
+
+def empty_value(node: Mapping[str, Any]) -> Any:
+    """The value of a field of this (inlined) schema when it does not apply: an object with
+    every key empty, [] for a list, else null. What the line holds for no citation, no source,
+    no evidence or no WARC record (the schema's ``no...`` constants are this value)."""
+    if "properties" in node:
+        return {name: empty_value(inner) for name, inner in node["properties"].items()}
+    return [] if node.get("type") == "array" else None
+
+
+@cache
+def _empty_objects() -> Mapping[str, Any]:
+    properties = _validator().schema["properties"]
+    empty = {name: empty_value(properties[name]) for name in ("citation", "source", "evidence")}
+    empty["warc"] = empty_value(properties["source"]["properties"]["warc"])
+    return MappingProxyType(empty)
+
+
+def empty_json(name: str) -> Any:
+    """What a line holds for a ``citation``, ``source``, ``evidence`` or ``warc`` that does not
+    apply: every key empty (a fresh copy)."""
+    return copy.deepcopy(_empty_objects()[name])
+
+
+def is_empty(name: str, value: object) -> bool:
+    """Whether ``value`` is the empty ``citation``, ``source``, ``evidence`` or ``warc``."""
+    return value == _empty_objects()[name]
+
+
+def object_keys(name: str) -> tuple[str, ...]:
+    """The keys of a ``citation``, ``source``, ``evidence`` or ``warc``, in line order."""
+    return tuple(_empty_objects()[name])
+
+
 def _abbreviate(value: object) -> str:
+    if len(repr(value)) <= 80:
+        return repr(value)
     if isinstance(value, dict):
         return "an object {" + ", ".join(map(repr, list(value)[:4])) + ", ...}"
     if isinstance(value, list):
@@ -121,7 +177,8 @@ def cross_field_errors(data: Mapping[str, Any]) -> list[tuple[str, str]]:
     """(field, message) of each rule outside the schema that a schema-valid line breaks."""
     found = []
     source = data["source"]
-    if source is not None and source["cited_url"] != data["cited_url"]:
+    # An empty source (no response) has no cited_url of its own.
+    if source["url"] is not None and source["cited_url"] != data["cited_url"]:
         found.append(
             (
                 "source.cited_url",
@@ -140,8 +197,8 @@ def cross_field_errors(data: Mapping[str, Any]) -> list[tuple[str, str]]:
     for where, value in (
         ("crawled_at", data["crawled_at"]),
         ("translation.published", data["translation"]["published"]),
-        ("citation.published", (data["citation"] or {}).get("published")),
-        ("source.published", (source or {}).get("published")),
+        ("citation.published", data["citation"]["published"]),
+        ("source.published", source["published"]),
     ):
         if value is not None:
             try:

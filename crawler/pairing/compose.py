@@ -29,7 +29,13 @@ from crawler.manifest import (
     join_paragraphs,
     pair_id,
 )
-from crawler.pairing.matching import MISMATCH_THRESHOLD, MatchEvidence, MatchInputs, score_match
+from crawler.pairing.matching import (
+    COMPONENTS,
+    MISMATCH_THRESHOLD,
+    MatchEvidence,
+    MatchInputs,
+    score_match,
+)
 from crawler.publications import same_publication
 
 if TYPE_CHECKING:
@@ -157,7 +163,7 @@ def _pair(
 def _translation_side(item: PostItem) -> TranslationSide:
     post = item.post
     if post is None:
-        return TranslationSide(url=item.url, warc=item.warc)
+        return TranslationSide(url=item.url, warc=item.warc, platform=item.platform)
     return TranslationSide(
         url=post.url,
         post_id=post.post_id,
@@ -174,6 +180,7 @@ def _translation_side(item: PostItem) -> TranslationSide:
         ),
         warc=item.warc,
         notes=tuple(TranslationNote(kind=n.kind, text=n.text) for n in post.notes),
+        platform=item.platform,
     )
 
 
@@ -278,5 +285,6 @@ def _evidence_json(evidence: MatchEvidence) -> dict[str, object]:
         "source_newer_than_translation": evidence.source_newer_than_translation,
         "shared_anchors": rounded(evidence.shared_anchors),
         "length_ratio": rounded(evidence.length_ratio),
-        "components": {k: round(v, 4) for k, v in evidence.components.items()},
+        # One key per component the matcher can produce: the manifest's columns are fixed.
+        "components": {name: rounded(evidence.components.get(name)) for name in COMPONENTS},
     }

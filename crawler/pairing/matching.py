@@ -42,6 +42,7 @@ from decimal import Decimal, InvalidOperation
 from crawler.pairing.textmetrics import token_f1
 
 __all__ = [
+    "COMPONENTS",
     "MISMATCH_THRESHOLD",
     "MatchEvidence",
     "MatchInputs",
@@ -52,6 +53,19 @@ __all__ = [
 ]
 
 MISMATCH_THRESHOLD = 0.45
+
+# Every component score_match can return, in this order: the weighted evidence, then the
+# penalties. The manifest has one key per name (pairs.schema.json), null when not computed.
+COMPONENTS = (
+    "prior",
+    "title",
+    "anchors",
+    "cited_date",
+    "author",
+    "length_penalty",
+    "lag_penalty",
+    "source_newer_penalty",
+)
 
 # Weights of the identity evidence: the title and the shared anchors each single out an article
 # on their own, so they carry most of the weight; the cited date is nearly as specific (articles

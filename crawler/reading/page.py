@@ -23,8 +23,9 @@ from w3lib.encoding import http_content_type_encoding
 from crawler import defaults
 from crawler.article.extraction import extract_article, looks_like_html, parse_html
 from crawler.article.paywall import paywall_signals
-from crawler.blogger import PostParseError, parse_post, with_feed_date
+from crawler.blogger import PostParseError, with_feed_date
 from crawler.items import PostItem, SourceItem
+from crawler.platforms import read_post
 
 if TYPE_CHECKING:
     from crawler.archive.pointer import WarcPointer
@@ -65,7 +66,9 @@ def read_post_page(
         crawled_at=crawled_at,
     )
     try:
-        item.post = parse_post(body, fetched_url, encoding=_charset(content_type))
+        # The page says which platform it is (crawler/platforms/), so a reading from the
+        # archive needs nothing the crawl knew.
+        item.platform, item.post = read_post(body, fetched_url, encoding=_charset(content_type))
     except PostParseError as exc:
         item.error = str(exc)
     return item

@@ -17,7 +17,17 @@ from tests.unit.corpus.builders import build_archive
 
 pytestmark = pytest.mark.e2e
 
-CHARTS = ("chart-months", "chart-sites", "chart-status", "chart-confidence", "chart-length-ratio")
+CHARTS = (
+    "chart-months",
+    "chart-sites",
+    "chart-status",
+    "chart-confidence",
+    "chart-length-ratio",
+    "chart-date-gap",
+    "chart-posts-months",
+)
+# The tables a corpus paper takes its figures from.
+TABLES = ("figures-languages", "figures-levels", "status-by-site", "refused-hosts", "crawls")
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
@@ -70,6 +80,11 @@ def test_charts_render_in_chromium(report: tuple[Path, object], tmp_path: Path) 
     assert sum(n for _, n in counts["chart-status"]) == stats.total  # type: ignore[attr-defined]
     assert len(counts["chart-confidence"]) == 10
     assert len(document.get_element_by_id("review").findall(".//tr")) == 21
+    for table in TABLES:
+        assert len(document.get_element_by_id(table).findall(".//tr")) > 1, table
+    rows = document.get_element_by_id("status-by-site").findall(".//tr")
+    refused = sum(n for _, n in stats.refused_hosts)  # type: ignore[attr-defined]
+    assert int(rows[-1].findall("td")[-1].text_content()) == stats.total - refused  # type: ignore[attr-defined]
 
 
 def test_screenshot(report: tuple[Path, object], tmp_path: Path) -> None:

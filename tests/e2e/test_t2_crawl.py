@@ -204,6 +204,8 @@ def test_each_pair_carries_its_own_articles_citation(blog_run: BlogRun) -> None:
         for url in case.expected_status:
             where = (case.post.path, url)
             citation = lines[(blog_run.post_url(case), url)]["citation"]
+            if citation["raw"] is None:  # no citation: the empty citation object (pairs/2)
+                citation = None
             if not case.post.citations:
                 if citation is not None:
                     wrong.append((*where, "citation", citation, None))

@@ -90,26 +90,35 @@ def test_page_list_names_every_archived_translation_and_source(
     t2_crawl: CrawlRun, packaged: Packaged
 ) -> None:
     expected: dict[str, tuple[str | None, str]] = {}
+    texts: dict[str, str | None] = {}
     for pair in read_manifest(t2_crawl.archive / "pairs.jsonl"):
-        sides = [(pair.translation.url, pair.translation.title, pair.translation.warc)]
+        translation = pair.translation
+        sides = [(translation.url, translation.title, translation.text, translation.warc)]
         if pair.source is not None:
-            sides.append((pair.source.url, pair.source.title, pair.source.warc))
-        for url, title, pointer in sides:
+            sides.append((pair.source.url, pair.source.title, pair.source.text, pair.source.warc))
+        for url, title, text, pointer in sides:
             if pointer is not None:
                 expected[url] = (title, _warc_date(t2_crawl.archive, pointer)[:19])
+                texts[url] = text
     assert any(pair_url for pair_url in expected if "blogspot.com" in pair_url)
     with zipfile.ZipFile(packaged.path) as wacz:
         lines = wacz.read("pages/pages.jsonl").decode("utf-8").splitlines()
     header, *entries = (json.loads(line) for line in lines)
     assert header["format"] == "json-pages-1.0"
-    listed = {e["url"]: (e["title"], e["ts"][:19]) for e in entries}
+    # The text ReplayWeb.page searches: the manifest's, for every page that has one.
+    assert header["hasText"] is True
+    assert {e["url"]: e.get("text") for e in entries} == texts
+    assert any(text for url, text in texts.items() if "blogspot.com" in url)
+    assert any(text for url, text in texts.items() if "blogspot.com" not in url)
+    listed = {e["url"]: (e.get("title"), e["ts"][:19]) for e in entries}
     assert len(listed) == len(entries), "a page is listed twice"
     assert set(listed) == set(expected)
     for url, (title, ts) in expected.items():
         assert listed[url][1] == ts, url
         if title:
             assert listed[url][0] == title, url
-    assert f"{len(entries)} pages listed" in packaged.stdout
+    with_text = sum(1 for e in entries if e.get("text"))
+    assert f"{len(entries)} pages listed, {with_text} with their text" in packaged.stdout
 
 
 def test_crawls_write_no_wacz_by_default(t2_crawl: CrawlRun) -> None:

@@ -181,7 +181,7 @@ def _orphans(session: int) -> dict[int, str]:
 def pointed(archive: Path, pointer: Mapping[str, Any] | None) -> tuple[object, ...] | None:
     """What a WARC pointer leads to: the record's type, target URI and truncation, and its
     payload digest unless the payload was cut at a budget (then its length varies)."""
-    if pointer is None:
+    if pointer is None or pointer["filename"] is None:  # pairs/2: no record is an empty pointer
         return None
     with (archive / str(pointer["filename"])).open("rb") as stream:
         stream.seek(int(pointer["offset"]))

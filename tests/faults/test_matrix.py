@@ -198,7 +198,7 @@ def exports(harness: Harness) -> None:
 
 
 def the_export_saw_the_previous_manifest(harness: Harness, ref: Reference) -> None:
-    before = harness.command("pairs", "export", "--archive", str(ref.archive), "--format", "jsonl")
+    before = harness.command("pairs", "export", str(ref.archive), "--format", "jsonl")
     assert before.returncode == 0, before.stderr
     assert (harness.base / "during.jsonl").read_text(encoding="utf-8") == before.stdout
 
@@ -528,9 +528,7 @@ def test_a_hostile_title_stays_one_line_and_is_shown_escaped(reference: Referenc
     # The separators are whitespace to the title's reading; the controls are kept as written.
     assert "\u009b2J" in title and "\u202e" in title
     harness = Harness(reference.archive.parent, reference.world)
-    shown = harness.command(
-        "pairs", "show", pair["pair_id"], "--archive", str(reference.archive), "--no-align"
-    )
+    shown = harness.command("pairs", "show", str(reference.archive), pair["pair_id"], "--no-align")
     assert shown.returncode == 0, shown.stderr
     assert "\\x9b2J" in shown.stdout and "\\u202e" in shown.stdout
     assert not [c for c in shown.stdout if c in "\u009b\u202e\u0085\u2028\x1b"]

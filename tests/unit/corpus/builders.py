@@ -22,6 +22,7 @@ from crawler.archive.pointer import WarcPointer
 from crawler.corpus import SentenceAlignment
 from crawler.manifest import (
     CitationSide,
+    Defect,
     Pair,
     SourceSide,
     TranslationSide,
@@ -32,6 +33,16 @@ from crawler.manifest import (
 )
 from replica.corpus import PUBLICATIONS, load_blog, load_cases
 from replica.model import PairCase
+from tests.unit.manifest.builders import (
+    BLOG,
+    CITED_URL,
+    evidence,
+    full_pair,
+    minimal_pair,
+)
+from tests.unit.manifest.builders import citation as manifest_citation
+from tests.unit.manifest.builders import source as manifest_source
+from tests.unit.manifest.builders import translation as manifest_translation
 
 CRAWLED_AT = "2025-07-01T00:00:00Z"
 WARC_DATE = "2025-07-01T00:00:00Z"
@@ -76,15 +87,11 @@ def ok_confidence(index: int) -> float:
 
 def _evidence(pair_ja: str, pair_en: str | None, confidence: float) -> dict[str, Any]:
     ratio = len(pair_en.strip()) / len(pair_ja.strip()) if pair_en else None
-    return {
-        "title_similarity": None,
-        "author_match": None,
-        "date_gap_days": None,
-        "shared_anchors": None,
-        "length_ratio": ratio,
-        "confidence": confidence,
-        "components": {},
-    }
+    return evidence(
+        length_ratio=ratio,
+        source_newer_than_translation=False,
+        components={"prior": confidence},
+    )
 
 
 def translation_url(case: PairCase) -> str:
@@ -267,3 +274,98 @@ class PositionalAligner:
         beads += [FakeBead((k,), (), "1-0", 0.1) for k in range(i, n_ja)]
         beads += [FakeBead((), (k,), "0-1", 0.1) for k in range(j, n_en)]
         return beads
+
+
+# Several archives, shaped to trip loaders that type columns file by file: one whose lines all
+# failed (no citation, no response, no evidence: every nested object empty, every list []),
+# one of fully populated lines (redirects, extra URLs, captions, notes, a defect), the replica
+# corpus, and a generated one of 2,000 pairs mixing them.
+_GENERATED_STATUSES = (
+    "ok",
+    "ok",
+    "source_not_found",
+    "ok",
+    "no_citation",
+    "source_unreachable",
+    "ok",
+    "source_mismatch",
+    "translation_unavailable",
+    "ok",
+)
+
+
+def error_pairs() -> list[Pair]:
+    """Lines of failures only: every nested object empty, every list [] on every line."""
+    statuses = ("no_citation", "source_unreachable", "translation_unavailable", "source_refused")
+    return [
+        minimal_pair(status, f"{BLOG}/2024/12/failed-{n}.html") for n, status in enumerate(statuses)
+    ]
+
+
+def full_pairs() -> list[Pair]:
+    """Fully populated lines, one of them with a defect."""
+    suspect = replace(
+        full_pair(),
+        defects=(Defect(field="source.language", value="en_US", error="synthetic defect"),),
+    )
+    other_url = f"{BLOG}/2025/02/another.html"
+    other = full_pair(
+        pair_id=pair_id(other_url, CITED_URL),
+        translation=manifest_translation(other_url),
+    )
+    return [suspect, other]
+
+
+def generated_pairs(count: int) -> list[Pair]:
+    """``count`` pairs of mixed statuses and shapes, the same for the same ``count``."""
+    pairs = []
+    for n in range(count):
+        status = _GENERATED_STATUSES[n % len(_GENERATED_STATUSES)]
+        url = f"{BLOG}/20{10 + n % 15}/{1 + n % 12:02d}/generated-{n}.html"
+        pair = minimal_pair(status, url)
+        if status in ("ok", "source_mismatch"):
+            cited = f"https://www.twz.com/generated/{n}"
+            side = manifest_source(
+                cited,
+                redirects=(cited,) if n % 3 == 0 else (),
+                url=f"{cited}-final" if n % 3 == 0 else cited,
+            )
+            confidence = ok_confidence(n) if status == "ok" else MISMATCH_CONFIDENCE
+            pair = replace(
+                pair,
+                pair_id=pair_id(url, cited),
+                cited_url=cited,
+                confidence=confidence,
+                translation=manifest_translation(
+                    url, captions=manifest_translation().captions if n % 5 == 0 else ()
+                ),
+                citation=manifest_citation(url=cited, extra_urls=() if n % 4 else (cited + "/2",)),
+                source=side,
+                evidence=evidence(
+                    title_similarity=None if n % 6 == 0 else 0.9,
+                    source_newer_than_translation=False,
+                    length_ratio=2.5 + n % 10 / 10,
+                    components={"prior": 0.05, "title": None if n % 6 == 0 else 0.3},
+                ),
+                defects=(Defect(field="source.language", value="en_US", error="synthetic"),)
+                if n % 250 == 0
+                else (),
+            )
+        pairs.append(pair)
+    return pairs
+
+
+def write_archives(folder: Path, generated: int = 2000) -> list[Path]:
+    """The manifests of several archives under ``folder`` (each ``NAME/pairs.jsonl``)."""
+    manifests = []
+    for name, pairs in [
+        ("failures", error_pairs()),
+        ("full", full_pairs()),
+        ("replica", build_pairs(load_cases("t2"))),
+        ("generated", generated_pairs(generated)),
+    ]:
+        (folder / name).mkdir(parents=True, exist_ok=True)
+        path = folder / name / "pairs.jsonl"
+        write_manifest(path, pairs)
+        manifests.append(path)
+    return manifests

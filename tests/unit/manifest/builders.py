@@ -29,6 +29,7 @@ from crawler.manifest import (
     TranslationSide,
     pair_id,
 )
+from crawler.pairing.matching import COMPONENTS
 
 BLOG = "https://aviation-space-business.blogspot.com"
 TRANSLATION_URL = f"{BLOG}/2025/02/blog-post_7.html"
@@ -37,17 +38,49 @@ CRAWLED_AT = "2025-03-01T04:05:06Z"
 CRAWLER = {"name": "bitext-crawler", "version": "0.1.0"}
 WARC_FILE = "BITEXT-20250301040506000-00000-host.warc.gz"
 
-EVIDENCE: dict[str, Any] = {
-    "title_similarity": 0.97,
-    "author_match": 1.0,
-    "date_gap_days": 3.1,
-    "cited_date_gap_days": 0.0,
-    "source_newer_than_translation": False,
-    "shared_anchors": 0.8,
-    "length_ratio": 2.9,
-    "confidence": 0.93,
-    "components": {"title": 0.38, "author": 0.15, "date": 0.14, "anchors": 0.2, "length": 0.06},
-}
+
+def evidence(**values: Any) -> dict[str, Any]:
+    """Evidence in the manifest's shape: every key, null unless given; ``components`` may name
+    some components only (the others are null)."""
+    components = dict.fromkeys(COMPONENTS) | values.pop("components", {})
+    keys = (
+        "title_similarity",
+        "author_match",
+        "date_gap_days",
+        "cited_date_gap_days",
+        "source_newer_than_translation",
+        "shared_anchors",
+        "length_ratio",
+    )
+    return (
+        dict.fromkeys(keys)
+        | {"components": components}
+        | dict.fromkeys(("publication_agrees_citation", "publication_agrees_site"))
+        | values
+    )
+
+
+EVIDENCE: dict[str, Any] = evidence(
+    title_similarity=0.97,
+    author_match=1.0,
+    date_gap_days=3.1,
+    cited_date_gap_days=0.0,
+    source_newer_than_translation=False,
+    shared_anchors=0.8,
+    length_ratio=2.9,
+    publication_agrees_citation=True,
+    publication_agrees_site=True,
+    components={
+        "prior": 0.05,
+        "title": 0.33,
+        "anchors": 0.3,
+        "cited_date": 0.15,
+        "author": 0.1,
+        "length_penalty": 0.0,
+        "lag_penalty": 0.0,
+        "source_newer_penalty": 0.0,
+    },
+)
 
 
 def translation(url: str = TRANSLATION_URL, **changes: Any) -> TranslationSide:
@@ -137,14 +170,8 @@ def minimal_pair(status: str, translation_url: str = TRANSLATION_URL) -> Pair:
     bare = TranslationSide(url=translation_url, text="合成例の本文。")
     cite = CitationSide(raw=CITED_URL, url=CITED_URL)
     fetched = SourceSide(cited_url=CITED_URL, url=CITED_URL, http_status=200)
-    evidence: dict[str, Any] = {
-        "title_similarity": None,
-        "author_match": None,
-        "date_gap_days": None,
-        "shared_anchors": None,
-        "length_ratio": None,
-        "components": {},
-    }
+    # Evidence with nothing measured but the prior (its components' sum is the confidence).
+    measured = evidence(source_newer_than_translation=False, components={"prior": 0.5})
     fields: dict[str, Any] = {
         "cited_url": CITED_URL,
         "confidence": None,
@@ -158,7 +185,7 @@ def minimal_pair(status: str, translation_url: str = TRANSLATION_URL) -> Pair:
         fields |= {
             "source": replace(fetched, text="Synthetic text."),
             "confidence": 0.9,
-            "evidence": evidence,
+            "evidence": measured,
             "error": None,
         }
     elif status == STATUS_NO_CITATION:
@@ -173,7 +200,7 @@ def minimal_pair(status: str, translation_url: str = TRANSLATION_URL) -> Pair:
         fields |= {
             "source": replace(fetched, text="Another synthetic article."),
             "confidence": 0.1,
-            "evidence": evidence,
+            "evidence": measured,
         }
     elif status in (STATUS_SOURCE_NOT_HTML, STATUS_SOURCE_PAYWALLED, STATUS_SOURCE_TRUNCATED):
         fields |= {"source": fetched}

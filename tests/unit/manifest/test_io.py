@@ -13,6 +13,7 @@ import pytest
 
 from crawler.manifest import (
     STATUSES,
+    Defect,
     ManifestError,
     Pair,
     Repair,
@@ -114,8 +115,10 @@ def test_japanese_is_written_as_utf8_and_line_separators_are_escaped(tmp_path: P
 def test_nan_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ManifestError, match="cannot be written as JSON"):
         encode_line(full_pair(evidence=EVIDENCE | {"length_ratio": float("nan")}))
-    with pytest.raises(ManifestError, match="cannot be written as JSON"):
-        encode_line(full_pair(evidence=EVIDENCE | {"when": object()}))
+    # A defect's value is written as JSON text: one JSON cannot hold stops the line.
+    unwritable = Defect(field="translation.title", value=object(), error="synthetic")
+    with pytest.raises(ManifestError, match="cannot be made a line"):
+        encode_line(full_pair(defects=(unwritable,)))
     line = json.dumps(full_pair().to_json()).replace('"length_ratio": 2.9', '"length_ratio": NaN')
     path = tmp_path / "pairs.jsonl"
     path.write_text(line + "\n", encoding="utf-8")

@@ -26,7 +26,7 @@ from crawler.manifest import (
     split_paragraphs,
     validate_line,
 )
-from crawler.manifest.schema import _validator
+from crawler.manifest.schema import _validator, empty_json
 from tests.unit.manifest.builders import (
     CITED_URL,
     TRANSLATION_URL,
@@ -61,27 +61,22 @@ def test_status_enum_matches_constants() -> None:
 def test_dataclass_fields_are_the_schema_properties(cls: type, definition: str) -> None:
     schema = load_schema()["$defs"][definition]
     names = {f.name for f in dataclasses.fields(cls)}
-    # Fields added after pairs/1 was published are not required: older lines lack them.
-    later = {
-        "source": {"published_basis"},
-        "translation": {"notes"},
-        "citation": {"publication", "language"},
-    }.get(definition, set())
-    assert names == set(schema["properties"]) == set(schema["required"]) | later
+    # Every key is on every line (pairs/2).
+    assert names == set(schema["properties"]) == set(schema["required"])
+    assert list(schema["properties"]) == schema["required"]
 
 
 def test_pair_fields_are_the_top_level_properties() -> None:
     schema = load_schema()
     names = {f.name for f in dataclasses.fields(Pair)} | {"schema"}
-    # defects came after pairs/1 was published: older lines lack it.
-    assert names == set(schema["properties"]) == set(schema["required"]) | {"defects"}
+    assert names == set(schema["properties"]) == set(schema["required"])
 
 
 def test_full_pair_validates_and_round_trips() -> None:
     pair = full_pair()
     line = pair.to_json()
     validate_line(line)
-    assert list(line) == [*load_schema()["required"], "defects"]
+    assert list(line) == load_schema()["required"]
     assert line["defects"] == []
     assert Pair.from_json(line) == pair
     assert Pair.from_json(line).to_json() == line
@@ -143,7 +138,7 @@ def _delete(key: str) -> Callable[[dict[str, Any]], None]:
 
 INVALID_FULL_LINES = [
     ("unknown status", _set("status", "fine"), "status"),
-    ("wrong schema version", _set("schema", "pairs/2"), "schema"),
+    ("wrong schema version", _set("schema", "pairs/3"), "schema"),
     ("missing field", _delete("crawled_at"), "'crawled_at' is a required property"),
     ("extra field", _set("colour", "red"), "colour"),
     ("confidence above 1", _set("confidence", 1.5), "confidence"),
@@ -190,19 +185,25 @@ def test_invalid_lines_are_rejected_with_the_field_named(
         ("source_not_found", _set("source.http_status", 500), "http_status"),
         ("source_http_error", _set("source.http_status", 410), "http_status"),
         ("source_http_error", _set("source.http_status", 200), "http_status"),
-        ("source_unreachable", _set("source", source().to_json()), "source: .* is not of type"),
-        ("source_not_fetched", _set("source", source().to_json()), "source: .* is not of type"),
+        ("source_unreachable", _set("source", source().to_json()), "source: .* is not the empty"),
+        ("source_not_fetched", _set("source", source().to_json()), "source: .* is not the empty"),
         ("translation_unavailable", _set("citation", citation().to_json()), "citation"),
         ("translation_unavailable", _set("translation.text", "本文"), "translation.text"),
         (
             "source_mismatch",
-            lambda line: line.update(confidence=None, evidence=None),
+            lambda line: line.update(confidence=None, evidence=empty_json("evidence")),
             r"confidence: None is not of type 'number' \(rule for status 'source_mismatch'\)",
         ),
         ("no_citation", _set("cited_url", CITED_URL), "cited_url"),
         ("translation_unparsable", _set("translation.text", "本文"), "translation.text"),
         ("source_not_html", _set("source", None), "source"),
         ("source_paywalled", _set("confidence", 0.5), r"evidence.*\(rule for confidence 0.5\)"),
+        (
+            "source_unreachable",
+            lambda line: line.update(confidence=0.5, evidence=full_pair().to_json()["evidence"]),
+            r"^confidence: 0.5 is not of type 'null' \(rule for source.url None\)$",
+        ),
+        ("source_unreachable", _set("source.warc.offset", 3), r"^source: .* is not the empty"),
     ],
 )
 def test_status_rules(status: str, mutate: Callable[[dict[str, Any]], None], expected: str) -> None:

@@ -256,12 +256,21 @@ def test_missing_keys_are_added_and_unknown_keys_removed() -> None:
     assert repair.pair.source is not None and repair.pair.source.site_name is None
 
 
-def test_a_line_written_before_defects_existed_is_valid_without_them() -> None:
+def test_a_pairs_1_line_is_upgraded_not_repaired() -> None:
+    # Written before defects existed, with the null objects of pairs/1.
+    line = minimal_pair("source_unreachable").to_json()
+    old = line | {"schema": "pairs/1", "source": None, "evidence": None}
+    del old["defects"]
+    repair = repair_data(old)
+    assert not repair.needed and repair.original == old
+    assert repair.pair == minimal_pair("source_unreachable")
+
+
+def test_a_pairs_2_line_without_defects_gets_the_key() -> None:
     line = full_pair().to_json()
     del line["defects"]
-    validate_line(line)
-    assert not repair_data(line).needed
-    assert Pair.from_json(line).defects == ()
+    repair = repair_data(line)
+    assert [(d.field, d.value) for d in repair.defects] == [("defects", None)]
 
 
 def test_defects_already_recorded_are_kept_and_new_ones_added() -> None:

@@ -120,7 +120,7 @@ def test_a_source_page_over_the_size_budget_is_truncated_without_being_read(
 def test_a_post_page_over_the_size_budget_is_translation_unparsable(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr("crawler.reading.page.parse_post", _not_read)
+    monkeypatch.setattr("crawler.reading.page.read_post", _not_read)
     body = blogger_page("<p>合成の段落です。</p>" * 200).encode()
     item = read_post_page(**_post_arguments(body), max_bytes=1000)
     reason = (
@@ -137,7 +137,7 @@ def test_the_default_size_budget_holds_without_an_argument(
 ) -> None:
     # The rebuild and the pipeline's read-backs call the reading code without the setting.
     monkeypatch.setattr("crawler.reading.page.extract_article", _not_read)
-    monkeypatch.setattr("crawler.reading.page.parse_post", _not_read)
+    monkeypatch.setattr("crawler.reading.page.read_post", _not_read)
     body = b"<html><body>" + b" " * defaults.BITEXT_PARSE_MAX_BYTES + b"</body></html>"
     assert read_source_page(**_source_arguments(body)).status == "source_truncated"
     assert "BITEXT_PARSE_MAX_BYTES" in str(read_post_page(**_post_arguments(body)).error)
@@ -267,7 +267,7 @@ def test_a_page_over_the_time_budget_is_recorded_and_not_read_in_the_crawl_proce
 def test_a_post_a_worker_gave_up_on_is_unparsable_even_if_the_spider_learnt_more(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr("crawler.reading.page.parse_post", _not_read)
+    monkeypatch.setattr("crawler.reading.page.read_post", _not_read)
     body = blogger_page("<p>合成の段落です。</p>").encode()
     worker_read = PageReading.post(**_post_arguments(body))
     reason = "the page took longer than the parse time budget of 1 s to read (...)"
