@@ -8,6 +8,19 @@ from crawler.manifest.ids import PAIR_ID_LENGTH, pair_id
 from crawler.manifest.io import decode_line, encode_line, read_manifest, write_manifest
 from crawler.manifest.journal import ManifestJournal
 from crawler.manifest.model import (
+    CitationSide,
+    Defect,
+    Pair,
+    SourceSide,
+    TranslationCaption,
+    TranslationNote,
+    TranslationSide,
+    join_paragraphs,
+    split_paragraphs,
+)
+from crawler.manifest.repair import Repair, UnrepairableError, repair_data, repair_pair
+from crawler.manifest.schema import SCHEMA_VERSION, ManifestError, load_schema, validate_line
+from crawler.manifest.statuses import (
     STATUS_DESCRIPTIONS,
     STATUS_NO_CITATION,
     STATUS_OK,
@@ -24,18 +37,7 @@ from crawler.manifest.model import (
     STATUS_TRANSLATION_UNAVAILABLE,
     STATUS_TRANSLATION_UNPARSABLE,
     STATUSES,
-    CitationSide,
-    Defect,
-    Pair,
-    SourceSide,
-    TranslationCaption,
-    TranslationNote,
-    TranslationSide,
-    join_paragraphs,
-    split_paragraphs,
 )
-from crawler.manifest.repair import Repair, UnrepairableError, repair_data, repair_pair
-from crawler.manifest.schema import SCHEMA_VERSION, ManifestError, load_schema, validate_line
 
 __all__ = [
     "PAIR_ID_LENGTH",

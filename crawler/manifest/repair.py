@@ -30,7 +30,7 @@ from jsonschema.exceptions import ValidationError, best_match
 from crawler import __version__
 from crawler.manifest.ids import pair_id as make_pair_id
 from crawler.manifest.jsonsafe import WHOLE_LINE, FieldPath, field_name, line_of, sanitized
-from crawler.manifest.model import STATUS_NO_CITATION, STATUS_SOURCE_NOT_FETCHED, Defect, Pair
+from crawler.manifest.model import Defect, Pair
 from crawler.manifest.schema import (
     SCHEMA_VERSION,
     ManifestError,
@@ -41,6 +41,7 @@ from crawler.manifest.schema import (
     validate_line,
     validator,
 )
+from crawler.manifest.statuses import STATUS_NO_CITATION, STATUS_SOURCE_NOT_FETCHED
 from crawler.manifest.upgrade import fill_empty_sides, upgrade_line
 
 MAX_REPAIRS = 64  # a line needing more is structurally damaged: the fallback line is used
