@@ -31,6 +31,7 @@ from crawler.reading.pool import PageReading, read_page
 from crawler.spiders.cited_fetches import CitedFetchGuards
 from crawler.spiders.discovery import BlogDiscovery
 from crawler.spiders.failures import failure_status, url_too_long
+from crawler.spiders.options import parse_day, parse_limit
 from crawler.state import CrawlState
 from crawler.truncation import META_BUDGET, is_truncated
 
@@ -75,9 +76,9 @@ class BloggerSpider(CitedFetchGuards, BlogDiscovery, scrapy.Spider):
         if not target:
             raise ValueError("give the blog to crawl: scrapy crawl blogger -a blog=https://HOST/")
         self.blog = blog_root(target)
-        self.since = _parse_day(since, "since")
-        self.until = _parse_day(until, "until")
-        self.limit = _parse_limit(limit)
+        self.since = parse_day(since, "since")
+        self.until = parse_day(until, "until")
+        self.limit = parse_limit(limit)
         self.single_post = post
         self.discover = {part.strip() for part in discover.split(",") if part.strip()}
         if not self.discover or not self.discover <= {"sitemap", "feed"}:
@@ -367,27 +368,6 @@ class T1Spider(BloggerSpider):
 
     name = "t1"
     default_blog = "https://aviationspacebusiness-civilaviation.blogspot.com/"
-
-
-def _parse_day(value: str | None, name: str) -> date | None:
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise ValueError(f"{name} must be a date like 2025-02-07, not {value!r}") from None
-
-
-def _parse_limit(value: str | int | None) -> int | None:
-    if value in (None, ""):
-        return None
-    try:
-        limit = int(value)
-    except ValueError:
-        limit = 0
-    if limit < 1:
-        raise ValueError(f"limit must be a positive number of posts, not {value!r}")
-    return limit
 
 
 def _header(response: Response | None, name: bytes) -> str | None:
