@@ -15,7 +15,10 @@ from lxml.html import HtmlElement
 
 from crawler.blogger import selectors as sel
 from crawler.blogger.citation import (
+    RULE_END_MARK,
+    RULE_FRONT_MATTER,
     CitationBlock,
+    found_by,
     looks_like_citation,
     merge_header,
     parse_citation_block,
@@ -54,11 +57,12 @@ def read_body(body: HtmlElement, *, title: str = "", publication: str | None = N
     front = read_front_matter(
         texts, [line.hrefs for line in text_lines], title=title, publication=publication
     )
-    citation = block
+    citation = found_by(block, RULE_END_MARK, "end") if block is not None else None
     if front.header is not None:
-        citation = merge_header(front.header, front.header_raw, block)
+        citation = merge_header(front.header, front.header_raw, citation)
+        citation = found_by(citation, RULE_FRONT_MATTER, "top") if citation is not None else None
     elif front.citation is not None and (block is None or not block.repaired_urls):
-        citation = front.citation
+        citation = found_by(front.citation, RULE_FRONT_MATTER, "top")
     paragraphs = tuple(texts[front.skip :])
     return Body(
         paragraphs, tuple(captions), citation, front.notes, front.comment, front.comment_line

@@ -47,6 +47,10 @@ class Citation:
     published: datetime | None = None
     url: str | None = None
     repaired_url: str | None = None
+    # The rule that found this article as the post's source, and where in the page: the
+    # decision's evidence (rules: crawler/platforms/sources.py; Blogger's ■ block: RULE_END_MARK).
+    rule: str | None = None
+    where: str | None = None
 
     @property
     def language(self) -> str | None:
@@ -79,6 +83,21 @@ class CitationBlock:
         """The block's URLs as written, but ``url``'s own: what else the post cites."""
         own = self.for_url(url)
         return tuple(c.url for c in self.citations if c.url and c is not own)
+
+
+# Blogger's convention: the block after the end mark ■ (or written before the body instead).
+RULE_END_MARK = "end_mark"
+RULE_FRONT_MATTER = "front_matter"
+
+
+def found_by(block: CitationBlock, rule: str, where: str) -> CitationBlock:
+    """``block`` with each article that has no rule yet marked as found by ``rule`` ``where``."""
+    return replace(
+        block,
+        citations=tuple(
+            c if c.rule is not None else replace(c, rule=rule, where=where) for c in block.citations
+        ),
+    )
 
 
 def parse_citation_block(
@@ -169,6 +188,8 @@ def merge_header(header: Citation, header_raw: str, block: CitationBlock | None)
         published=first.published or header.published,
         url=first.url,
         repaired_url=first.repaired_url,
+        rule=first.rule,  # the block's URL makes it a source; the header describes it
+        where=f"top and {first.where}" if first.where else None,
     )
     return CitationBlock(raw=f"{header_raw}\n{block.raw}", citations=(merged, *rest))
 

@@ -164,6 +164,8 @@ class CitationSide:
     extra_urls: tuple[str, ...] = ()
     publication: str | None = None
     language: str | None = None
+    rule: str | None = None  # what found the article as the source (docs/platforms.md)
+    where: str | None = None  # where in the page: "end", "top", "end, line 12"
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -176,6 +178,8 @@ class CitationSide:
             "url": self.url,
             "extra_urls": list(self.extra_urls),
             "language": self.language,
+            "rule": self.rule,
+            "where": self.where,
             "raw": self.raw,
         }
 
@@ -192,6 +196,8 @@ class CitationSide:
             extra_urls=tuple(data["extra_urls"]),
             publication=data["publication"],
             language=data["language"],
+            rule=data["rule"],
+            where=data["where"],
         )
 
 

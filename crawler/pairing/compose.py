@@ -200,6 +200,8 @@ def _citation_side(block: CitationBlock, url: str | None) -> CitationSide:
         url=article.url,
         extra_urls=block.other_urls(url),
         language=article.language,
+        rule=article.rule,
+        where=article.where,
     )
 
 

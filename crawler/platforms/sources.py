@@ -70,10 +70,8 @@ SHARE_HOSTS = re.compile(
 
 @dataclass(frozen=True)
 class SourceCitation(Citation):
-    """A cited article found by a rule: ``rule`` and ``where`` are the decision's evidence."""
-
-    rule: str | None = None
-    where: str | None = None  # "top", "end" or "inside", and the line: "end, line 12"
+    """A cited article found by a rule: ``rule`` and ``where`` ("top", "end" or "inside", and the
+    line: "end, line 12") are the decision's evidence."""
 
 
 @dataclass(frozen=True)
@@ -261,10 +259,8 @@ class _Finder:
             where = _where(first, text_lines)
             url = article.url or ""
             described = {f.name: getattr(article, f.name) for f in fields(Citation)}
-            described.update(url=url, repaired_url=repair_url(url))
-            articles.append(
-                SourceCitation(**described, rule=rule, where=f"{where}, line {first + 1}")
-            )
+            described.update(url=url, repaired_url=repair_url(url), rule=rule)
+            articles.append(SourceCitation(**described | {"where": f"{where}, line {first + 1}"}))
             raws.append(self.lines[first].text or url)
         return CitationBlock(raw="\n".join(dict.fromkeys(raws)), citations=tuple(articles))
 

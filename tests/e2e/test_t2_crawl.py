@@ -229,6 +229,9 @@ def test_each_pair_carries_its_own_articles_citation(blog_run: BlogRun) -> None:
             wrong += [
                 (*where, f, citation.get(f), e) for f, e in golden.items() if citation.get(f) != e
             ]
+            # Blogger's conventions found it: the block after ■, or a citation before the body.
+            if citation["rule"] not in ("end_mark", "front_matter") or not citation["where"]:
+                wrong.append((*where, "rule", citation["rule"], citation["where"]))
             raw = citation.get("raw") or ""
             missing = [
                 value

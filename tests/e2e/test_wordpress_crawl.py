@@ -134,6 +134,9 @@ def test_golden_fields(wp_crawl: CrawlRun, cases: list[WordPressCase]) -> None:
                     wrong.append(
                         (case.path, name, getattr(citation, name), getattr(case.cited, name))
                     )
+            # The decision's evidence: the rule the post's way of citing calls for, and where.
+            if case.rule is not None and (citation.rule, bool(citation.where)) != (case.rule, True):
+                wrong.append((case.path, "rule", (citation.rule, citation.where), case.rule))
     assert wrong == []
 
 

@@ -13,6 +13,7 @@ from html import escape
 import pytest
 
 from crawler.blogger import parse_citation_block, parse_post, split_title
+from crawler.blogger.citation import RULE_END_MARK, found_by
 from crawler.publications import same_publication
 from tests.unit.blogger.pages import POST_URL, blogger_page
 
@@ -135,4 +136,6 @@ def test_whole_posts(seed_posts: list[SeedPost], number: int) -> None:
     body[-1] = body[-1].removesuffix(END_MARK).rstrip()
     assert list(parsed.paragraphs) == [line for line in body if line]
     assert parsed.citation is not None
-    assert parsed.citation.citations == parse_citation_block(post.citation).citations
+    # The block after ■, each article found by Blogger's end-mark convention.
+    expected = found_by(parse_citation_block(post.citation), RULE_END_MARK, "end")
+    assert parsed.citation.citations == expected.citations

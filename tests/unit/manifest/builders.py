@@ -121,6 +121,8 @@ def citation(**changes: Any) -> CitationSide:
         extra_urls=("https://www.twz.com/sea/synthetic-related-piece",),
         publication="The War Zone",
         language="en",
+        rule="end_mark",
+        where="end",
     )
     return replace(side, **changes)
 
