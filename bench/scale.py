@@ -12,7 +12,9 @@ each citing its own source article) behind the replica proxy, in this process, a
     the highest sum), and PSS the same way; the close time, from the crawl's last item (its last
     crawl-log record, written on ``item_scraped``: WARC-Date, microseconds) to the end of
     ``spider_closed`` (Scrapy's "Spider closed" line, logged after every handler and the stats
-    dump; the log is written with epoch times to the millisecond for this);
+    dump; the log is written with epoch times to the millisecond for this); the garbage
+    collections of the crawl process and their CPU per page, from its stats
+    (``crawler/extensions/gc_tuning.py``);
 (b) a fetch-only Scrapy spider (``bench/fetch_only.py``, nothing of the project's) over exactly the
     URLs the crawl fetched, in its own process, through the same proxy, at the same concurrency.
     (a) and (b) alternate ``--repeat`` times, so that both see the same load from whatever else
@@ -83,6 +85,9 @@ ENGINE_LINE = re.compile(
     r"^(\d+\.\d+) \[scrapy\.core\.engine\] INFO: (Closing spider|Spider closed)"
 )
 SAMPLE_SECONDS = 0.1
+# In the stats Scrapy dumps at the end of the log.
+GC_COLLECTIONS = re.compile(r"'gc/collections/(\d)': (\d+)")
+GC_SECONDS = re.compile(r"'gc/cpu_seconds': ([\d.]+)")
 
 
 @dataclass
@@ -114,6 +119,10 @@ class Run:
     close: Close = field(default_factory=Close)
     # (epoch time, CPU seconds of the tree so far) at each sample, from /proc
     cpu_series: list[tuple[float, float]] = field(default_factory=list)
+    # The crawl's garbage collections by generation and their CPU seconds (its stats, from
+    # crawler/extensions/gc_tuning.py); empty when the crawl did not count them.
+    gc_collections: list[int] = field(default_factory=list)
+    gc_seconds: float | None = None
 
     @property
     def cpu(self) -> float:
@@ -218,6 +227,10 @@ def read_close(run: Run, archive: Path, log: Path) -> None:
         lines = log.read_text(encoding="utf-8", errors="replace").splitlines()
     except OSError:
         return
+    text = "\n".join(lines)
+    run.gc_collections = [int(n) for _, n in sorted(GC_COLLECTIONS.findall(text))]
+    spent = GC_SECONDS.search(text)
+    run.gc_seconds = float(spent[1]) if spent else None
     for line in lines:
         match = ENGINE_LINE.match(line)
         if match is None:
@@ -402,6 +415,11 @@ def measure_size(posts: int, args: argparse.Namespace, base: Path, rebuild_too: 
                 f"{crawl.returncode}"
             )
             print(f"    {cpu_text(crawl)}")
+            if crawl.gc_seconds is not None:
+                print(
+                    f"    garbage collections by generation {crawl.gc_collections}: "
+                    f"{crawl.ms_per_page(crawl.gc_seconds):.2f} ms CPU per page"
+                )
             fetch = fetch_only(crawl, base, env, args.concurrency, web)
             size.fetches.append(fetch)
             print(

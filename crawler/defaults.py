@@ -24,6 +24,11 @@ WARC_CRAWL_LOG = True  # a crawl-log metadata record per post and source (for `r
 # The crawl id of those records (crawler/extensions/crawl_log.py): empty for a new one per run.
 BITEXT_CRAWL_ID = ""
 
+# The crawl process's garbage collector (crawler/extensions/gc_tuning.py): what start-up made is
+# frozen, and collections run less often ("gen0,gen1,gen2"; empty: CPython's 700,10,10).
+GC_FREEZE = True
+GC_THRESHOLD = "10000,20,20"
+
 # The pairs manifest (crawler/pipelines/pairs.py).
 PAIRS_ENABLED = True
 PAIRS_MANIFEST = MANIFEST_NAME  # relative to ARCHIVE_DIR
@@ -124,6 +129,8 @@ SETTINGS = {
     "BITEXT_PARSE_WORKERS": BITEXT_PARSE_WORKERS,
     "BITEXT_PARSE_MAX_BYTES": BITEXT_PARSE_MAX_BYTES,
     "BITEXT_PARSE_TIMEOUT": BITEXT_PARSE_TIMEOUT,
+    "GC_FREEZE": GC_FREEZE,
+    "GC_THRESHOLD": GC_THRESHOLD,
 }
 
 

@@ -73,6 +73,7 @@ EXTENSIONS = {
     "crawler.extensions.archive_lock.ArchiveLockExtension": 50,
     "crawler.extensions.warc_capture.WarcCapture": 100,
     "crawler.extensions.crawl_log.CrawlLog": 110,
+    "crawler.extensions.gc_tuning.GcTuning": 800,
     # After the WARC capture: its closing summary counts the files the capture has closed.
     "crawler.extensions.progress.Progress": 900,
 }

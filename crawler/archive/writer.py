@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib.metadata
 import os
 import re
@@ -230,6 +231,21 @@ class WarcArchive(Closeable):
         self._closed = True
         if self._file is not None:
             self._close_file()
+        if self._owns_index:
+            self._index.close()
+
+    def abandon(self) -> None:
+        """Close without finishing: the file stays ``NAME.open``, as a killed writer leaves it,
+        for the next writer to recover (``recover_open_files``); for an archive whose last
+        write failed."""
+        if self._closed:
+            return
+        self._closed = True
+        if self._file is not None:
+            # What was flushed is on disk; whatever else is what recovery cuts off.
+            with contextlib.suppress(OSError):
+                self._file.close()
+            self._file = None
         if self._owns_index:
             self._index.close()
 

@@ -9,6 +9,14 @@ What cannot be kept, because Scrapy does not expose it: the status line's reason
 standard one is written), the original order of differently named headers and their case, and the
 exact request bytes (the request record is rebuilt from the headers Scrapy sent).
 
+The records are built, compressed and written by a thread of their own
+(``crawler/archive/background.py``), in the order the exchanges came: the event loop hands an
+exchange over and goes on. Until the write is done the request's meta holds pending pointers
+(the read-ahead's reading pickles them for its worker once they are written); on Scrapy's
+``response_received`` signal, before any callback or errback sees the response, they are
+replaced by the written pointers and the payload digest. A write that fails is found there, or
+at the next exchange, or at the close: it is reported then, as it would have been at once.
+
 The request record is what was sent to the origin: the headers addressed to the crawler's own
 proxy (``Proxy-Authorization`` with its credentials, any other ``Proxy-*``) are left out. Scrapy
 sends them on the CONNECT of an https tunnel, or to the proxy that forwards a plain http request,
@@ -21,9 +29,11 @@ import logging
 import platform
 import socket
 import sqlite3
+from collections import deque
+from concurrent.futures import Future
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from scrapy import signals
@@ -31,6 +41,7 @@ from scrapy.exceptions import NotConfigured
 
 from crawler import defaults
 from crawler.archive import DigestIndex, HttpExchange, WarcArchive, build_cdxj_index
+from crawler.archive.background import BackgroundWriter, PendingPointer, WriterStopped
 from crawler.archive.index import write_fragment
 from crawler.archive.layout import DIGESTS_NAME, STATE_DIR
 from crawler.archive.wacz import package_archive
@@ -49,11 +60,12 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 # Request.meta keys set on every captured request (the final hop of a redirect chain included).
+# The two pointers are PendingPointers from the download until response_received.
 META_POINTER = "warc_pointer"  # WarcPointer of the record holding the payload bytes
 META_RECORD = "warc_record"  # WarcPointer of the record this fetch wrote (response or revisit)
 META_FETCHED_AT = "warc_fetched_at"  # the record's WARC-Date, ISO 8601 to the second
 # The WARC-Payload-Digest of the payload (None for a 304 revisit): the crawl state keeps it, so
-# nothing reads it back from the record just written.
+# nothing reads it back from the record just written. Set on response_received.
 META_PAYLOAD_DIGEST = "warc_payload_digest"
 
 
@@ -79,8 +91,11 @@ class WarcCapture:
     def __init__(self, crawler: Crawler, archive_dir: Path) -> None:
         self.crawler = crawler
         self.archive_dir = archive_dir
-        self.archive: WarcArchive | None = None
+        self.archive: BackgroundWriter | None = None
         self.digest_index: DigestIndex | None = None
+        self._write_failed = False  # an exchange could not be written: the crawl is closing
+        # What the writer thread has done since the event loop last looked (deque: thread-safe).
+        self._done: deque[tuple[str, str, Future[Any]]] = deque()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> WarcCapture:
@@ -90,6 +105,7 @@ class WarcCapture:
         ext = cls(crawler, Path(settings.get("ARCHIVE_DIR", defaults.ARCHIVE_DIR)))
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.response_downloaded, signal=signals.response_downloaded)
+        crawler.signals.connect(ext.response_received, signal=signals.response_received)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
         return ext
 
@@ -119,7 +135,7 @@ class WarcCapture:
                 f"WARC_PREFIX={prefix!r} cannot start a file name: use letters, digits, '.', '_' "
                 "and '-' only"
             )
-        self.archive = WarcArchive(
+        archive = WarcArchive(
             self.archive_dir,
             prefix=prefix,
             max_file_size=settings.getint("WARC_MAX_FILE_SIZE", defaults.WARC_MAX_FILE_SIZE),
@@ -128,6 +144,7 @@ class WarcCapture:
             digest_index=self.digest_index,
             on_file_closed=self._index_closed_file if self._indexing() else None,
         )
+        self.archive = BackgroundWriter(archive)
 
     def _indexing(self) -> bool:
         return self.crawler.settings.getbool("WARC_CDXJ_INDEX", defaults.WARC_CDXJ_INDEX)
@@ -160,35 +177,67 @@ class WarcCapture:
         }
 
     def response_downloaded(self, response: Response, request: Request, spider: Spider) -> None:
-        if self.archive is None:
+        self._look_at_writes(spider)
+        if self.archive is None or self._write_failed:
             return
         exchange = exchange_from(request, response)
-        try:
-            written = self.archive.write_exchange(exchange)
-        except OSError as exc:
-            # A full disk or a lost mount: stop now, with every file still readable, rather than
-            # go on crawling what cannot be archived.
-            logger.error("cannot write WARC record for %s: %s; closing the crawl", request.url, exc)
-            self._stats_inc("warc/write_errors")
-            self.crawler.engine.close_spider(spider, "warc_write_error")
-            self.archive = None
-            return
-        self._record(request, written)
+        pending = self.archive.write_exchange(exchange)
+        pending.written.add_done_callback(
+            lambda written: self._done.append(("exchange", request.url, written))
+        )
+        request.meta[META_POINTER] = pending.payload
+        request.meta[META_RECORD] = pending.record
+        request.meta.pop(META_PAYLOAD_DIGEST, None)  # an earlier hop's; set once written
         request.meta[META_FETCHED_AT] = isoformat(exchange.started_at)
 
-    def _record(self, request: Request, written: WrittenExchange) -> None:
-        request.meta[META_POINTER] = written.payload
-        request.meta[META_RECORD] = written.record
-        request.meta[META_PAYLOAD_DIGEST] = written.payload_digest
-        self._stats_inc("warc/revisits" if written.is_revisit else "warc/responses")
+    def response_received(self, response: Response, request: Request, spider: Spider) -> None:
+        """The written pointers into the meta, before any callback or errback reads it."""
+        settle(request.meta)
+        self._look_at_writes(spider)
+
+    def _look_at_writes(self, spider: Spider) -> None:
+        """Count the writes done since the last look; report the ones that failed."""
+        while self._done:
+            kind, target, written = self._done.popleft()
+            error = written.exception()
+            if error is None:
+                if kind == "exchange":
+                    revisit = written.result().is_revisit
+                    self._stats_inc("warc/revisits" if revisit else "warc/responses")
+            elif isinstance(error, WriterStopped):
+                pass  # given before the failure was seen here; nothing more is written
+            elif kind == "exchange":
+                self._exchange_failed(target, error, spider)
+            else:
+                logger.error("cannot write the metadata record about %s: %s", target, error)
+                self._stats_inc("warc/metadata_errors")
+
+    def _exchange_failed(self, url: str, error: BaseException, spider: Spider) -> None:
+        if not isinstance(error, OSError):
+            logger.error("could not archive %s", url, exc_info=error)
+            return
+        if self._write_failed:
+            return
+        # A full disk or a lost mount: stop now, with every file still readable, rather than
+        # go on crawling what cannot be archived.
+        self._write_failed = True
+        logger.error("cannot write WARC record for %s: %s; closing the crawl", url, error)
+        self._stats_inc("warc/write_errors")
+        assert self.crawler.engine is not None
+        self.crawler.engine.close_spider(spider, "warc_write_error")
 
     def write_metadata(
         self, target_uri: str, payload: bytes, content_type: str, refers_to: str | None
     ) -> WarcPointer | None:
-        """Add a metadata record to this crawl's archive (None when it archives nothing)."""
-        if self.archive is None:
+        """Add a metadata record to this crawl's archive (None when it archives nothing). The
+        record is written in the order given; a write that fails is logged as an ERROR."""
+        if self.archive is None or self._write_failed:
             return None
-        return self.archive.write_metadata(target_uri, payload, content_type, refers_to)
+        pointer = self.archive.write_metadata(target_uri, payload, content_type, refers_to)
+        pointer.written.add_done_callback(
+            lambda written: self._done.append(("metadata", target_uri, written))
+        )
+        return pointer
 
     def _stats_inc(self, key: str) -> None:
         if self.crawler.stats is not None:
@@ -196,8 +245,12 @@ class WarcCapture:
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         if self.archive is not None:
-            self.archive.close()
-            self.archive = None
+            # Every record given is written first; after a failed exchange the file stays .open.
+            archive, self.archive = self.archive, None
+            try:
+                archive.close()
+            finally:
+                self._look_at_writes(spider)
         if self.digest_index is not None:
             self.digest_index.close()
         if self._indexing():
@@ -220,6 +273,28 @@ class WarcCapture:
             logger.exception("could not write the WACZ of %s", self.archive_dir)
             return
         logger.info("wrote %s (%d pages listed)", package.path, len(package.pages))
+
+
+def settle(meta: dict[str, Any]) -> None:
+    """Put the written pointers (and the payload digest) where ``response_downloaded`` put
+    pending ones, waiting for the write if it is not done; drop them if it failed. Values set
+    since by others (the archive cache on a redirect's last hop) are left alone."""
+    record = meta.get(META_RECORD)
+    if isinstance(record, PendingPointer):
+        if record.failed():
+            del meta[META_RECORD]
+        else:
+            meta[META_RECORD] = record.resolved()
+    pointer = meta.get(META_POINTER)
+    if not isinstance(pointer, PendingPointer):
+        return
+    if pointer.failed():
+        for key in (META_POINTER, META_FETCHED_AT):
+            meta.pop(key, None)
+        return
+    written: WrittenExchange = pointer.written.result()
+    meta[META_POINTER] = written.payload
+    meta[META_PAYLOAD_DIGEST] = written.payload_digest
 
 
 def exchange_from(request: Request, response: Response) -> HttpExchange:

@@ -18,7 +18,8 @@ actions
 
 points
     ``exchange:N``    after the N-th HTTP exchange is archived (the WARC record is on disk, the
-                      crawl state does not know it yet); ``torn``: inside its WARC write
+                      crawl state does not know it yet), in the thread that writes the WARC
+                      records; ``torn``: inside its WARC write
     ``journal:N``     ``torn`` only: inside the N-th journal line
     ``bytes:URL``     when the first body bytes of URL arrive (the download is in progress)
     ``post:URL``      once the pairs pipeline has recorded the post at URL, before the items its
@@ -45,6 +46,7 @@ import os
 import signal
 import sqlite3
 import subprocess
+import threading
 import time
 import zlib
 from collections.abc import Callable
@@ -150,7 +152,13 @@ class FaultInjector:
             else:
                 os.kill(os.getpid(), number)
         elif self.action == "pause":
-            self._pause()
+            # WARC records are written by a thread of their own; the engine is the loop's.
+            if threading.current_thread() is threading.main_thread():
+                self._pause()
+            else:
+                from twisted.internet import reactor
+
+                cast(Any, reactor).callFromThread(self._pause)
         else:
             raise ValueError(f"{FAULT}: no action {self.action!r} at {self.point!r}")
 
