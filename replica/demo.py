@@ -2,8 +2,9 @@
 
 Starts the replica web (synthetic sites behind a proxy on 127.0.0.1), runs ``scrapy crawl t2``
 through it into ``archives/demo/`` (emptied first), and prints the posts found, the pairs by
-status, the WARC files and the time taken; then the same for the replica WordPress blog with
-``scrapy crawl blog`` into ``archives/demo-wordpress/``. Everything printed is read back from
+status, the WARC files and the time taken; then the same for the replica WordPress blog and the
+replica Hatena blog with ``scrapy crawl blog`` into ``archives/demo-wordpress/`` and
+``archives/demo-hatena/``. Everything printed is read back from
 the outputs.
 """
 
@@ -19,6 +20,7 @@ from pathlib import Path
 from crawler.manifest import Pair, read_manifest
 from replica.crawl import PROJECT_ROOT, run_crawl
 from replica.server import ReplicaWeb
+from replica.sites.hatena_cases import HATENA_BLOG
 from replica.sites.wordpress_cases import WORDPRESS_BLOG
 from replica.world import build_world
 
@@ -33,7 +35,12 @@ def main(argv: list[str] | None = None) -> int:
     out: Path = args.out.resolve()
     world = build_world(scale=args.scale)
     wordpress = out.with_name(f"{out.name}-wordpress")
-    crawls = [("t2", {}, out), ("blog", {"blog": WORDPRESS_BLOG}, wordpress)]
+    hatena = out.with_name(f"{out.name}-hatena")
+    crawls = [
+        ("t2", {}, out),
+        ("blog", {"blog": WORDPRESS_BLOG}, wordpress),
+        ("blog", {"blog": HATENA_BLOG}, hatena),
+    ]
     with ReplicaWeb(world.sites) as web:
         print(f"replica web: {len(world.hosts)} hosts behind {web.proxy_url}")
         for spider, spider_args, archive in crawls:

@@ -1,16 +1,17 @@
 """Blogging platforms as profiles: which platform a site or a page is, and reading its posts.
 
 Each supported platform is one profile (:class:`crawler.platforms.profile.Profile`): Blogger
-(crawler/platforms/blogger.py, over crawler/blogger/) and WordPress
-(crawler/platforms/wordpress/). Adding a platform means adding its profile to ``PROFILES``.
-See docs/platforms.md.
+(crawler/platforms/blogger.py, over crawler/blogger/), WordPress (crawler/platforms/wordpress/)
+and Hatena Blog (crawler/platforms/hatena/). Adding a platform means adding its profile to
+``PROFILES``. See docs/platforms.md.
 """
 
 from __future__ import annotations
 
 from crawler.blogger import BloggerPost, PostParseError
 from crawler.platforms.blogger import BLOGGER
-from crawler.platforms.detect import Detection, UnsupportedPlatform, detect_site
+from crawler.platforms.detect import Detection, UnsupportedPlatform, detect_site, in_test_order
+from crawler.platforms.hatena import HATENA
 from crawler.platforms.profile import ListedPost, ListError, ListPage, ListRequest, Profile
 from crawler.platforms.wordpress import WORDPRESS
 
@@ -31,8 +32,9 @@ __all__ = [
 ]
 
 # In the order sites are tested: Blogger's marks are specific (a post may embed a WordPress
-# site's image, never the other way round).
-PROFILES: tuple[Profile, ...] = (BLOGGER, WORDPRESS)
+# site's image, never the other way round); Hatena's are tested before WordPress's
+# (crawler/platforms/detect.py: OUTRANKS). Listed in the order the platforms were added.
+PROFILES: tuple[Profile, ...] = (BLOGGER, WORDPRESS, HATENA)
 DEFAULT_PLATFORM = BLOGGER.name  # the crawler's first platform: posts read before profiles
 
 
@@ -48,7 +50,7 @@ def profile_named(name: str) -> Profile:
 def page_profiles(body: bytes) -> list[Profile]:
     """The profiles to read a page with: those whose marks the page bears; for a page that
     bears none, every profile, the default first."""
-    marked = [p for p in PROFILES if p.page_marks(body) is not None]
+    marked = [p for p in in_test_order(PROFILES) if p.page_marks(body) is not None]
     return marked or list(PROFILES)
 
 

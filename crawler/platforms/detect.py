@@ -15,19 +15,25 @@ from urllib.parse import urlsplit
 
 from crawler.platforms.profile import Profile
 
-__all__ = ["Detection", "UnsupportedPlatform", "detect_site", "known_host_platform"]
+__all__ = [
+    "Detection",
+    "UnsupportedPlatform",
+    "detect_site",
+    "in_test_order",
+    "known_host_platform",
+]
 
 # Platforms recognised by their hosts or generator but not read (yet).
 UNSUPPORTED_HOSTS = (
-    (
-        re.compile(r"(?:^|\.)(?:hatenablog\.(?:com|jp)|hateblo\.jp|hatenadiary\.[a-z.]+)$"),
-        "Hatena Blog",
-    ),
     (re.compile(r"(?:^|\.)fc2\.com$"), "FC2"),
     (re.compile(r"(?:^|\.)note\.com$"), "note"),
     (re.compile(r"(?:^|\.)livedoor\.(?:jp|blog)$|(?:^|\.)blog\.jp$"), "livedoor Blog"),
     (re.compile(r"(?:^|\.)ameblo\.jp$"), "Ameba Blog"),
 )
+# A profile whose marks are tested before another's: Hatena's stand on <html> of every Hatena
+# page, and a WordPress page never has them, while a Hatena post may link a WordPress site's
+# /wp-content/ file, which is a WordPress mark.
+OUTRANKS = {"hatena": "wordpress"}
 GENERATOR = re.compile(rb"""<meta[^>]+name=["']generator["'][^>]+content=["']([^"']{1,80})""", re.I)
 
 
@@ -45,8 +51,20 @@ class Detection:
         return self.profile.name
 
 
+def in_test_order(profiles: Sequence[Profile]) -> list[Profile]:
+    """``profiles`` in the order their marks are tested: as given, but each profile of
+    ``OUTRANKS`` before the one it outranks."""
+    ordered = list(profiles)
+    for first, then in OUTRANKS.items():
+        names = [p.name for p in ordered]
+        if first in names and then in names and names.index(first) > names.index(then):
+            ordered.insert(names.index(then), ordered.pop(names.index(first)))
+    return ordered
+
+
 def known_host_platform(url: str, profiles: Sequence[Profile]) -> Detection | None:
-    """The platform a URL's host alone tells (a blogspot host), without fetching anything."""
+    """The platform a URL's host alone tells (a blogspot or Hatena Blog host), without fetching
+    anything."""
     for profile in profiles:
         evidence = profile.site_marks(url, b"", {})
         if evidence is not None:
@@ -63,7 +81,7 @@ def detect_site(
     for pattern, name in UNSUPPORTED_HOSTS:
         if pattern.search(host):
             raise UnsupportedPlatform(f"{url} is a {name} blog: {name} is not supported yet")
-    for profile in profiles:
+    for profile in in_test_order(profiles):
         evidence = profile.site_marks(url, body, headers)
         if evidence is not None:
             return Detection(profile, evidence)

@@ -61,7 +61,7 @@ def test_discover_chooses_the_lists(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("url", "body"),
     [
-        ("https://someone.hatenablog.com/", HOME),
+        ("https://someone.blog.fc2.com/", HOME),
         (BLOG, b'<html><head><meta name="generator" content="Hugo 0.125"></head></html>'),
     ],
 )

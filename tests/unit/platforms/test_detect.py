@@ -58,8 +58,8 @@ def test_blogger_by_host_or_page() -> None:
 @pytest.mark.parametrize(
     ("url", "name"),
     [
-        ("https://someone.hatenablog.com/", "Hatena Blog"),
-        ("https://someone.hatenablog.jp/", "Hatena Blog"),
+        ("https://ameblo.jp/someone/", "Ameba Blog"),
+        ("https://someone.livedoor.blog/", "livedoor Blog"),
         ("https://someone.blog.fc2.com/", "FC2"),
         ("https://note.com/someone", "note"),
     ],
@@ -81,7 +81,7 @@ def test_a_page_is_read_by_the_profiles_whose_marks_it_bears() -> None:
     assert [p.name for p in page_profiles(WORDPRESS_HOME)] == ["wordpress"]
     assert [p.name for p in page_profiles(BLOGGER_HOME)] == ["blogger"]
     # A page without marks: every profile, Blogger (the default) first.
-    assert [p.name for p in page_profiles(b"<html></html>")] == ["blogger", "wordpress"]
+    assert [p.name for p in page_profiles(b"<html></html>")] == ["blogger", "wordpress", "hatena"]
 
 
 def test_real_blogger_pages_are_read_as_blogger(realpages: Path) -> None:
