@@ -11,25 +11,18 @@ citation of the original is found by :mod:`crawler.platforms.sources`.
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import datetime
 from urllib.parse import parse_qs, urlsplit, urlunsplit
 
 from lxml.html import HtmlElement
 
-from crawler.blogger import BloggerPost, Caption, PostParseError
-from crawler.blogger import selectors as blogger_sel
+from crawler.blogger import BloggerPost, PostParseError
 from crawler.blogger.body import clean_text
-from crawler.blogger.urlrepair import find_urls
 from crawler.dates import parse_timestamp
 from crawler.platforms.hatena import selectors as sel
 from crawler.platforms.hatena.title import split_hatena_title, without_blog_name
 from crawler.platforms.hatena.urls import blog_root, canonical_post_url
-from crawler.platforms.lines import KIND_CARD, walk_lines
-from crawler.platforms.sources import find_sources, introduces_other
-from crawler.platforms.wordpress.post import load_page
-from crawler.platforms.wordpress.selectors import CAPTION_CREDIT
+from crawler.platforms.page import aware, first, json_ld, load_page, read_body
 
 __all__ = ["parse_hatena_post"]
 
@@ -55,13 +48,7 @@ def parse_hatena_post(html: bytes | str, url: str, *, encoding: str | None = Non
     raw_title = _raw_title(doc, article, blog_name)
     title, comment, publication = split_hatena_title(raw_title, blog_name)
     published, published_from = _published(doc, article)
-    lines, caption_texts = walk_lines(body, is_caption=_is_caption, is_card=_is_card)
-    found = find_sources(lines, blog_host=urlsplit(post_url).hostname or "")
-    paragraphs = tuple(
-        text
-        for line in found.lines
-        if line.kind != KIND_CARD and not line.attribution and (text := _paragraph(line.text))
-    )
+    read = read_body(body, post_url, is_caption=_is_caption, is_card=_is_card)
     return BloggerPost(
         url=post_url,
         post_id=_post_id(article),
@@ -74,10 +61,10 @@ def parse_hatena_post(html: bytes | str, url: str, *, encoding: str | None = Non
         published=published,
         published_from=published_from,
         labels=_labels(article),
-        paragraphs=paragraphs,
-        captions=tuple(_caption(text) for text in caption_texts),
-        citation=found.block,
-        language=_first(doc.xpath(sel.HTML_LANG)),
+        paragraphs=read.paragraphs,
+        captions=read.captions,
+        citation=read.citation,
+        language=first(doc.xpath(sel.HTML_LANG)),
     )
 
 
@@ -89,7 +76,7 @@ def make_cards(body: HtmlElement) -> None:
         url = embed_target(iframe.get("src") or "")
         citation = _citation_after(iframe)
         if url is None and citation is not None:
-            url = _first(citation.xpath(".//a/@href"))
+            url = first(citation.xpath(".//a/@href"))
         if url is None:
             continue  # a card whose page is not said: nothing to read
         if citation is not None:
@@ -97,7 +84,7 @@ def make_cards(body: HtmlElement) -> None:
         iframe.addprevious(_card(iframe, url, clean_text(iframe.get("title") or "")))
         iframe.drop_tree()
     for citation in body.xpath(f".//cite[{sel.CITATION}]"):
-        url = _first(citation.xpath(".//a/@href"))
+        url = first(citation.xpath(".//a/@href"))
         if url is not None:  # the host it shows is no title
             citation.addprevious(_card(citation, url, ""))
         citation.drop_tree()
@@ -167,36 +154,9 @@ def _is_card(element: HtmlElement) -> bool:
     return sel.CARD_CLASS in (element.get("class") or "").split()
 
 
-def _paragraph(text: str) -> str:
-    """A line as a paragraph of the translation, or "" when it is none: an end mark, a bare
-    URL, an aside (関連記事：…)."""
-    text = text.removesuffix(blogger_sel.END_MARK).strip()
-    if not text or text == blogger_sel.END_MARK or introduces_other(text):
-        return ""
-    urls = find_urls(text)
-    if urls and not blogger_sel.CJK_CHAR.search(text) and len("".join(urls)) >= len(text) * 0.8:
-        return ""
-    return text
-
-
-def _caption(text: str) -> Caption:
-    """A caption's credit and text: a Latin first line is the credit, and so is a credit in
-    parentheses closing a Japanese caption (``（写真：USAF）``)."""
-    lines = text.split("\n")
-    if len(lines) > 1 and not blogger_sel.CJK_CHAR.search(lines[0]):
-        return Caption(lines[0], "\n".join(lines[1:]))
-    if not blogger_sel.CJK_CHAR.search(text):
-        return Caption(text, "")
-    match = CAPTION_CREDIT.search(text)
-    if match is not None:
-        credit = match.group("labelled") or match.group("latin")
-        return Caption(credit.strip(), text[: match.start()].strip())
-    return Caption("", text)
-
-
 def _blog_name(doc: HtmlElement) -> str | None:
     for xpath in (sel.HTML_BLOG_NAME, sel.META_SITE_NAME):
-        name = _first(doc.xpath(xpath))
+        name = first(doc.xpath(xpath))
         if name:
             return clean_text(name)
     return None
@@ -209,7 +169,7 @@ def _raw_title(doc: HtmlElement, article: HtmlElement, blog_name: str | None) ->
             if text:
                 return text
     titles = doc.xpath(sel.DOCUMENT_TITLE)
-    for value in (_first(doc.xpath(sel.META_OG_TITLE)), titles[0].text_content() if titles else ""):
+    for value in (first(doc.xpath(sel.META_OG_TITLE)), titles[0].text_content() if titles else ""):
         text = clean_text(value or "")
         if text:
             return without_blog_name(text, blog_name)
@@ -220,33 +180,16 @@ def _published(doc: HtmlElement, article: HtmlElement) -> tuple[datetime | None,
     """The publication time and where it was read: the entry's ``<time>``, then JSON-LD."""
     for xpath in sel.PUBLISHED_TIME:
         for value in article.xpath(xpath):
-            stamp = _aware(parse_timestamp(str(value)))
+            stamp = aware(parse_timestamp(str(value)))
             if stamp is not None:
                 return stamp, "time"
-    for data in _json_ld(doc):
+    for data in json_ld(doc):
         kind = data.get("@type")
         if isinstance(kind, str) and kind in sel.ARTICLE_TYPES:
-            stamp = _aware(parse_timestamp(str(data.get("datePublished") or "")))
+            stamp = aware(parse_timestamp(str(data.get("datePublished") or "")))
             if stamp is not None:
                 return stamp, "json-ld"
     return None, None
-
-
-def _json_ld(doc: HtmlElement) -> Iterator[dict[str, object]]:
-    for script in doc.xpath(sel.JSON_LD):
-        try:
-            data = json.loads(script.text or "")
-        except ValueError:
-            continue
-        for item in data if isinstance(data, list) else [data]:
-            if isinstance(item, dict):
-                yield item
-
-
-def _aware(stamp: datetime | None) -> datetime | None:
-    if stamp is None:
-        return None
-    return stamp if stamp.tzinfo is not None else stamp.replace(tzinfo=UTC)
 
 
 def _labels(article: HtmlElement) -> tuple[str, ...]:
@@ -268,15 +211,8 @@ def _post_id(article: HtmlElement) -> str | None:
 def _post_url(doc: HtmlElement, url: str) -> str:
     parts = urlsplit(url.strip())
     root = blog_root(f"{parts.scheme or 'https'}://{parts.netloc}/")
-    for candidate in (url, _first(doc.xpath(sel.CANONICAL_LINK)) or ""):
+    for candidate in (url, first(doc.xpath(sel.CANONICAL_LINK)) or ""):
         canonical = canonical_post_url(candidate, root) if candidate else None
         if canonical is not None:
             return canonical
     return urlunsplit((parts.scheme or "https", parts.netloc.lower(), parts.path or "/", "", ""))
-
-
-def _first(values: list[object]) -> str | None:
-    for value in values:
-        if isinstance(value, str) and value.strip():
-            return value.strip()
-    return None

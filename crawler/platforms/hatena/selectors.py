@@ -44,7 +44,6 @@ PUBLISHED_TIME = (
     f".//*[{has_class('entry-date')}]//time/@datetime",
     ".//time[@datetime]/@datetime",
 )
-JSON_LD = "//script[@type='application/ld+json']"
 ARTICLE_TYPES = frozenset({"Article", "BlogPosting", "NewsArticle"})
 CATEGORIES = (
     f".//*[{has_class('entry-categories')}]//a[{has_class('entry-category-link')}]",

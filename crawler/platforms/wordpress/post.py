@@ -11,22 +11,16 @@ The citation of the original is found by the platform-neutral rules of
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import datetime
 from urllib.parse import urlsplit, urlunsplit
 
-import lxml.html
 from lxml.html import HtmlElement
-from w3lib.encoding import html_to_unicode
 
-from crawler.blogger import BloggerPost, Caption, PostParseError
-from crawler.blogger import selectors as blogger_sel
+from crawler.blogger import BloggerPost, PostParseError
 from crawler.blogger.body import clean_text
-from crawler.blogger.urlrepair import find_urls
 from crawler.dates import parse_timestamp
-from crawler.platforms.lines import KIND_CARD, walk_lines
-from crawler.platforms.sources import find_sources, introduces_other
+from crawler.platforms.page import aware, first, json_ld, load_page, read_body
 from crawler.platforms.wordpress import selectors as sel
 from crawler.platforms.wordpress.title import split_wordpress_title, without_blog_name
 from crawler.platforms.wordpress.urls import blog_root, canonical_post_url
@@ -56,13 +50,7 @@ def parse_wordpress_post(
     raw_title = _raw_title(doc, article, blog_name)
     title, comment, publication = split_wordpress_title(raw_title, blog_name)
     published, published_from = _published(doc, article)
-    lines, caption_texts = walk_lines(body, is_caption=_is_caption, is_card=_is_card)
-    found = find_sources(lines, blog_host=urlsplit(post_url).hostname or "")
-    paragraphs = tuple(
-        text
-        for line in found.lines
-        if line.kind != KIND_CARD and not line.attribution and (text := _paragraph(line.text))
-    )
+    read = read_body(body, post_url, is_caption=_is_caption, is_card=_is_card)
     return BloggerPost(
         url=post_url,
         post_id=_post_id(doc, article),
@@ -75,21 +63,11 @@ def parse_wordpress_post(
         published=published,
         published_from=published_from,
         labels=_labels(doc, article),
-        paragraphs=paragraphs,
-        captions=tuple(_caption(text) for text in caption_texts),
-        citation=found.block,
-        language=_first(doc.xpath(sel.HTML_LANG)),
+        paragraphs=read.paragraphs,
+        captions=read.captions,
+        citation=read.citation,
+        language=first(doc.xpath(sel.HTML_LANG)),
     )
-
-
-def load_page(html: bytes | str, encoding: str | None) -> HtmlElement:
-    if isinstance(html, bytes):
-        # Decoded as browsers do (w3lib), not by libxml2, which knows fewer charset labels.
-        _, html = html_to_unicode(f"charset={encoding}" if encoding else None, html)
-    if not html.strip():
-        raise PostParseError("empty page")
-    parser = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True)
-    return lxml.html.document_fromstring(html.encode("utf-8"), parser=parser)
 
 
 def _find_body(doc: HtmlElement) -> HtmlElement | None:
@@ -143,38 +121,11 @@ def _is_card(element: HtmlElement) -> bool:
     return bool(sel.CARD_CLASS_PARTS.search(element.get("class") or ""))
 
 
-def _paragraph(text: str) -> str:
-    """A line as a paragraph of the translation, or "" when it is none: an end mark, a bare
-    URL, an aside (関連記事：…)."""
-    text = text.removesuffix(blogger_sel.END_MARK).strip()
-    if not text or text == blogger_sel.END_MARK or introduces_other(text):
-        return ""
-    urls = find_urls(text)
-    if urls and not blogger_sel.CJK_CHAR.search(text) and len("".join(urls)) >= len(text) * 0.8:
-        return ""
-    return text
-
-
-def _caption(text: str) -> Caption:
-    """A caption's credit and text: a line in Latin script is the credit, a credit in
-    parentheses at the end of a Japanese caption (``（写真：USAF）``) too."""
-    lines = text.split("\n")
-    if len(lines) > 1 and not blogger_sel.CJK_CHAR.search(lines[0]):
-        return Caption(lines[0], "\n".join(lines[1:]))
-    if not blogger_sel.CJK_CHAR.search(text):
-        return Caption(text, "")
-    match = sel.CAPTION_CREDIT.search(text)
-    if match is not None:
-        credit = match.group("labelled") or match.group("latin")
-        return Caption(credit.strip(), text[: match.start()].strip())
-    return Caption("", text)
-
-
 def _blog_name(doc: HtmlElement) -> str | None:
-    name = _first(doc.xpath(sel.META_SITE_NAME))
+    name = first(doc.xpath(sel.META_SITE_NAME))
     if name:
         return clean_text(name)
-    for data in _json_ld(doc):
+    for data in json_ld(doc):
         site = data.get("name")
         if data.get("@type") == "WebSite" and isinstance(site, str):
             return clean_text(site)
@@ -187,7 +138,7 @@ def _raw_title(doc: HtmlElement, article: HtmlElement, blog_name: str | None) ->
             text = clean_text(element.text_content())
             if text:
                 return text
-    for value in (_first(doc.xpath(sel.META_OG_TITLE)), _document_title(doc)):
+    for value in (first(doc.xpath(sel.META_OG_TITLE)), _document_title(doc)):
         text = clean_text(value or "")
         if text:
             return without_blog_name(text, blog_name)
@@ -203,50 +154,28 @@ def _published(doc: HtmlElement, article: HtmlElement) -> tuple[datetime | None,
     """The publication time and where it was read: JSON-LD, the meta tag, then ``<time>``; a
     date without a time of day (some themes' JSON-LD) only when nothing gives the time."""
     day_only: datetime | None = None
-    for data in _json_ld(doc):
+    for data in json_ld(doc):
         if _is_article(data):
             written = str(data.get("datePublished") or "")
-            stamp = _aware(parse_timestamp(written))
+            stamp = aware(parse_timestamp(written))
             if stamp is not None and "T" in written:
                 return stamp, "json-ld"
             day_only = day_only or stamp
-    stamp = _aware(parse_timestamp(_first(doc.xpath(sel.META_PUBLISHED))))
+    stamp = aware(parse_timestamp(first(doc.xpath(sel.META_PUBLISHED))))
     if stamp is not None:
         return stamp, "meta"
     for xpath in sel.PUBLISHED_TIME:
         for value in article.xpath(xpath):
-            stamp = _aware(parse_timestamp(str(value)))
+            stamp = aware(parse_timestamp(str(value)))
             if stamp is not None:
                 return stamp, "time"
     return (day_only, "json-ld") if day_only is not None else (None, None)
-
-
-def _json_ld(doc: HtmlElement) -> Iterator[dict[str, object]]:
-    """Every JSON-LD object of the page, ``@graph`` members included (Yoast, Rank Math)."""
-    for script in doc.xpath(sel.JSON_LD):
-        try:
-            data = json.loads(script.text or "")
-        except ValueError:
-            continue
-        stack = data if isinstance(data, list) else [data]
-        for item in stack:
-            if isinstance(item, dict):
-                yield item
-                graph = item.get("@graph")
-                if isinstance(graph, list):
-                    yield from (g for g in graph if isinstance(g, dict))
 
 
 def _is_article(data: dict[str, object]) -> bool:
     kind = data.get("@type")
     kinds = kind if isinstance(kind, list) else [kind]
     return any(k in sel.ARTICLE_TYPES for k in kinds if isinstance(k, str))
-
-
-def _aware(stamp: datetime | None) -> datetime | None:
-    if stamp is None:
-        return None
-    return stamp if stamp.tzinfo is not None else stamp.replace(tzinfo=UTC)
 
 
 def _labels(doc: HtmlElement, article: HtmlElement) -> tuple[str, ...]:
@@ -268,7 +197,7 @@ def _post_id(doc: HtmlElement, article: HtmlElement) -> str | None:
     match = sel.ARTICLE_ID.match(article.get("id") or "")
     if match:
         return match.group(1)
-    body_class = _first(doc.xpath("//body/@class")) or ""
+    body_class = first(doc.xpath("//body/@class")) or ""
     for pattern, text in ((sel.BODY_POSTID, body_class), (sel.SHORTLINK_ID, _shortlink(doc))):
         found = pattern.search(text)
         if found:
@@ -277,21 +206,14 @@ def _post_id(doc: HtmlElement, article: HtmlElement) -> str | None:
 
 
 def _shortlink(doc: HtmlElement) -> str:
-    return _first(doc.xpath(sel.SHORTLINK)) or ""
+    return first(doc.xpath(sel.SHORTLINK)) or ""
 
 
 def _post_url(doc: HtmlElement, url: str) -> str:
     parts = urlsplit(url.strip())
     root = blog_root(f"{parts.scheme or 'https'}://{parts.netloc}/")
-    for candidate in (url, _first(doc.xpath(sel.CANONICAL_LINK)) or ""):
+    for candidate in (url, first(doc.xpath(sel.CANONICAL_LINK)) or ""):
         canonical = canonical_post_url(candidate, root) if candidate else None
         if canonical is not None:
             return canonical
     return urlunsplit((parts.scheme or "https", parts.netloc.lower(), parts.path or "/", "", ""))
-
-
-def _first(values: list[object]) -> str | None:
-    for value in values:
-        if isinstance(value, str) and value.strip():
-            return value.strip()
-    return None

@@ -53,7 +53,6 @@ PUBLISHED_TIME = (
     ".//*[@itemprop='datePublished']/@content",
     ".//time[@datetime]/@datetime",
 )
-JSON_LD = "//script[@type='application/ld+json']"
 ARTICLE_TYPES = frozenset({"Article", "BlogPosting", "NewsArticle", "Report", "TechArticle"})
 CATEGORIES = (
     ".//a[contains(concat(' ', normalize-space(@rel), ' '), ' category ')]",
@@ -91,12 +90,6 @@ CHROME_IDS = re.compile(r"^(?:comments|respond|toc|ez-toc-container|jp-relatedpo
 CHROME_TAGS = frozenset({"script", "style", "noscript", "form", "nav", "aside", "button"})
 
 CAPTION_CLASSES = frozenset({"wp-caption-text", "wp-element-caption", "gallery-caption"})
-# A credit in parentheses closing a Japanese caption: （写真：米空軍）, (USAF), (Photo: US Navy).
-CAPTION_CREDIT = re.compile(
-    r"[(（]\s*(?:(?:写真|画像|出典|photo|image|credit)\s*[:：]\s*(?P<labelled>[^()（）]+)"
-    r"|(?P<latin>[A-Za-z][^()（）\u3000-\u30ff\u4e00-\u9fff]*))[)）]\s*$",
-    re.IGNORECASE,
-)
 CARD_CLASS_PARTS = re.compile(
     r"blogcard|blogCard|linkcard|link-card|is-type-wp-embed|wp-embedded-content|embedly-card"
 )
