@@ -91,6 +91,10 @@ class DistributedRun:
 def _node_command(node: Path, url: str, log: Path) -> list[str]:
     settings = {
         **FAST_SETTINGS,
+        # Paced so that the crawl lasts longer than a node's start on a loaded machine: a node
+        # that drained the queue while the other was still starting would leave it no share.
+        "DOWNLOAD_DELAY": "0.1",
+        "CONCURRENT_REQUESTS_PER_DOMAIN": "2",
         "ARCHIVE_DIR": str(node),
         "BITEXT_DISTRIBUTED": url,
         "MAX_IDLE_TIME_BEFORE_CLOSE": str(IDLE_SECONDS),
