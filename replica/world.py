@@ -3,6 +3,9 @@ cite.
 
 ``build_world()`` gives the sites to serve and the cases behind them (the golden expectations).
 With ``scale=N`` the main blog is a generated one of N posts, for benchmarks.
+web.archive.org holds captures of cited pages (replica/sites/webarchive.py); with
+``archive_posts`` the t2 blog also has the 2016-2019 posts whose sources only it still has
+(replica/sites/webarchive_cases.py).
 """
 
 from __future__ import annotations
@@ -22,6 +25,9 @@ from replica.sites.hatena_cases import (
     hatena_cases,
 )
 from replica.sites.news import build_source_sites
+from replica.sites.webarchive import HOST as WEB_ARCHIVE_HOST
+from replica.sites.webarchive import WaybackSite
+from replica.sites.webarchive_cases import archive_cases, archive_mementos, moved_sites
 from replica.sites.wordpress import WordPressSite
 from replica.sites.wordpress_cases import WORDPRESS_BLOG, WORDPRESS_NAME, WordPressCase
 from replica.sites.wordpress_cases import wordpress_cases as load_wordpress_cases
@@ -45,8 +51,10 @@ class World:
         return sorted(self.sites)
 
 
-def build_world(*, scale: int | None = None, seed: int = 0) -> World:
+def build_world(*, scale: int | None = None, seed: int = 0, archive_posts: bool = False) -> World:
     t2 = generate_cases(scale, seed=seed) if scale else load_cases("t2")
+    if archive_posts:  # the posts whose sources only web.archive.org still has
+        t2 = [*t2, *(archived.case for archived in archive_cases())]
     cases = {T2_BLOG: t2, T1_BLOG: load_cases("t1")}
     wordpress = load_wordpress_cases()
     hatena = hatena_cases()
@@ -67,6 +75,9 @@ def build_world(*, scale: int | None = None, seed: int = 0) -> World:
     for hatena_blog in (HATENA_BLOG, HATENA_CUSTOM_BLOG):
         hatena_host = hatena_blog.split("/")[2]
         sites[hatena_host] = HatenaSite(hatena_host, HATENA_NAME, hatena, articles)
+    sites[WEB_ARCHIVE_HOST] = WaybackSite(archive_mementos())
+    if archive_posts:
+        sites.update(moved_sites(sites))
     return World(
         sites=sites,
         cases=cases,
