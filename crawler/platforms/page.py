@@ -19,6 +19,7 @@ from w3lib.encoding import html_to_unicode
 
 from crawler.blogger import Caption, PostParseError
 from crawler.blogger import selectors as blogger_sel
+from crawler.blogger.body import clean_text
 from crawler.blogger.citation import CitationBlock
 from crawler.blogger.urlrepair import find_urls
 from crawler.platforms.lines import KIND_CARD, walk_lines
@@ -32,6 +33,7 @@ __all__ = [
     "first",
     "json_ld",
     "load_page",
+    "raw_title",
     "read_body",
 ]
 
@@ -83,6 +85,30 @@ def first(values: list[object]) -> str | None:
         if isinstance(value, str) and value.strip():
             return value.strip()
     return None
+
+
+def raw_title(
+    doc: HtmlElement,
+    article: HtmlElement,
+    *,
+    heading: tuple[str, ...],
+    fallbacks: tuple[str, ...],
+    without_blog_name: Callable[[str], str],
+) -> str:
+    """The post's title as its page writes it: the entry's heading (``heading`` XPaths, inside
+    ``article``), else the first of ``fallbacks`` (og:title, <title>: page-wide XPaths) without
+    the blog's name, which those carry."""
+    for xpath in heading:
+        for element in article.xpath(xpath):
+            text = clean_text(element.text_content())
+            if text:
+                return text
+    for xpath in fallbacks:
+        for value in doc.xpath(xpath):
+            text = clean_text(value if isinstance(value, str) else value.text_content())
+            if text:
+                return without_blog_name(text)
+    return ""
 
 
 @dataclass(frozen=True)

@@ -13,15 +13,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from urllib.parse import urlsplit
 
-from crawler.blogger import DiscoveryError, parse_feed, parse_sitemap
+from crawler.blogger import DiscoveryError, parse_feed
 from crawler.platforms.hatena.urls import feed_url, sitemap_urls
 from crawler.platforms.profile import ListedPost, ListError, ListPage, ListRequest
+from crawler.platforms.sitemaps import SITEMAP, sitemap_page
 
 __all__ = ["KINDS", "read_list", "start_lists"]
 
-SITEMAP, FEED = "sitemap", "feed"
+FEED = "feed"
 KINDS = frozenset({SITEMAP, FEED})
 PERIODICAL = re.compile(r"(?:^|/)sitemap_periodical\.xml$")
 NO_POSTS = re.compile(r"(?:^|/)sitemap_common\.xml$")
@@ -49,16 +49,7 @@ def read_list(request: ListRequest, body: bytes, headers: Mapping[str, str]) -> 
 
 
 def _sitemap(request: ListRequest, body: bytes) -> ListPage:
-    sitemap = parse_sitemap(body)
-    if not sitemap.is_index:
-        posts = tuple(ListedPost(e.loc, lastmod=e.lastmod) for e in sitemap.entries)
-        return ListPage(posts=posts)
-    children = [e.loc for e in sitemap.entries]
-    periodical = [url for url in children if PERIODICAL.search(urlsplit(url).path)]
-    if not periodical:  # an index naming its sitemaps otherwise: all but the common one
-        periodical = [url for url in children if not NO_POSTS.search(urlsplit(url).path)]
-    lists = tuple(ListRequest(url, SITEMAP, depth=request.depth + 1) for url in periodical)
-    return ListPage(lists=lists)
+    return sitemap_page(request, body, lists_posts=PERIODICAL, lists_none=NO_POSTS)
 
 
 def _feed(request: ListRequest, body: bytes) -> ListPage:

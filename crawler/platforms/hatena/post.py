@@ -22,7 +22,7 @@ from crawler.dates import parse_timestamp
 from crawler.platforms.hatena import selectors as sel
 from crawler.platforms.hatena.title import split_hatena_title, without_blog_name
 from crawler.platforms.hatena.urls import blog_root, canonical_post_url
-from crawler.platforms.page import aware, first, json_ld, load_page, read_body
+from crawler.platforms.page import aware, first, json_ld, load_page, raw_title, read_body
 
 __all__ = ["parse_hatena_post"]
 
@@ -163,17 +163,13 @@ def _blog_name(doc: HtmlElement) -> str | None:
 
 
 def _raw_title(doc: HtmlElement, article: HtmlElement, blog_name: str | None) -> str:
-    for xpath in sel.POST_TITLE:
-        for element in article.xpath(xpath):
-            text = clean_text(element.text_content())
-            if text:
-                return text
-    titles = doc.xpath(sel.DOCUMENT_TITLE)
-    for value in (first(doc.xpath(sel.META_OG_TITLE)), titles[0].text_content() if titles else ""):
-        text = clean_text(value or "")
-        if text:
-            return without_blog_name(text, blog_name)
-    return ""
+    return raw_title(
+        doc,
+        article,
+        heading=sel.POST_TITLE,
+        fallbacks=(sel.META_OG_TITLE, sel.DOCUMENT_TITLE),
+        without_blog_name=lambda text: without_blog_name(text, blog_name),
+    )
 
 
 def _published(doc: HtmlElement, article: HtmlElement) -> tuple[datetime | None, str | None]:

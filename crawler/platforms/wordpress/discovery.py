@@ -18,18 +18,18 @@ import re
 from collections.abc import Mapping
 from datetime import datetime
 from email.utils import parsedate_to_datetime
-from urllib.parse import urlsplit
 
 from lxml import etree
 
-from crawler.blogger import DiscoveryError, parse_sitemap
+from crawler.blogger import DiscoveryError
 from crawler.dates import parse_timestamp
 from crawler.platforms.profile import ListedPost, ListError, ListPage, ListRequest
+from crawler.platforms.sitemaps import SITEMAP, sitemap_page
 from crawler.platforms.wordpress.urls import feed_url, rest_posts_url, sitemap_urls
 
 __all__ = ["read_list", "start_lists"]
 
-SITEMAP, FEED, REST = "sitemap", "feed", "rest"
+FEED, REST = "feed", "rest"
 KINDS = frozenset({SITEMAP, FEED, REST})
 POST_SITEMAP = re.compile(r"(?:^|/)(?:wp-sitemap-posts-post-\d+|post-sitemap\d*)\.xml$")
 OTHER_SITEMAP = re.compile(
@@ -66,17 +66,7 @@ def read_list(request: ListRequest, body: bytes, headers: Mapping[str, str]) -> 
 
 
 def _sitemap(request: ListRequest, body: bytes) -> ListPage:
-    sitemap = parse_sitemap(body)
-    if not sitemap.is_index:
-        posts = tuple(ListedPost(e.loc, lastmod=e.lastmod) for e in sitemap.entries)
-        return ListPage(posts=posts)
-    children = [e.loc for e in sitemap.entries]
-    posts_only = [url for url in children if POST_SITEMAP.search(urlsplit(url).path)]
-    if not posts_only:
-        # A plugin naming its sitemaps otherwise: all but the ones known to list no posts.
-        posts_only = [url for url in children if not OTHER_SITEMAP.search(urlsplit(url).path)]
-    lists = tuple(ListRequest(url, SITEMAP, depth=request.depth + 1) for url in posts_only)
-    return ListPage(lists=lists)
+    return sitemap_page(request, body, lists_posts=POST_SITEMAP, lists_none=OTHER_SITEMAP)
 
 
 def _feed(request: ListRequest, body: bytes) -> ListPage:

@@ -20,7 +20,7 @@ from lxml.html import HtmlElement
 from crawler.blogger import BloggerPost, PostParseError
 from crawler.blogger.body import clean_text
 from crawler.dates import parse_timestamp
-from crawler.platforms.page import aware, first, json_ld, load_page, read_body
+from crawler.platforms.page import aware, first, json_ld, load_page, raw_title, read_body
 from crawler.platforms.wordpress import selectors as sel
 from crawler.platforms.wordpress.title import split_wordpress_title, without_blog_name
 from crawler.platforms.wordpress.urls import blog_root, canonical_post_url
@@ -133,21 +133,13 @@ def _blog_name(doc: HtmlElement) -> str | None:
 
 
 def _raw_title(doc: HtmlElement, article: HtmlElement, blog_name: str | None) -> str:
-    for xpath in sel.POST_TITLE:
-        for element in article.xpath(xpath):
-            text = clean_text(element.text_content())
-            if text:
-                return text
-    for value in (first(doc.xpath(sel.META_OG_TITLE)), _document_title(doc)):
-        text = clean_text(value or "")
-        if text:
-            return without_blog_name(text, blog_name)
-    return ""
-
-
-def _document_title(doc: HtmlElement) -> str | None:
-    titles = doc.xpath(sel.DOCUMENT_TITLE)
-    return titles[0].text_content() if titles else None
+    return raw_title(
+        doc,
+        article,
+        heading=sel.POST_TITLE,
+        fallbacks=(sel.META_OG_TITLE, sel.DOCUMENT_TITLE),
+        without_blog_name=lambda text: without_blog_name(text, blog_name),
+    )
 
 
 def _published(doc: HtmlElement, article: HtmlElement) -> tuple[datetime | None, str | None]:
