@@ -7,18 +7,17 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from datetime import datetime
 from urllib.parse import urlsplit
 
 import pytest
 
 from crawler.manifest import Pair, read_manifest
-from crawler.manifest.model import join_paragraphs
 from replica.sites import wordpress_theme
 from replica.sites.wordpress_cases import WORDPRESS_BLOG, WordPressCase
 from replica.world import build_world
 from tests.e2e.conftest import CrawlRun, crawl_replica
 from tests.e2e.offline import offline_command
+from tests.e2e.platform_goldens import expected_statuses, golden_differences
 
 pytestmark = pytest.mark.e2e
 
@@ -90,54 +89,11 @@ def test_discovery_reads_the_lists_and_nothing_else(wp_crawl: CrawlRun) -> None:
 
 def test_every_pair_has_its_expected_status(wp_crawl: CrawlRun, cases: list[WordPressCase]) -> None:
     got = {(p.translation.url, p.cited_url): p.status for p in _pairs(wp_crawl)}
-    expected: dict[tuple[str, str | None], str] = {}
-    for case in cases:
-        url = WORDPRESS_BLOG.rstrip("/") + case.path
-        if not case.case.expected_status:
-            expected[(url, None)] = "no_citation"
-        for cited, status in case.case.expected_status.items():
-            expected[(url, cited)] = status
-    assert got == expected
+    assert got == expected_statuses(cases, WORDPRESS_BLOG)
 
 
 def test_golden_fields(wp_crawl: CrawlRun, cases: list[WordPressCase]) -> None:
-    by_url = {p.translation.url: p for p in _pairs(wp_crawl)}
-    wrong = []
-    for case in cases:
-        pair = by_url[WORDPRESS_BLOG.rstrip("/") + case.path]
-        side, post = pair.translation, case.post
-        assert side.published is not None
-        expected = {
-            "title": post.title,
-            "publication": post.publication,
-            "labels": post.labels,
-            "published": post.published,
-            "text": join_paragraphs(post.paragraphs),
-            "captions": tuple((c.credit or None, c.text) for c in post.captions),
-            "post_id": str(case.post_id),
-        }
-        got = {
-            "title": side.title,
-            "publication": side.publication,
-            "labels": side.labels,
-            "published": datetime.fromisoformat(side.published),
-            "text": side.text,
-            "captions": tuple((c.credit, c.text) for c in side.captions),
-            "post_id": side.post_id,
-        }
-        wrong += [(case.path, k, got[k], v) for k, v in expected.items() if got[k] != v]
-        if case.cited is not None:
-            citation = pair.citation
-            assert citation is not None
-            for name in ("title", "author", "date", "publication"):
-                if getattr(citation, name) != getattr(case.cited, name):
-                    wrong.append(
-                        (case.path, name, getattr(citation, name), getattr(case.cited, name))
-                    )
-            # The decision's evidence: the rule the post's way of citing calls for, and where.
-            if case.rule is not None and (citation.rule, bool(citation.where)) != (case.rule, True):
-                wrong.append((case.path, "rule", (citation.rule, citation.where), case.rule))
-    assert wrong == []
+    assert golden_differences(_pairs(wp_crawl), cases, WORDPRESS_BLOG) == []
 
 
 def test_links_that_are_not_sources_are_never_taken(wp_crawl: CrawlRun) -> None:
