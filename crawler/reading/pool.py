@@ -17,15 +17,17 @@ the crawl process. The size budget (``BITEXT_PARSE_MAX_BYTES``) is the reading c
 from __future__ import annotations
 
 import atexit
+import contextlib
 import logging
-import queue
-import signal
+import os
 import threading
 import time
 import weakref
+from collections import deque
 from collections.abc import Callable, Mapping, MutableMapping
 from concurrent.futures import Future
 from dataclasses import dataclass, field
+from multiprocessing.connection import wait
 from typing import Any
 
 from crawler.items import PostItem, SourceItem
@@ -35,7 +37,7 @@ from crawler.reading.page import (
     unread_post_page,
     unread_source_page,
 )
-from crawler.reading.worker import PARENT_POLL_SECONDS, Worker
+from crawler.reading.worker import PARENT_POLL_SECONDS, Worker, death_reason
 
 __all__ = [
     "META_READ_AHEAD",
@@ -149,14 +151,30 @@ class _Job:
     future: Future[Item]
 
 
+@dataclass
+class _Slot:
+    """One worker slot, as the pool's thread sees it: its worker, and what the worker is doing
+    (``starting`` until it says it is ready, then ``idle`` or ``busy`` with ``job``)."""
+
+    index: int
+    worker: Worker | None = None
+    state: str = "empty"
+    job: _Job | None = None
+    deadline: float | None = None  # when a start or a reading overruns
+    failures: int = 0  # consecutive failed starts
+    retry_at: float = 0.0
+
+
 class ParsingPool:
     """``workers`` processes that run :class:`PageReading`\\ s, ``timeout`` seconds each at most.
 
-    Each worker has a thread in the crawl process that hands it one reading at a time and waits
-    for the answer with the time budget; the thread kills and replaces a worker that overruns.
-    Workers are new interpreters (not forks of the crawl process, which runs an event loop and
-    threads) and end with the crawl process, however it ends (``crawler/reading/worker.py``).
-    :meth:`close` ends them within a few seconds, busy or not; so does the interpreter's exit.
+    One thread in the crawl process serves every worker: it hands an idle worker the next
+    reading, waits on all their pipes at once (``multiprocessing.connection.wait``) with the
+    nearest time budget, and kills and replaces a worker that overruns or dies. Workers are new
+    interpreters (not forks of the crawl process, which runs an event loop and threads), all
+    started by that thread, and end with the crawl process, however it ends
+    (``crawler/reading/worker.py``). :meth:`close` ends them within a few seconds, busy or not;
+    so does the interpreter's exit.
     """
 
     def __init__(self, workers: int, *, timeout: float | None = None) -> None:
@@ -166,28 +184,28 @@ class ParsingPool:
             raise ValueError(f"a parse time budget must be positive, not {timeout}")
         self.workers = workers
         self.timeout = timeout
-        self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
+        self._jobs: deque[_Job] = deque()
         self._lock = threading.Lock()
         self._closed = threading.Event()
         self._broken: str | None = None
         self._given_up = 0  # worker slots that could not start a worker
         self._running: dict[int, Worker] = {}  # slot -> its worker, while it has one
-        self._threads: list[threading.Thread] = []
+        self._thread: threading.Thread | None = None
+        self._wake_read, self._wake_write = os.pipe()  # a submit or close wakes the thread
+        self._wake_open = True
+        for fd in (self._wake_read, self._wake_write):
+            os.set_blocking(fd, False)
         _POOLS.add(self)
 
     def start(self) -> None:
         """Start every worker now (each imports the reading code once), not at the first page."""
         with self._lock:
-            if self._threads or self._closed.is_set():
+            if self._thread is not None or self._closed.is_set():
                 return
-            for slot in range(self.workers):
-                # Each worker is started by its slot's thread, which lives as long as the pool:
-                # Linux's parent-death signal follows the thread that started a process.
-                thread = threading.Thread(
-                    target=self._supervise, args=(slot,), name=f"parse-worker-{slot}", daemon=True
-                )
-                self._threads.append(thread)
-                thread.start()
+            # The thread lives as long as the pool and starts every worker: Linux's
+            # parent-death signal follows the thread that started a process.
+            self._thread = threading.Thread(target=self._run, name="parse-pool", daemon=True)
+            self._thread.start()
 
     def submit(self, reading: PageReading) -> Future[Item]:
         if self._closed.is_set():
@@ -199,13 +217,14 @@ class ParsingPool:
         with self._lock:  # so that close() fails every reading queued before it
             if self._closed.is_set():
                 raise PoolClosed("the parsing pool is closed")
-            self._jobs.put(_Job(reading, future))
+            self._jobs.append(_Job(reading, future))
+            self._wake()
         return future
 
     def close(self, *, wait: bool = True) -> None:
         """End every worker, busy or not, and fail the readings not done; bounded in time.
 
-        ``wait``: also wait (a few seconds at most) for the workers' threads to finish.
+        ``wait``: also wait (a few seconds at most) for the pool's thread to finish.
         """
         with self._lock:
             if self._closed.is_set():
@@ -213,108 +232,156 @@ class ParsingPool:
             self._closed.set()
             running = list(self._running.values())
         for worker in running:
-            # A busy worker's thread sees it die and fails its reading with PoolClosed; an
-            # idle one's is woken below.
             if worker.process.poll() is None:
-                worker.process.kill()
+                worker.process.kill()  # the thread fails a busy worker's reading: PoolClosed
         self._fail_queued(PoolClosed("the parsing pool closed before the page was read"))
-        for _ in self._threads:
-            self._jobs.put(None)  # wakes the threads of idle workers
-        if wait:
-            deadline = time.monotonic() + 10
-            for thread in self._threads:
-                thread.join(timeout=max(0.0, deadline - time.monotonic()))
+        with self._lock:
+            self._wake()
+        if wait and self._thread is not None:
+            self._thread.join(timeout=10)
+        with self._lock:
+            if self._wake_open and not (self._thread and self._thread.is_alive()):
+                self._wake_open = False
+                os.close(self._wake_read)
+                os.close(self._wake_write)
         _POOLS.discard(self)
 
-    # The threads, one per worker slot.
+    def _wake(self) -> None:
+        """Wake the pool's thread (with the lock held, so that close() cannot close the pipe)."""
+        if self._wake_open:
+            with contextlib.suppress(BlockingIOError):  # full: wake-ups are waiting already
+                os.write(self._wake_write, b"\0")
 
-    def _supervise(self, slot: int) -> None:
-        failures = 0
-        job: _Job | None = None
-        while not self._closed.is_set():
-            worker = self._start_worker(slot)
-            if worker is None:
-                failures += 1
-                if failures >= START_ATTEMPTS:
-                    self._give_up(slot, job)
+    # The pool's thread.
+
+    def _run(self) -> None:
+        slots = [_Slot(index) for index in range(self.workers)]
+        try:
+            while not self._closed.is_set():
+                now = time.monotonic()
+                for slot in slots:
+                    if slot.state == "empty" and slot.retry_at <= now:
+                        self._launch(slot)
+                    if slot.state == "idle":
+                        self._hand_out(slot)
+                if all(slot.state == "gave up" for slot in slots):
                     return
-                self._closed.wait(failures)
-                continue
-            failures = 0
-            try:
-                job = self._serve(worker, job)
-            finally:
-                with self._lock:
-                    self._running.pop(slot, None)
-                worker.kill()  # idle at close, overdue, or dead already: nothing to wait for
-        if job is not None:
-            _fail(job, PoolClosed("the parsing pool closed before the page was read"))
+                waiting = {s.worker.results: s for s in slots if s.worker is not None}
+                moments = [s.deadline for s in slots if s.deadline is not None]
+                moments += [s.retry_at for s in slots if s.state == "empty"]
+                timeout = max(0.0, min(moments) - time.monotonic()) if moments else None
+                ready = wait([self._wake_read, *waiting], timeout)
+                if self._wake_read in ready:
+                    while _drained(self._wake_read):
+                        pass
+                for connection in ready:
+                    if connection in waiting and not self._closed.is_set():
+                        self._answer(waiting[connection])
+                now = time.monotonic()
+                for slot in slots:
+                    if slot.deadline is not None and slot.deadline <= now:
+                        self._overrun(slot)
+        finally:
+            for slot in slots:
+                if slot.job is not None:
+                    _fail(slot.job, PoolClosed("the parsing pool closed before the page was read"))
+                self._retire(slot)
 
-    def _start_worker(self, slot: int) -> Worker | None:
+    def _launch(self, slot: _Slot) -> None:
         try:
             worker = Worker()
         except OSError as exc:
             logger.warning("cannot start a parse worker: %s", exc)
-            return None
+            self._failed_start(slot)
+            return
         with self._lock:
-            if self._closed.is_set():
-                worker.kill()
-                return None
-            self._running[slot] = worker
-        if worker.ready(START_SECONDS):
-            return worker
-        with self._lock:
-            self._running.pop(slot, None)
-        worker.kill()
-        if not self._closed.is_set():
-            logger.warning(
-                "parse worker %d did not start (exit status %s)", worker.pid, worker.process.poll()
-            )
-        return None
+            self._running[slot.index] = worker
+        slot.worker, slot.state = worker, "starting"
+        slot.deadline = time.monotonic() + START_SECONDS
 
-    def _serve(self, worker: Worker, job: _Job | None) -> _Job | None:
-        """Hand ``worker`` readings until it has to be replaced or the pool closes; returns a
-        reading it could not even be given (it died while idle), for the next worker."""
+    def _hand_out(self, slot: _Slot) -> None:
+        assert slot.worker is not None
         while True:
-            if job is None:
-                job = self._jobs.get()
-                if job is None or self._closed.is_set():
-                    return job
-                if not (job.future.running() or job.future.set_running_or_notify_cancel()):
-                    job = None  # cancelled while it waited
-                    continue
-            try:
-                worker.send(job.reading)
-            except OSError:
-                return job  # the worker died while it was idle: not this page's doing
-            except Exception as exc:  # the reading does not pickle
-                job.future.set_exception(exc)
-                job = None
-                continue
-            kind, value = worker.outcome(self.timeout)
+            with self._lock:
+                if not self._jobs:
+                    return
+                job = self._jobs.popleft()
+            if job.future.running() or job.future.set_running_or_notify_cancel():
+                break  # else cancelled while it waited
+        try:
+            slot.worker.send(job.reading)
+        except OSError:  # the worker died while it was idle: not this page's doing
+            with self._lock:
+                self._jobs.appendleft(job)
+            self._retire(slot)
+            return
+        except Exception as exc:  # the reading does not pickle
+            job.future.set_exception(exc)
+            return
+        slot.state, slot.job = "busy", job
+        slot.deadline = None if self.timeout is None else time.monotonic() + self.timeout
+
+    def _answer(self, slot: _Slot) -> None:
+        """What ``slot``'s worker said (or that it died)."""
+        assert slot.worker is not None
+        if slot.state == "starting":
+            if slot.worker.ready(0):
+                slot.state, slot.deadline, slot.failures = "idle", None, 0
+                return
+            if not self._closed.is_set():
+                logger.warning(
+                    "parse worker %d did not start (exit status %s)",
+                    slot.worker.pid,
+                    slot.worker.process.poll(),
+                )
+            self._retire(slot)
+            self._failed_start(slot)
+            return
+        kind, value = slot.worker.outcome(0)
+        if kind == "timeout":
+            return  # nothing to read after all
+        job, slot.job = slot.job, None
+        if kind == "died":
+            if job is not None:
+                job.future.set_exception(WorkerDied(death_reason(value)))
+            self._retire(slot)
+        elif job is not None:
+            slot.state, slot.deadline = "idle", None
             if kind == "ok":
                 job.future.set_result(value)
-            elif kind == "error":
-                job.future.set_exception(value)
-            elif self._closed.is_set():
-                job.future.set_exception(
-                    PoolClosed("the parsing pool closed before the page was read")
-                )
-                return None
-            elif kind == "timeout":
-                worker.kill()
-                job.future.set_exception(ParseTimeout(_timeout_reason(self.timeout)))
-                return None
             else:
-                job.future.set_exception(WorkerDied(_death_reason(value)))
-                return None
-            job = None
+                job.future.set_exception(value)
 
-    def _give_up(self, slot: int, job: _Job | None) -> None:
+    def _overrun(self, slot: _Slot) -> None:
+        if slot.state == "starting":
+            assert slot.worker is not None
+            logger.warning("parse worker %d did not start in time", slot.worker.pid)
+            self._retire(slot)
+            self._failed_start(slot)
+        elif slot.job is not None:
+            job, slot.job = slot.job, None
+            self._retire(slot)
+            job.future.set_exception(ParseTimeout(_timeout_reason(self.timeout)))
+
+    def _retire(self, slot: _Slot) -> None:
+        """Kill ``slot``'s worker (idle at close, overdue, or dead already); the slot is empty."""
+        if slot.worker is not None:
+            with self._lock:
+                self._running.pop(slot.index, None)
+            slot.worker.kill()
+        slot.worker, slot.deadline = None, None
+        if slot.state != "gave up":
+            slot.state = "empty"
+
+    def _failed_start(self, slot: _Slot) -> None:
+        slot.failures += 1
+        slot.state = "empty"
+        slot.retry_at = time.monotonic() + slot.failures
+        if slot.failures < START_ATTEMPTS:
+            return
         reason = f"no parse worker could be started ({START_ATTEMPTS} attempts)"
-        logger.warning("parse worker slot %d: %s", slot, reason)
-        if job is not None:
-            self._jobs.put(job)  # another slot may still read it
+        logger.warning("parse worker slot %d: %s", slot.index, reason)
+        slot.state = "gave up"
         with self._lock:
             self._given_up += 1
             if self._given_up < self.workers:
@@ -324,12 +391,18 @@ class ParsingPool:
 
     def _fail_queued(self, error: Exception) -> None:
         while True:
-            try:
-                job = self._jobs.get_nowait()
-            except queue.Empty:
-                return
-            if job is not None:
-                _fail(job, error)
+            with self._lock:
+                if not self._jobs:
+                    return
+                job = self._jobs.popleft()
+            _fail(job, error)
+
+
+def _drained(fd: int) -> bool:
+    try:
+        return len(os.read(fd, 4096)) == 4096
+    except (BlockingIOError, OSError):
+        return False
 
 
 def _fail(job: _Job, error: Exception) -> None:
@@ -345,20 +418,6 @@ def _timeout_reason(timeout: float | None) -> str:
         f"the page took longer than the parse time budget of {timeout:g} s to read "
         "(BITEXT_PARSE_TIMEOUT): its reading was stopped"
     )
-
-
-def _death_reason(returncode: int | None) -> str:
-    if returncode is not None and returncode < 0:
-        try:
-            name = signal.Signals(-returncode).name
-        except ValueError:
-            name = f"signal {-returncode}"
-        how = f"killed by {name}" + ("; out of memory?" if name == "SIGKILL" else "")
-    elif returncode is not None:
-        how = f"exit status {returncode}"
-    else:
-        how = "it did not answer"
-    return f"the process reading the page died ({how}): the page was not read"
 
 
 # Pools still open when the interpreter exits (a crawl stopped by a second Ctrl-C never closes

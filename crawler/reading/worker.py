@@ -130,6 +130,21 @@ class Worker:
             connection.close()
 
 
+def death_reason(returncode: int | None) -> str:
+    """Why a reading ended without an answer, from its worker's exit status."""
+    if returncode is not None and returncode < 0:
+        try:
+            name = signal.Signals(-returncode).name
+        except ValueError:
+            name = f"signal {-returncode}"
+        how = f"killed by {name}" + ("; out of memory?" if name == "SIGKILL" else "")
+    elif returncode is not None:
+        how = f"exit status {returncode}"
+    else:
+        how = "it did not answer"
+    return f"the process reading the page died ({how}): the page was not read"
+
+
 # In the worker process.
 
 

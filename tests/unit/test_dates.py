@@ -164,6 +164,21 @@ def test_real_date_lines_read_the_same_with_and_without_the_cue(
     assert dates.parse_date_line(line) == cued
 
 
+@pytest.mark.parametrize("line", [*REAL_DATE_LINES, *_template_lines()])
+def test_date_lines_read_in_english_and_japanese_as_in_any_language(
+    line: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Naming the languages spares loading every language's data; no reading changes."""
+    assert dates.DATE_LINE_LANGUAGES == ("en", "ja")
+    named = dates.parse_date_line(line)
+    monkeypatch.setattr(dates, "DATE_LINE_LANGUAGES", None)  # dateparser detects the language
+    detected = dates.parse_date_line(line)
+    if "ago" in line:
+        assert (named is None) == (detected is None)
+    else:
+        assert named == detected
+
+
 @pytest.mark.parametrize("header", REAL_DATE_HEADERS)
 def test_real_date_headers_read_the_same_with_and_without_the_cue(
     header: str, monkeypatch: pytest.MonkeyPatch

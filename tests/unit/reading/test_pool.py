@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
@@ -38,6 +39,7 @@ from replica.web import Site
 from replica.world import T2_BLOG, build_world
 from tests.processes import alive
 from tests.unit.blogger.pages import blogger_page
+from tests.unit.reading.readings import sleep
 
 FETCHED_AT = "2025-04-01T00:00:00Z"
 HTML = "text/html; charset=utf-8"
@@ -313,3 +315,16 @@ def test_a_feed_date_learnt_after_a_workers_reading_still_dates_the_post() -> No
     assert (item.post.published, item.post.published_from) == (feed, "feed")
     assert item.feed_published == feed.isoformat()
     assert crawler.stats.get_value("bitext/read_ahead/used") == 1
+
+
+def test_one_thread_serves_every_worker() -> None:
+    before = set(threading.enumerate())
+    pool = ParsingPool(3)
+    try:
+        futures = [pool.submit(PageReading(sleep, {"seconds": 0.1})) for _ in range(9)]
+        statuses = {getattr(future.result(timeout=120), "status", None) for future in futures}
+        started = set(threading.enumerate()) - before
+    finally:
+        pool.close()
+    assert statuses == {"ok"}
+    assert [thread.name for thread in started] == ["parse-pool"]
