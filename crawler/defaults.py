@@ -91,6 +91,11 @@ BITEXT_PARSE_MAX_BYTES = 8 * 1024 * 1024
 # (BITEXT_PARSE_WORKERS = 0) only the size budget applies.
 BITEXT_PARSE_TIMEOUT = 60.0
 
+# A cited page that is gone (404/410, a dead domain) or paywalled is asked of the web archives
+# (crawler/spiders/archive_fallback.py): the capture closest before the translation, else after.
+SOURCE_ARCHIVE_FALLBACK = True
+SOURCE_ARCHIVES: tuple[str, ...] = ("https://web.archive.org",)  # base URLs, asked in order
+
 # An honest User-Agent names the project and a page that explains the crawl.
 BOT_NAME = "bitext-crawler"
 BOT_CONTACT_URL = "https://github.com/bitext-crawler/bitext-crawler"
@@ -131,6 +136,8 @@ SETTINGS = {
     "BITEXT_PARSE_TIMEOUT": BITEXT_PARSE_TIMEOUT,
     "GC_FREEZE": GC_FREEZE,
     "GC_THRESHOLD": GC_THRESHOLD,
+    "SOURCE_ARCHIVE_FALLBACK": SOURCE_ARCHIVE_FALLBACK,
+    "SOURCE_ARCHIVES": list(SOURCE_ARCHIVES),
 }
 
 

@@ -103,9 +103,15 @@ def _unlogged(
     holding crawl-log records (an archive crawled with the crawl log off has none to lose)."""
     logged = set()
     for entry in entries:
-        warc = entry.fields.get("warc")
-        if isinstance(warc, dict):
-            logged.add((warc.get("filename"), warc.get("offset")))
+        # A source read from a web archive's capture also names the live URL's response, which
+        # its pair describes when the capture is refused.
+        live = entry.fields.get("live")
+        for warc in (
+            entry.fields.get("warc"),
+            live.get("warc") if isinstance(live, dict) else None,
+        ):
+            if isinstance(warc, dict):
+                logged.add((warc.get("filename"), warc.get("offset")))
     files = {entry.record.filename for entry in entries}
     found: dict[str, list[Named]] = {}
     for name in manifest:

@@ -31,6 +31,10 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
+# On the response (or failed request) an item comes with, when the item was made from an earlier
+# one: (the item's WARC pointer, the WarcPointer of the record that fetch wrote).
+META_ITEM_RECORD = "bitext_item_record"
+
 
 class CrawlLog:
     def __init__(self, crawler: Crawler) -> None:
@@ -80,7 +84,7 @@ class CrawlLog:
                 "BITEXT_FULL_CRAWL", defaults.BITEXT_FULL_CRAWL
             ),
         )
-        record = page.meta.get(META_RECORD) if page is not None else None
+        record = page.meta.get(META_RECORD) if page is not None else _earlier_record(item, response)
         refers_to = record.record_id if record is not None else None
         target = item.url if isinstance(item, PostItem) else item.cited_url
         try:
@@ -115,6 +119,18 @@ def _own_page(item: PostItem | SourceItem, response: Any) -> Response | None:
     if not isinstance(response, Response) or item.warc is None:
         return None
     return response if response.meta.get(META_POINTER) == item.warc else None
+
+
+def _earlier_record(item: PostItem | SourceItem, response: Any) -> Any:
+    """The record of an item's page when the item comes with a later response or failure (the
+    web-archive fallback's live outcome, yielded once the archives were asked), as the callback
+    left it in ``META_ITEM_RECORD``: (the item's pointer, the record its fetch wrote)."""
+    if isinstance(response, Response):
+        meta = response.meta if response.request is not None else {}
+    else:  # a Failure: Scrapy sets the request it failed
+        meta = getattr(getattr(response, "request", None), "meta", None) or {}
+    pointer, record = meta.get(META_ITEM_RECORD) or (None, None)
+    return record if item.warc is not None and pointer == item.warc else None
 
 
 def _content_type(page: Response | None) -> str | None:

@@ -7,7 +7,7 @@ once), so each item carries everything the manifest needs about its side, includ
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from crawler.archive.pointer import WarcPointer
@@ -63,3 +63,45 @@ class SourceItem:
     # Taken from an earlier crawl's archive (crawler/downloadermiddlewares/archive_cache.py), not
     # fetched by this one: nothing about it is recorded again.
     from_archive: bool = False
+    # Read from a web archive's capture (crawler/spiders/archive_fallback.py): the capture
+    # (``url``: its memento URL, ``datetime``: ISO, ``archive``: the archive's base URL) and what
+    # the live URL answered (``status``, ``error``, ``url``, ``redirects``, ``http_status``,
+    # ``content_type``, ``warc``, ``payload_digest``). None for a page read from the live URL.
+    memento: dict[str, str] | None = None
+    live: dict[str, Any] | None = None
+
+    def live_item(self) -> SourceItem:
+        """The outcome of the live URL alone, for a source read from a capture (else itself)."""
+        live = self.live
+        if live is None:
+            return self
+        from crawler.archive.pointer import WarcPointer
+
+        warc = live.get("warc")
+        return SourceItem(
+            cited_url=self.cited_url,
+            status=live["status"],
+            crawled_at=self.crawled_at,
+            url=live.get("url"),
+            redirects=list(live.get("redirects") or ()),
+            http_status=live.get("http_status"),
+            content_type=live.get("content_type"),
+            warc=WarcPointer.from_dict(warc) if warc else None,
+            error=live.get("error"),
+            payload_digest=live.get("payload_digest"),
+            from_archive=self.from_archive,
+        )
+
+
+def live_outcome(item: SourceItem) -> dict[str, Any]:
+    """What ``item``, the outcome of a live URL, says of it, as ``SourceItem.live`` keeps it."""
+    return {
+        "status": item.status,
+        "error": item.error,
+        "url": item.url,
+        "redirects": list(item.redirects),
+        "http_status": item.http_status,
+        "content_type": item.content_type,
+        "warc": item.warc.to_dict() if item.warc is not None else None,
+        "payload_digest": item.payload_digest,
+    }

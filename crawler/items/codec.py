@@ -66,6 +66,8 @@ def source_record(item: SourceItem) -> SourceRecord:
         warc=item.warc,
         payload_digest=item.payload_digest,
         fetched_at=item.crawled_at,
+        memento=item.memento,
+        live=item.live,
     )
 
 
@@ -113,6 +115,8 @@ def source_item(record: SourceRecord, page: ArchivedPage | None = None) -> Sourc
             warc=record.warc,
             error=record.error,
             payload_digest=record.payload_digest,
+            memento=record.memento,
+            live=record.live,
         )
     if record.url is None or record.http_status is None:
         raise ValueError(f"{record.cited_url}: a source read from a page has its URL and status")
@@ -128,4 +132,10 @@ def source_item(record: SourceRecord, page: ArchivedPage | None = None) -> Sourc
         crawled_at=record.fetched_at,
     )
     item.payload_digest = record.payload_digest
+    if record.live is not None:
+        # Read from a web archive's capture: the capture stands in for the live URL, unless it
+        # reads as no article today, when the live URL's outcome is the source's.
+        item.memento, item.live = record.memento, record.live
+        if item.status != "ok":
+            return item.live_item()
     return item

@@ -95,6 +95,9 @@ def crawl_log_fields(
         "crawled_at": item.crawled_at,
         "from_page": from_page,
         "warc": warc,
+        # Read from a web archive's capture (``warc``): the capture, and the live URL's outcome.
+        "memento": item.memento,
+        "live": item.live,
     }
 
 
@@ -138,6 +141,8 @@ def log_record(fields: Mapping[str, Any]) -> PostRecord | SourceRecord:
         warc=warc,
         payload_digest=None,
         fetched_at=fields["crawled_at"],
+        memento=fields.get("memento"),
+        live=fields.get("live"),
     )
 
 

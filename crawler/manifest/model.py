@@ -220,6 +220,10 @@ class SourceSide:
     # How ``published`` was resolved (crawler/article/dates.py); lines written before the field
     # existed have none.
     published_basis: str | None = None
+    # Read from a web archive's capture: the capture (url, datetime, archive) and what the live
+    # URL answered (status, url, http_status). None: the source is the live page.
+    memento: Mapping[str, str | None] | None = None
+    live: Mapping[str, Any] | None = None
 
     @property
     def paragraphs(self) -> tuple[str, ...]:
@@ -240,6 +244,8 @@ class SourceSide:
             "language": self.language,
             "text": self.text,
             "warc": _warc_to_json(self.warc),
+            "memento": {key: (self.memento or {}).get(key) for key in MEMENTO_KEYS},
+            "live": {key: (self.live or {}).get(key) for key in LIVE_KEYS},
         }
 
     @classmethod
@@ -258,7 +264,18 @@ class SourceSide:
             language=data["language"],
             text=data["text"],
             warc=_warc_from_json(data["warc"]),
+            memento=_present(data["memento"]),
+            live=_present(data["live"]),
         )
+
+
+MEMENTO_KEYS = ("url", "datetime", "archive")
+LIVE_KEYS = ("status", "url", "http_status")
+
+
+def _present(value: Mapping[str, Any]) -> dict[str, Any] | None:
+    """An object of the line, or None when every key of it is null (it does not apply)."""
+    return dict(value) if any(v is not None for v in value.values()) else None
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -4,7 +4,8 @@
 schema language cannot state (one field equal to another, the pair id recipe, real calendar
 dates) are checked here too, so a line that passes is a line researchers can trust.
 
-Lines of the previous version (``pairs/1``) are read through crawler/manifest/upgrade.py.
+Lines of the previous versions (``pairs/1``, ``pairs/2``) are read through
+crawler/manifest/upgrade.py.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from jsonschema.exceptions import ValidationError, best_match
 
 from crawler.manifest.ids import pair_id as make_pair_id
 
-SCHEMA_VERSION = "pairs/2"
+SCHEMA_VERSION = "pairs/3"
 SCHEMA_RESOURCE = "pairs.schema.json"
 
 

@@ -1,12 +1,16 @@
 """Lines of an earlier schema version in the shape of the current one, so that old manifests
 still read and are rewritten in the current shape when a crawl folds them.
 
-``pairs/1`` lines differ from ``pairs/2`` in shape only: an object that did not apply was null
-(now every key null, lists empty), keys added after pairs/1 was published may be missing,
-evidence components were only the ones computed (now one key per component), ``crawler`` had no
-``spider`` when none was named, ``evidence.confidence`` repeated the pair's confidence, and a
-defect's value was any JSON (now JSON text). Nothing else changes, so the upgrade never makes
-a valid line invalid; a value of an unexpected type is left as it is, for the schema to name.
+``pairs/2`` lines differ from ``pairs/3`` only in the source's ``memento`` and ``live`` (a source
+read from a web archive's capture), which are added empty.
+
+``pairs/1`` lines (upgraded to pairs/3 at once) differ from ``pairs/2`` in shape only: an
+object that did not apply was null (now every key null, lists empty), keys added after pairs/1
+was published may be missing, evidence components were only the ones computed (now one key per
+component), ``crawler`` had no ``spider`` when none was named, ``evidence.confidence``
+repeated the pair's confidence, and a defect's value was any JSON (now JSON text). Nothing else
+changes, so the upgrade never makes a valid line invalid; a value of an unexpected type is left
+as it is, for the schema to name.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from typing import Any
 
 from crawler.manifest.schema import SCHEMA_VERSION, empty_value, validator
 
-PREVIOUS_VERSIONS = ("pairs/1",)
+PREVIOUS_VERSIONS = ("pairs/1", "pairs/2")
 # The keys pairs/1 required: a line lacking one was not valid, and stays without it for the
 # schema to name. Any other key (added since, or optional) is added empty when missing.
 _REQUIRED_IN_PAIRS_1 = {
@@ -46,6 +50,8 @@ def upgrade_line(data: Any) -> Any:
     if not isinstance(data, dict) or data.get("schema") not in PREVIOUS_VERSIONS:
         return data
     line = copy.deepcopy(data)
+    if data["schema"] == "pairs/2":
+        return _upgrade_pairs_2(line)
     line["schema"] = SCHEMA_VERSION
     properties = validator().schema["properties"]
     fill_empty_sides(line)
@@ -69,10 +75,23 @@ def upgrade_line(data: Any) -> Any:
     return line
 
 
+def _upgrade_pairs_2(line: dict[str, Any]) -> dict[str, Any]:
+    """A pairs/2 line lacks only the source's ``memento`` and ``live`` (added empty: a pairs/2
+    source was always the live page)."""
+    line["schema"] = SCHEMA_VERSION
+    source = line.get("source")
+    if isinstance(source, dict):
+        node = validator().schema["properties"]["source"]["properties"]
+        for name in ("memento", "live"):
+            if name not in source:
+                source[name] = empty_value(node[name])
+    return line
+
+
 def fill_empty_sides(line: dict[str, Any]) -> None:
-    """In place: a citation, source, evidence or WARC pointer that is null becomes its empty
-    object, and a crawler without a spider gets a null one (how pairs/1, and a pair's own
-    values, say that they do not apply)."""
+    """In place: a citation, source, evidence, WARC pointer, memento or live outcome that is
+    null becomes its empty object, and a crawler without a spider gets a null one (how pairs/1,
+    and a pair's own values, say that they do not apply)."""
     properties = validator().schema["properties"]
     for name in ("citation", "source", "evidence"):
         if name in line and line[name] is None:
@@ -80,6 +99,10 @@ def fill_empty_sides(line: dict[str, Any]) -> None:
     for side in ("translation", "source"):
         if isinstance(line.get(side), dict) and line[side].get("warc", ...) is None:
             line[side]["warc"] = empty_value(properties[side]["properties"]["warc"])
+    source = line.get("source")
+    for name in ("memento", "live"):
+        if isinstance(source, dict) and source.get(name, ...) is None:
+            source[name] = empty_value(properties["source"]["properties"][name])
     if isinstance(line.get("crawler"), dict):
         line["crawler"].setdefault("spider", None)
 

@@ -109,6 +109,12 @@ def compose_pair(
             crawler,
         )
     evidence = _evidence(item, url, sources) if source.article else None
+    if source.memento is not None and (
+        evidence is None or evidence.confidence < MISMATCH_THRESHOLD
+    ):
+        # A web archive's capture that is not the cited article (an error page, a homepage,
+        # another article) stands for nothing: the live URL's outcome is the pair's.
+        source, evidence = source.live_item(), None
     status, error = source.status, source.error
     if status == STATUS_OK and evidence is not None and evidence.confidence < MISMATCH_THRESHOLD:
         status = STATUS_SOURCE_MISMATCH
@@ -223,6 +229,12 @@ def _source_side(source: SourceItem) -> SourceSide | None:
         language=article.language if article else None,
         text=join_paragraphs(article.paragraphs) if article else None,
         warc=source.warc,
+        memento=source.memento,
+        live=(
+            {key: source.live.get(key) for key in ("status", "url", "http_status")}
+            if source.live is not None
+            else None
+        ),
     )
 
 

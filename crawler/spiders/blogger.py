@@ -28,6 +28,7 @@ from crawler.items import PostItem, SourceItem
 from crawler.policy.refetch import RefetchPolicy
 from crawler.reading.page import dated_by_feed
 from crawler.reading.pool import PageReading, read_page
+from crawler.spiders.archive_fallback import ArchiveFallback, published_meta
 from crawler.spiders.cited_fetches import CitedFetchGuards
 from crawler.spiders.discovery import BlogDiscovery
 from crawler.spiders.failures import failure_status, url_too_long
@@ -46,7 +47,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
-class BloggerSpider(CitedFetchGuards, BlogDiscovery, scrapy.Spider):
+class BloggerSpider(ArchiveFallback, CitedFetchGuards, BlogDiscovery, scrapy.Spider):
     """``scrapy crawl blogger -a blog=https://HOST/`` for any Blogger blog, any theme.
 
     Options (``-a name=value``): ``since``/``until`` (YYYY-MM-DD, inclusive, by publication
@@ -130,10 +131,12 @@ class BloggerSpider(CitedFetchGuards, BlogDiscovery, scrapy.Spider):
         yield item
         # Every cited URL is requested once per run; one an earlier run settled is answered
         # from the archive (crawler/downloadermiddlewares/archive_cache.py).
+        # The translation's time picks an archive's capture should the page be gone; a URL
+        # cited by several posts carries the first one's.
         for url in post.citation.repaired_urls if post.citation else ():
             if url not in self.cited:
                 self.cited.add(url)
-                yield self._fetch_source(url)
+                yield self._fetch_source(url, published=post.published)
 
     def post_failed(self, failure: Failure) -> Iterator[PostItem]:
         request = failure.request  # type: ignore[attr-defined]
@@ -152,11 +155,12 @@ class BloggerSpider(CitedFetchGuards, BlogDiscovery, scrapy.Spider):
             payload_digest=archived.get(META_PAYLOAD_DIGEST),
         )
 
-    def parse_source(self, response: Response) -> Iterator[SourceItem]:
+    def parse_source(self, response: Response) -> Iterator[SourceItem | scrapy.Request]:
         item = self._read(response, self._source_reading)
         assert isinstance(item, SourceItem)
         self._inc(f"bitext/sources/{item.status}")
-        yield item
+        # Gone or paywalled: a web archive's capture may stand in (archive_fallback.py).
+        yield from self.archive_fallback(item, response.meta)
 
     def page_reading(self, response: Response) -> PageReading | None:
         """The reading ``parse_post`` or ``parse_source`` will make of ``response``, as far as it
@@ -209,7 +213,7 @@ class BloggerSpider(CitedFetchGuards, BlogDiscovery, scrapy.Spider):
         item.from_archive = FLAG_ARCHIVED in response.flags
         return item
 
-    def source_failed(self, failure: Failure) -> Iterator[SourceItem]:
+    def source_failed(self, failure: Failure) -> Iterator[SourceItem | scrapy.Request]:
         if failure.check(ArchivedOutcome):
             outcome: SourceItem = failure.value.item
             self._inc(f"bitext/sources/{outcome.status}")
@@ -219,7 +223,7 @@ class BloggerSpider(CitedFetchGuards, BlogDiscovery, scrapy.Spider):
         status, error, response = failure_status(failure, maxsize=self._maxsize(request.meta))
         self._inc(f"bitext/sources/{status}")
         archived = _archived_as(response)
-        yield SourceItem(
+        item = SourceItem(
             cited_url=request.meta["cited_url"],
             status=status,
             crawled_at=_now(),
@@ -230,6 +234,9 @@ class BloggerSpider(CitedFetchGuards, BlogDiscovery, scrapy.Spider):
             warc=archived.get(META_POINTER),
             error=error,
             payload_digest=archived.get(META_PAYLOAD_DIGEST),
+        )
+        yield from self.archive_fallback(
+            item, response.meta if response is not None else request.meta
         )
 
     def _open_state(self) -> None:
@@ -299,7 +306,9 @@ class BloggerSpider(CitedFetchGuards, BlogDiscovery, scrapy.Spider):
         if request is not None:
             yield request
 
-    def _fetch_source(self, url: str, *, dont_cache: bool = False) -> scrapy.Request | SourceItem:
+    def _fetch_source(
+        self, url: str, *, dont_cache: bool = False, published: datetime | None = None
+    ) -> scrapy.Request | SourceItem:
         """The request for a cited URL, or its outcome when it cannot be requested."""
         max_length = self.settings.getint("URLLENGTH_LIMIT")
         if max_length and len(url) > max_length:
@@ -307,12 +316,14 @@ class BloggerSpider(CitedFetchGuards, BlogDiscovery, scrapy.Spider):
             status, error = url_too_long(url, max_length)
             self._inc(f"bitext/sources/{status}")
             return SourceItem(cited_url=url, status=status, crawled_at=_now(), error=error)
-        return self._source_request(url, dont_cache=dont_cache)
+        return self._source_request(url, dont_cache=dont_cache, published=published)
 
-    def _source_request(self, url: str, *, dont_cache: bool = False) -> scrapy.Request:
+    def _source_request(
+        self, url: str, *, dont_cache: bool = False, published: datetime | None = None
+    ) -> scrapy.Request:
         # META_BUDGET: a page cut off at a budget (size, time, decoded size) is kept and
         # recorded as truncated, not dropped (crawler/truncation.py).
-        meta: dict[str, Any] = {"cited_url": url, META_BUDGET: True}
+        meta: dict[str, Any] = {"cited_url": url, META_BUDGET: True, **published_meta(published)}
         if dont_cache:
             meta["dont_cache"] = True
         return scrapy.Request(

@@ -7,7 +7,8 @@ loses at most its last write) holds:
   when it was fetched, the WARC pointer and payload digest of the page, and how it parsed;
 - ``citations``: the cited URLs of each post, i.e. the pairs it must have in the manifest;
 - ``sources``: the latest outcome of each cited URL (final URL, redirects, HTTP status, manifest
-  status, WARC pointer, payload digest);
+  status, WARC pointer, payload digest; for a page read from a web archive's capture, the
+  capture's memento and the live URL's own outcome, column ``recovered``);
 - ``history``: every change of a source's outcome across runs (``ok`` -> ``source_not_found``);
 - ``journaled``: the pairs already written to a journal, so a crawl knows which posts of a killed
   run still owe their pairs;

@@ -3,7 +3,8 @@ crawler/policy/refetch.py."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from crawler.archive.pointer import WarcPointer
 
@@ -41,6 +42,10 @@ class SourceRecord:
     warc: WarcPointer | None
     payload_digest: str | None
     fetched_at: str
+    # A source read from a web archive's capture: the capture and the live URL's own outcome
+    # (crawler/items/__init__.py, ``SourceItem.memento`` and ``.live``). None for a live page.
+    memento: dict[str, str] | None = field(default=None, compare=False)
+    live: dict[str, Any] | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)

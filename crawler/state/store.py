@@ -17,76 +17,12 @@ from crawler.archive.pointer import WarcPointer
 from crawler.state.errors import StateError
 from crawler.state.errors import naming_the_file as _naming_the_file
 from crawler.state.rules import CheckedFile, PostRecord, SourceRecord, StatusChange
+from crawler.state.tables import create_tables
 from crawler.state.transactions import Transactions
 from crawler.util.closeable import Closeable
 from crawler.util.filemodes import share_file, shared_directory
 
 __all__ = ["STATE_DIR", "STATE_NAME", "CrawlState", "StateError"]
-
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS posts (
-    url TEXT PRIMARY KEY,
-    fetched_url TEXT NOT NULL,
-    http_status INTEGER NOT NULL,
-    parse_status TEXT NOT NULL,
-    error TEXT,
-    warc TEXT,
-    payload_digest TEXT,
-    fetched_at TEXT NOT NULL,
-    modified TEXT,
-    feed_published TEXT
-);
-CREATE TABLE IF NOT EXISTS citations (
-    post_url TEXT NOT NULL,
-    position INTEGER NOT NULL,
-    cited_url TEXT,
-    pair_id TEXT NOT NULL,
-    PRIMARY KEY (post_url, position)
-);
-CREATE INDEX IF NOT EXISTS citations_by_source ON citations (cited_url);
-CREATE TABLE IF NOT EXISTS sources (
-    cited_url TEXT PRIMARY KEY,
-    status TEXT NOT NULL,
-    error TEXT,
-    url TEXT,
-    redirects TEXT NOT NULL,
-    http_status INTEGER,
-    content_type TEXT,
-    warc TEXT,
-    payload_digest TEXT,
-    fetched_at TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS history (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    cited_url TEXT NOT NULL,
-    fetched_at TEXT NOT NULL,
-    old_status TEXT,
-    new_status TEXT NOT NULL,
-    old_http_status INTEGER,
-    new_http_status INTEGER,
-    old_warc TEXT,
-    new_warc TEXT
-);
-CREATE INDEX IF NOT EXISTS history_by_source ON history (cited_url);
-CREATE TABLE IF NOT EXISTS journaled (
-    pair_id TEXT PRIMARY KEY,
-    status TEXT NOT NULL,
-    crawled_at TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS listed (
-    url TEXT PRIMARY KEY,
-    lastmod TEXT,
-    updated TEXT
-);
-CREATE TABLE IF NOT EXISTS checked_files (
-    filename TEXT PRIMARY KEY,
-    size INTEGER NOT NULL,
-    mtime_ns INTEGER NOT NULL,
-    records INTEGER NOT NULL,
-    checked_at TEXT NOT NULL
-);
-"""
 
 
 class CrawlState(Closeable):
@@ -105,7 +41,7 @@ class CrawlState(Closeable):
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.execute("PRAGMA busy_timeout=10000")
-            self._db.executescript(_SCHEMA)
+            create_tables(self._db)
         except BaseException:
             self._db.close()
             raise
@@ -202,10 +138,15 @@ class CrawlState(Closeable):
     def source(self, cited_url: str) -> SourceRecord | None:
         row = self._db.execute(
             "SELECT cited_url, status, error, url, redirects, http_status, content_type, warc, "
-            "payload_digest, fetched_at FROM sources WHERE cited_url = ?",
+            "payload_digest, fetched_at, recovered FROM sources WHERE cited_url = ?",
             (cited_url,),
         ).fetchone()
-        return None if row is None else SourceRecord(*_decoded(row, pointer=7, redirects=4))
+        if row is None:
+            return None
+        recovered = json.loads(row[10]) if row[10] else {}
+        record = SourceRecord(*_decoded(row[:10], pointer=7, redirects=4))
+        memento, live = recovered.get("memento"), recovered.get("live")
+        return dataclasses.replace(record, memento=memento, live=live)
 
     @_naming_the_file
     def record_source(self, record: SourceRecord) -> StatusChange | None:
@@ -226,7 +167,7 @@ class CrawlState(Closeable):
             )
         with self._transactions.write():
             self._db.execute(
-                "INSERT OR REPLACE INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT OR REPLACE INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     record.cited_url,
                     record.status,
@@ -238,6 +179,7 @@ class CrawlState(Closeable):
                     _pointer_json(record.warc),
                     record.payload_digest,
                     record.fetched_at,
+                    _recovered_json(record),
                 ),
             )
             if change is not None:
@@ -368,6 +310,13 @@ def _aware(text: str) -> datetime:
     except (TypeError, ValueError):
         return datetime.max.replace(tzinfo=UTC)
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def _recovered_json(record: SourceRecord) -> str | None:
+    """A source read from a web archive's capture: its memento and the live URL's outcome."""
+    if record.memento is None and record.live is None:
+        return None
+    return json.dumps({"memento": record.memento, "live": record.live}, sort_keys=True)
 
 
 def _pointer_json(pointer: WarcPointer | None) -> str | None:

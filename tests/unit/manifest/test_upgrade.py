@@ -1,4 +1,4 @@
-"""Lines of pairs/1 still read, and a fold rewrites them in the pairs/2 shape."""
+"""Lines of pairs/1 still read, and a fold rewrites them in the pairs/3 shape."""
 
 from __future__ import annotations
 
@@ -117,7 +117,7 @@ def test_a_fold_rewrites_a_pairs_1_manifest_in_the_current_shape(tmp_path: Path)
     write_manifest(fresh, pairs)
     # Byte for byte what the current crawler writes for the same pairs.
     assert folded.read_bytes() == fresh.read_bytes()
-    assert {json.loads(line)["schema"] for line in folded.read_text().splitlines()} == {"pairs/2"}
+    assert {json.loads(line)["schema"] for line in folded.read_text().splitlines()} == {"pairs/3"}
 
 
 def test_a_defect_value_is_json_text_in_the_line() -> None:

@@ -254,8 +254,9 @@ def test_a_post_that_failed_gets_an_item_with_its_archived_response(tmp_path: Pa
 def test_a_source_http_error_is_described_from_its_response(
     tmp_path: Path, code: int, status: str
 ) -> None:
-    """The item has the response's status, type, WARC pointer and digest."""
-    spider = _spider(tmp_path)
+    """The item has the response's status, type, WARC pointer and digest (the live outcome:
+    tests/unit/spiders/test_archive_fallback.py asks the archives)."""
+    spider = _spider(tmp_path, settings={"SOURCE_ARCHIVE_FALLBACK": False})
     meta = {"cited_url": SOURCE, META_POINTER: POINTER, META_PAYLOAD_DIGEST: "sha1:CCCC"}
     request = Request(SOURCE, meta=meta)
     headers = {"Content-Type": "text/html; charset=utf-8"}
@@ -275,7 +276,7 @@ def test_a_source_http_error_is_described_from_its_response(
 
 def test_an_unreachable_source_and_an_archived_outcome(tmp_path: Path) -> None:
     """A DNS error has no response to describe; an archived outcome is yielded as it is."""
-    spider = _spider(tmp_path)
+    spider = _spider(tmp_path, settings={"SOURCE_ARCHIVE_FALLBACK": False})
     request = Request(SOURCE, meta={"cited_url": SOURCE})
     lookup = DNSLookupError("no results for hostname lookup: www.twz.com")
     (item,) = spider.source_failed(_failure(lookup, request))
