@@ -3,9 +3,12 @@ each post's pairs and statuses, its fields, its citation and the rule that found
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import json
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
+from pathlib import Path
 from typing import Protocol
+from urllib.parse import urlsplit
 
 from crawler.manifest import Pair
 from crawler.manifest.model import join_paragraphs
@@ -82,3 +85,33 @@ def golden_differences(
         if case.rule is not None and (citation.rule, bool(citation.where)) != (case.rule, True):
             wrong.append((case.path, "rule", (citation.rule, citation.where), case.rule))
     return wrong
+
+
+def requested_links(
+    requests: Iterable[Mapping[str, object]], links: Iterable[str], own_host: str
+) -> list[tuple[str, str]]:
+    """The (host, path) requests made at ``links`` on other hosts than the blog's: a page at
+    its path, or under it (a site's root: that page only)."""
+    fetched = {(str(r["host"]), str(r["path"])) for r in requests}
+    made = []
+    for url in links:
+        parts = urlsplit(url)
+        if parts.netloc == own_host:
+            continue
+        prefix = parts.path if parts.path != "/" else None
+        made += [
+            (host, path)
+            for host, path in fetched
+            if host == parts.netloc and (path == parts.path or (prefix and path.startswith(prefix)))
+        ]
+    return made
+
+
+def manifest_defects(archive: Path) -> list[object]:
+    """Rejected lines and the defects of every manifest line (none in a clean crawl)."""
+    found: list[object] = []
+    if (archive / "rejected-pairs.jsonl").exists():
+        found.append("rejected-pairs.jsonl")
+    for text in (archive / "pairs.jsonl").read_text(encoding="utf-8").splitlines():
+        found += json.loads(text)["defects"]
+    return found

@@ -5,7 +5,6 @@ are not a post's source are never taken for one."""
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from urllib.parse import urlsplit
 
@@ -17,7 +16,12 @@ from replica.sites.wordpress_cases import WORDPRESS_BLOG, WordPressCase
 from replica.world import build_world
 from tests.e2e.conftest import CrawlRun, crawl_replica
 from tests.e2e.offline import offline_command
-from tests.e2e.platform_goldens import expected_statuses, golden_differences
+from tests.e2e.platform_goldens import (
+    expected_statuses,
+    golden_differences,
+    manifest_defects,
+    requested_links,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -100,23 +104,11 @@ def test_links_that_are_not_sources_are_never_taken(wp_crawl: CrawlRun) -> None:
     cited = [p.cited_url for p in _pairs(wp_crawl) if p.cited_url]
     assert not [url for url in cited if url.startswith(NOT_SOURCES) or url == COMMENTED]
     # Nor fetched: nothing was requested at those links.
-    fetched = {(str(r["host"]), str(r["path"])) for r in wp_crawl.requests}
-    for url in (*NOT_SOURCES, COMMENTED):
-        parts = urlsplit(url)
-        if parts.netloc != HOST:
-            prefix = parts.path if parts.path != "/" else None  # a site's root: that page only
-            assert not [
-                (host, path)
-                for host, path in fetched
-                if host == parts.netloc
-                and (path == parts.path or (prefix and path.startswith(prefix)))
-            ]
+    assert requested_links(wp_crawl.requests, (*NOT_SOURCES, COMMENTED), HOST) == []
 
 
 def test_the_manifest_has_no_defects(wp_crawl: CrawlRun) -> None:
-    assert not (wp_crawl.archive / "rejected-pairs.jsonl").exists()
-    for text in (wp_crawl.archive / "pairs.jsonl").read_text(encoding="utf-8").splitlines():
-        assert json.loads(text)["defects"] == []
+    assert manifest_defects(wp_crawl.archive) == []
 
 
 def test_a_site_on_no_supported_platform_ends_the_crawl_with_a_message(
