@@ -17,6 +17,7 @@ import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 from crawler.archive.naming import closed_warc_files
+from crawler.archive.pointer import WarcPointer
 from crawler.manifest.model import join_paragraphs
 from crawler.pairing.textmetrics import token_f1
 from replica.sites.blogger import BloggerSite
@@ -25,6 +26,7 @@ from replica.sites.webarchive_cases import ArchiveCase, archive_cases
 from replica.world import T2_BLOG, build_world
 from tests.e2e.conftest import CrawlRun, crawl_replica
 from tests.e2e.offline import offline_command
+from tests.e2e.pywb import archived_at, replay, wayback
 
 pytestmark = pytest.mark.e2e
 
@@ -179,3 +181,25 @@ def test_a_second_run_takes_the_recovered_sources_from_the_archive(
     ]
     assert again["status"] == "ok"
     assert again["source"] == original["source"]  # the capture, its memento and live outcome
+
+
+def test_pywb_replays_each_recovered_capture_byte_for_byte(
+    archive_crawl: CrawlRun, tmp_path: Path
+) -> None:
+    recovered = []
+    for line in _lines(archive_crawl.archive / "pairs.jsonl"):
+        source = line["source"]
+        assert isinstance(source, dict)
+        if line["status"] == "ok" and source["memento"]["url"] is not None:
+            pointer = WarcPointer.from_dict(source["warc"])
+            recovered.append(archived_at(archive_crawl.archive, str(source["url"]), pointer))
+    assert len(recovered) >= len([case for case, url in _cases() if case.chosen.get(url)])
+    site = archive_crawl.world.sites[HOST]
+    with wayback(closed_warc_files(archive_crawl.archive), tmp_path) as pywb:
+        for capture in recovered:
+            assert capture.payload, capture.url
+            # The raw capture as the web archive served it, at the capture's own archive URL.
+            assert replay(pywb, capture) == capture.payload, capture.url
+            parts = urlsplit(capture.url)
+            served = site.resolve(parts.path, {})
+            assert served is not None and served.body == capture.payload, capture.url
