@@ -2,90 +2,117 @@
 
 Each closed WARC file is indexed once, into its fragment ``index/NAME.cdxj``
 (crawler/archive/layout.py): cdxj-indexer's sorted lines for that file, after a header line that
-names the file's size and modification time when it was indexed. ``index.cdxj`` is the merge of
-the fragments, which is what cdxj-indexer writes for all the files at once: it sorts whole lines
-and drops a line equal to the one before, and so does the merge. A fragment whose file has
-changed since (a repair set its damaged end aside, a copy replaced it) is made again; one whose
-file is gone is removed.
+names the file's size and modification time when it was indexed. A crawl's writer indexes each
+record as it writes it (crawler/archive/index_part.py): the fragment of a file it finished is its
+complete part, sorted as cdxj-indexer sorts; any other file is read back (crawler/archive/cdxj.py
+makes the lines of both, the same bytes). ``index.cdxj`` is the merge of the fragments, which is
+what cdxj-indexer writes for all the files at once: it sorts whole lines and drops a line equal to
+the one before, and so does the merge. A fragment whose file has changed since (a repair set its
+damaged end aside, a copy replaced it) is made again; one whose file is gone is removed.
 """
 
 from __future__ import annotations
 
 import heapq
-import importlib.metadata
 import json
+import os
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import ExitStack
-from functools import cache
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
-from crawler.archive.layout import INDEX_NAME, fragment_warc_name, index_fragment, index_fragments
-from crawler.archive.naming import closed_warc_files
+from crawler.archive.cdxj import index_warc_files, indexer_version, sorting_writer
+from crawler.archive.layout import (
+    INDEX_NAME,
+    fragment_warc_name,
+    index_fragment,
+    index_fragments,
+    index_part,
+    index_parts,
+    part_warc_name,
+)
+from crawler.archive.naming import OPEN_SUFFIX, closed_warc_files
 from crawler.util.atomic import atomic_write
 from crawler.util.filemodes import shared_directory
 
 # The first line of a fragment ("!" sorts before any SURT key, as in a CDXJ "!meta" line).
 FRAGMENT_HEADER = "!warc "
+# The last line of a complete part: what the header of its fragment says.
+PART_END = "!end "
 # Fragments merged at once: each is an open file. More are merged in groups of this many into
 # temporary files first (two levels cover 65,536 WARC files).
 _FAN_IN = 256
 
 
-@cache
 def _indexer_version() -> str:
-    return "cdxj-indexer " + importlib.metadata.version("cdxj-indexer")
+    return indexer_version()
 
 
-@cache
-def _indexer_class() -> Any:
-    # Imported on first use: cdxj_indexer pulls in surt, tldextract, requests and pyamf (about
-    # 0.2 s), which every importer of crawler.archive would otherwise pay.
-    from cdxj_indexer import CDXJIndexer
-
-    class Indexer(CDXJIndexer):
-        def _get_digest(self, record: Any, name: str) -> Any:
-            # A revisit without WARC-Payload-Digest (a 304) has no digest to compute, but the
-            # base class spools the record into a temporary file it never closes to find that.
-            if record.rec_type == "revisit" and not record.rec_headers.get_header(name):
-                return None
-            return super()._get_digest(record, name)
-
-    return Indexer
-
-
-def index_warc_files(inputs: Iterable[Path], out: IO[str]) -> None:
-    """Write cdxj-indexer's sorted index of ``inputs`` to ``out`` (file names as base names,
-    matching WarcPointer.filename)."""
-    paths = [str(path) for path in inputs]
-    _indexer_class()(output=out, inputs=paths, sort=True).process_all()
+def _source(warc: Path, name: str) -> str:
+    stat = warc.stat()
+    source = {
+        "filename": name,
+        "size": stat.st_size,
+        "mtime_ns": stat.st_mtime_ns,
+        "indexer": _indexer_version(),
+    }
+    return json.dumps(source) + "\n"
 
 
 def fragment_header(warc: Path) -> str:
     """The header line a fragment of ``warc`` as it is now starts with: a fragment with another
     one was made from other bytes, or by another version of cdxj-indexer."""
-    stat = warc.stat()
-    source = {
-        "filename": warc.name,
-        "size": stat.st_size,
-        "mtime_ns": stat.st_mtime_ns,
-        "indexer": _indexer_version(),
-    }
-    return FRAGMENT_HEADER + json.dumps(source) + "\n"
+    return FRAGMENT_HEADER + _source(warc, warc.name)
+
+
+def part_end(written: Path, name: str) -> str:
+    """The last line of the part of the file ``written``, to be renamed ``name``: its fragment's
+    header once renamed (a rename keeps the size and time)."""
+    return PART_END + _source(written, name)
 
 
 def write_fragment(archive_dir: Path, warc: Path) -> Path:
-    """Index the closed WARC file ``warc`` of ``archive_dir`` into its fragment; return its path."""
+    """Make the fragment of the closed WARC file ``warc`` of ``archive_dir``, from its complete
+    part if it has one, else by reading it; return its path."""
     fragment = index_fragment(archive_dir, warc.name)
+    part = index_part(archive_dir, warc.name)
     # Stated before reading: a file that changes while it is indexed no longer matches.
     header = fragment_header(warc)
     shared_directory(fragment.parent)
     # Durable: a fragment is kept for as long as its WARC file is unchanged.
     with atomic_write(fragment, text=True) as out:
         out.write(header)
-        index_warc_files([warc], out)
+        if not _sort_part(part, PART_END + header.removeprefix(FRAGMENT_HEADER), out):
+            index_warc_files([warc], out)
+    part.unlink(missing_ok=True)
     return fragment
+
+
+def _sort_part(part: Path, end: str, out: IO[str]) -> bool:
+    """Write the lines of ``part`` sorted to ``out`` if it is complete, its last line being
+    ``end``; whether it did (nothing is written otherwise)."""
+    if not _ends_with_line(part, end.encode()):
+        return False
+    sorter = sorting_writer(out)
+    with _open(part) as stream:
+        previous = next(stream)
+        for line in stream:  # every line but the last one, ``end``
+            sorter.write(previous)
+            previous = line
+    sorter.flush()
+    return True
+
+
+def _ends_with_line(path: Path, line: bytes) -> bool:
+    try:
+        with path.open("rb") as stream:
+            size = stream.seek(0, os.SEEK_END)
+            stream.seek(max(0, size - len(line) - 1))
+            tail = stream.read()
+    except OSError:
+        return False
+    return tail == line or tail == b"\n" + line
 
 
 def fragment_is_current(fragment: Path, warc: Path) -> bool:
@@ -123,6 +150,10 @@ def update_fragments(directory: Path) -> list[Path]:
     for fragment in index_fragments(directory):
         if fragment not in kept:
             fragment.unlink(missing_ok=True)
+    # A part is of use only to a file still open (left by a killed writer, recovered whole).
+    for part in index_parts(directory):
+        if not (directory / (part_warc_name(part) + OPEN_SUFFIX)).exists():
+            part.unlink(missing_ok=True)
     return fragments
 
 

@@ -9,6 +9,7 @@ writes there is named here, and only here.
       rejected-pairs.jsonl                   lines the manifest schema refused, as they were
       index.cdxj                             the CDXJ index of the WARC files
       index/NAME.warc.gz.cdxj                the index of one closed WARC file, merged into it
+      index/NAME.warc.gz.cdxj.part           the index of a WARC file, as its records are written
       archive.wacz                           the WACZ package (WARC_WACZ, ``wacz``)
       report.html                            the corpus report (``report``)
       operator.json                          who runs the crawls (asked at the first crawl)
@@ -31,6 +32,7 @@ REJECTED_NAME = "rejected-pairs.jsonl"
 INDEX_NAME = "index.cdxj"
 INDEX_DIR = "index"
 FRAGMENT_SUFFIX = ".cdxj"
+PART_SUFFIX = ".part"
 WACZ_NAME = "archive.wacz"
 REPORT_NAME = "report.html"
 OPERATOR_NAME = "operator.json"
@@ -62,3 +64,21 @@ def index_fragments(archive_dir: Path) -> list[Path]:
     """The fragments in ``ARCHIVE_DIR/index/``, in name order."""
     directory = Path(archive_dir) / INDEX_DIR
     return sorted(directory.glob("*" + FRAGMENT_SUFFIX)) if directory.is_dir() else []
+
+
+def index_part(archive_dir: Path, warc_name: str) -> Path:
+    """Where the writer of the WARC file named ``warc_name`` puts its index lines as it goes."""
+    fragment = index_fragment(archive_dir, warc_name)
+    return fragment.with_name(fragment.name + PART_SUFFIX)
+
+
+def part_warc_name(part: Path) -> str:
+    """The name of the WARC file whose records ``part`` indexes."""
+    return part.name.removesuffix(FRAGMENT_SUFFIX + PART_SUFFIX)
+
+
+def index_parts(archive_dir: Path) -> list[Path]:
+    """The fragments still being written (or left by a writer that stopped), in name order."""
+    directory = Path(archive_dir) / INDEX_DIR
+    pattern = "*" + FRAGMENT_SUFFIX + PART_SUFFIX
+    return sorted(directory.glob(pattern)) if directory.is_dir() else []

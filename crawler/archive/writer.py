@@ -17,6 +17,7 @@ from typing import BinaryIO
 from crawler.archive.damage import check_warc
 from crawler.archive.dedup import Capture, DigestIndex, is_dedup_candidate
 from crawler.archive.exchange import HttpExchange
+from crawler.archive.index_part import PartWriter
 from crawler.archive.naming import OPEN_SUFFIX, default_crawl_host, warc_filename
 from crawler.archive.pointer import WarcPointer
 from crawler.archive.records import (
@@ -87,6 +88,9 @@ class WarcArchive(Closeable):
     warcinfo record and is opened only when the first exchange comes. Each exchange is flushed
     as a whole, so a killed process leaves whole members behind.
 
+    With ``index_as_written``, the CDXJ lines of each record are written as the record is
+    (crawler/archive/index_part.py), so that the file's index is made without reading it back.
+
     Without a ``digest_index``, repeated payloads are deduplicated within this archive object
     only (an in-memory index). Not thread-safe: call it from one thread at a time.
     """
@@ -104,6 +108,7 @@ class WarcArchive(Closeable):
         crawl_host: str | None = None,
         compresslevel: int = 6,
         on_file_closed: Callable[[Path], None] | None = None,
+        index_as_written: bool = False,
     ) -> None:
         if not valid_prefix(prefix):
             raise ValueError(f"file name prefix must match [A-Za-z0-9._-]+, got {prefix!r}")
@@ -120,6 +125,8 @@ class WarcArchive(Closeable):
         self._clock = clock
         self._new_record_id = new_record_id
         self._on_file_closed = on_file_closed
+        self._index_as_written = index_as_written
+        self._part: PartWriter | None = None
         self._records = RecordSerializer()
         self._serial = 0
         self._file: BinaryIO | None = None
@@ -178,12 +185,9 @@ class WarcArchive(Closeable):
             exchange, record_id=request_id, warcinfo_id=self._warcinfo_id, concurrent_to=record_id
         )
 
-        record_member = gzip_member(record, self.compresslevel)
-        record_offset = self._write(record_member + gzip_member(request, self.compresslevel))
+        record_offset, request_offset = self._write_records(record, request)
         record_pointer = WarcPointer(self._filename, record_offset, record_id)
-        request_pointer = WarcPointer(
-            self._filename, record_offset + len(record_member), request_id
-        )
+        request_pointer = WarcPointer(self._filename, request_offset, request_id)
         # Added only once the record is on disk, so the index never names a record that a
         # crash could have lost.
         if dedup and not is_revisit:
@@ -222,7 +226,7 @@ class WarcArchive(Closeable):
             content_type=content_type,
             refers_to=refers_to,
         )
-        offset = self._write(gzip_member(record, self.compresslevel))
+        (offset,) = self._write_records(record)
         return WarcPointer(self._filename, offset, record_id)
 
     def close(self) -> None:
@@ -246,6 +250,9 @@ class WarcArchive(Closeable):
             with contextlib.suppress(OSError):
                 self._file.close()
             self._file = None
+            if self._part is not None:
+                self._part.abandon()
+                self._part = None
         if self._owns_index:
             self._index.close()
 
@@ -266,6 +273,8 @@ class WarcArchive(Closeable):
         self._file = os.fdopen(fd, "wb")
         self._filename = filename
         self._size = 0
+        if self._index_as_written:
+            self._part = PartWriter(self.directory, filename)
         self._warcinfo_id = self._record_id()
         warcinfo = self._records.warcinfo(
             filename=filename,
@@ -273,7 +282,20 @@ class WarcArchive(Closeable):
             date=created,
             fields=self._warcinfo_fields,
         )
-        self._write(gzip_member(warcinfo, self.compresslevel))
+        self._write_records(warcinfo)
+
+    def _write_records(self, *records: bytes) -> list[int]:
+        """Append ``records``, a gzip member each, flushed at once; returns their offsets."""
+        members = [gzip_member(record, self.compresslevel) for record in records]
+        offset = self._write(b"".join(members))
+        offsets = []
+        for record, member in zip(records, members, strict=True):
+            offsets.append(offset)
+            # Indexed once on disk, as the digest index: a crash loses no record it names.
+            if self._part is not None:
+                self._part.add(record, offset, len(member))
+            offset += len(member)
+        return offsets
 
     def _write(self, data: bytes) -> int:
         """Append and flush; returns the offset the data starts at."""
@@ -289,6 +311,9 @@ class WarcArchive(Closeable):
         self._file.close()
         self._file = None
         final = self.directory / self._filename
+        if self._part is not None:
+            self._part.finish(_open_path(final))
+            self._part = None
         os.replace(_open_path(final), final)
         self.closed_files.append(self._filename)
         if self._on_file_closed is not None:

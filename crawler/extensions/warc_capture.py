@@ -143,6 +143,7 @@ class WarcCapture:
             warcinfo=self._warcinfo(spider),
             digest_index=self.digest_index,
             on_file_closed=self._index_closed_file if self._indexing() else None,
+            index_as_written=self._indexing(),
         )
         self.archive = BackgroundWriter(archive)
 
@@ -150,8 +151,9 @@ class WarcCapture:
         return self.crawler.settings.getbool("WARC_CDXJ_INDEX", defaults.WARC_CDXJ_INDEX)
 
     def _index_closed_file(self, path: Path) -> None:
-        # Each file is indexed once, as it is closed, so that the crawl's close only merges the
-        # files' indexes; one this misses is indexed when the index is built.
+        # Each file is indexed as its records are written and its lines sorted as it is closed,
+        # so that the crawl's close only merges the files' indexes; one this misses is indexed
+        # when the index is built.
         try:
             write_fragment(self.archive_dir, path)
         except Exception as exc:

@@ -1,5 +1,6 @@
 """The index of each closed WARC file, made once and merged into index.cdxj: the same bytes as
-cdxj-indexer over every file at once, made again when its file changes, removed with it."""
+cdxj-indexer over every file at once, made again when its file changes, removed with it (the
+index made as a file is written: test_index_as_written.py)."""
 
 from __future__ import annotations
 
@@ -251,7 +252,9 @@ def _capture(archive_dir: Path, **settings: object) -> WarcCapture:
     return capture
 
 
-def test_the_crawl_indexes_each_file_as_it_closes(tmp_path: Path) -> None:
+def test_the_crawl_indexes_each_file_as_it_writes_it(
+    tmp_path: Path, counted: list[list[str]]
+) -> None:
     capture = _capture(tmp_path)
     assert capture.archive is not None
     capture.archive.write_exchange(make_exchange())
@@ -260,6 +263,7 @@ def test_the_crawl_indexes_each_file_as_it_closes(tmp_path: Path) -> None:
     assert index.fragment_is_current(index_fragment(tmp_path, name), tmp_path / name)
     capture.archive = None
     capture.spider_closed(Spider("t2"), "finished")
+    assert counted == []  # made from the lines written with the records, not read back
     assert (tmp_path / "index.cdxj").read_text(encoding="utf-8") == full_index(tmp_path)
 
 
