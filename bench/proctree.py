@@ -52,6 +52,11 @@ def field_kb(path: str, name: str) -> int:
     return 0
 
 
+def process_memory(pid: int) -> tuple[int, int]:
+    """RSS and PSS of one live process, kB (0 once it is gone)."""
+    return field_kb(f"/proc/{pid}/status", "VmRSS:"), field_kb(f"/proc/{pid}/smaps_rollup", "Pss:")
+
+
 def _stat_fields(pid: int) -> list[str]:
     try:
         return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from crawler.manifest.rejected import REJECTED_NAME
+from crawler.archive.layout import REJECTED_NAME
 
 EXIT_OK = 0
 EXIT_FAILED = 1

@@ -29,6 +29,13 @@ DOWNLOAD_TIMEOUT = 60
 # A news page is far below this; anything larger is recorded, not kept whole.
 DOWNLOAD_MAXSIZE = 32 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 8 * 1024 * 1024
+# A callback yields one or two objects per page and the pipeline is synchronous: 100 asyncio
+# tasks per callback output (Scrapy's default) cost 0.33 ms a callback, 1 costs 0.02
+# (bench/profile_crawl.py).
+CONCURRENT_ITEMS = 1
+# Scrapy's check for a generator callback's return value re-reads the callback's source on every
+# response (its cache misses for bound methods): 0.2-0.5 ms a page for a developer's warning.
+WARN_ON_GENERATOR_RETURN_VALUE = False
 # A response cut short is still archived (marked truncated) rather than dropped.
 DOWNLOAD_FAIL_ON_DATALOSS = False
 # Scrapy's HTTP/1.1 handler, except that a stopped download really closes its connection (over

@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from crawler import defaults
-from crawler.archive.lock import NOTHING_FETCHED, ArchiveLocked
 from crawler.commands.extras import DISTRIBUTED, WACZ, missing_extra
 from crawler.commands.options import ExamplesFormatter, add_spider_args, examples, name_value
 from crawler.outcome import (
@@ -225,6 +224,8 @@ def _operator(settings: Settings) -> None:
 
 
 def _start_outcome(spider: str, crawler: Crawler, failure: Failure) -> Outcome:
+    from crawler.archive.lock import NOTHING_FETCHED, ArchiveLocked
+
     error = failure.value
     description = f"{type(error).__name__}: {error}"
     if isinstance(error, ArchiveLocked):

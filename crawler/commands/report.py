@@ -7,11 +7,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from crawler.archive.layout import MANIFEST_NAME, REPORT_NAME
 from crawler.commands.options import ExamplesFormatter, examples
-from crawler.corpus.align import default_aligner
-from crawler.corpus.replay import replay_base
-from crawler.corpus.report import MANIFEST_NAME, REPORT_NAME, write_report
-from crawler.manifest import ManifestError
 from crawler.util.terminal import echo
 
 
@@ -52,6 +49,9 @@ def register(subparsers: Any) -> None:
 
 
 def _replay_url(text: str) -> str:
+    # Imported here, as in run(): building the command line's parser stays cheap (crawler/cli.py).
+    from crawler.corpus.replay import replay_base
+
     try:
         return replay_base(text)
     except ValueError as error:
@@ -59,6 +59,10 @@ def _replay_url(text: str) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    from crawler.corpus.align import default_aligner
+    from crawler.corpus.report import write_report
+    from crawler.manifest import ManifestError
+
     manifest = Path(args.archive_dir) / MANIFEST_NAME
     if not manifest.is_file():
         echo(f"report: {manifest} not found", file=sys.stderr)

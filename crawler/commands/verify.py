@@ -6,15 +6,15 @@ import argparse
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from crawler.archive.coverage import ManifestLine, coverage_problems, rejected_pairs
 from crawler.archive.layout import MANIFEST_NAME, REJECTED_NAME, journals
-from crawler.archive.pointer import WarcPointer
-from crawler.archive.verify import verify_archive
 from crawler.commands.options import documented
 from crawler.outcome import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from crawler.util.terminal import echo
+
+if TYPE_CHECKING:
+    from crawler.archive.pointer import WarcPointer
 
 _EXAMPLE = f"""\
 examples:
@@ -54,6 +54,10 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # Imported here: building the command line's parser stays cheap (crawler/cli.py).
+    from crawler.archive.coverage import ManifestLine, coverage_problems, rejected_pairs
+    from crawler.archive.verify import verify_archive
+
     directory: Path = args.archive_dir
     if not directory.is_dir():
         echo(f"verify: {directory} is not a directory", file=sys.stderr)

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from crawler import defaults
-from crawler.archive.wacz import WACZ_NAME, WaczError, package_archive, still_open
+from crawler.archive.layout import WACZ_NAME
 from crawler.commands.extras import WACZ, missing_extra
 from crawler.commands.options import ExamplesFormatter, examples
 from crawler.outcome import EXIT_FAILED, EXIT_OK, EXIT_USAGE
@@ -49,6 +49,9 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # Imported here: building the command line's parser stays cheap (crawler/cli.py).
+    from crawler.archive.wacz import WaczError, package_archive, still_open
+
     directory: Path = args.archive_dir
     if not directory.is_dir():
         echo(f"wacz: {directory} is not a directory", file=sys.stderr)

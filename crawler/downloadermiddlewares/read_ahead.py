@@ -16,6 +16,12 @@ callback, in the crawl process and without a budget: it is recorded with the rea
 
 ``BITEXT_PARSE_WORKERS`` sets the number of processes (default: one per CPU); 0 switches the
 middleware off. It needs Scrapy's asyncio reactor (the default).
+
+The workers are ended when the crawl goes idle (``spider_idle``: nothing left to download or to
+read), before the engine closes the spider: the pairs pipeline's close folds the whole manifest
+in memory, and idle workers would only add to that peak. Should the crawl go on after all (a
+``spider_idle`` handler that raises ``DontCloseSpider`` and schedules more requests, as a
+distributed crawl's), the next page to read starts a new pool.
 """
 
 from __future__ import annotations
@@ -69,6 +75,7 @@ class ReadAheadMiddleware:
         self.workers = workers
         self.timeout = timeout
         self.pool: ParsingPool | None = None
+        self.idle_closed = False  # the pool was ended at spider_idle: a page to read restarts it
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ReadAheadMiddleware:
@@ -81,6 +88,7 @@ class ReadAheadMiddleware:
         )
         middleware = cls(crawler, workers, timeout)
         crawler.signals.connect(middleware.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(middleware.spider_idle, signal=signals.spider_idle)
         crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
         return middleware
 
@@ -92,19 +100,31 @@ class ReadAheadMiddleware:
         if not is_asyncio_reactor_installed():
             logger.warning("BITEXT_PARSE_WORKERS needs the asyncio reactor; reading in-process")
             return
-        self.pool = ParsingPool(self.workers, timeout=self.timeout)
-        self.pool.start()
+        self._start_pool()
         budget = f"{self.timeout:g} s" if self.timeout is not None else "no time limit"
         logger.info("reading pages in %d worker process(es), %s per page", self.workers, budget)
 
+    def spider_idle(self, spider: Spider) -> None:
+        # Nothing is being downloaded or read: the workers have nothing left to do.
+        if self.pool is not None:
+            self.pool.close()
+            self.pool = None
+            self.idle_closed = True
+            logger.debug("the crawl is idle: its parse workers were ended")
+
     def spider_closed(self, spider: Spider) -> None:
+        self.idle_closed = False
         if self.pool is not None:
             self.pool.close()
             self.pool = None
 
+    def _start_pool(self) -> None:
+        self.pool = ParsingPool(self.workers, timeout=self.timeout)
+        self.pool.start()
+
     async def process_response(self, request: Request, response: Response) -> Response:
         spider = self.crawler.spider
-        if self.pool is None or spider is None:
+        if spider is None or (self.pool is None and not self.idle_closed):
             return response
         if response.request is None:
             # As the engine does once the middlewares are done: the spider reads response.meta.
@@ -112,6 +132,10 @@ class ReadAheadMiddleware:
         reading = spider.page_reading(response)  # type: ignore[attr-defined]
         if reading is None:
             return response
+        if self.pool is None:  # ended while the crawl was idle, which it is no longer
+            self.idle_closed = False
+            self._start_pool()
+        assert self.pool is not None
         try:
             item = await asyncio.wrap_future(self.pool.submit(reading))
         except ReadingAbandoned as exc:

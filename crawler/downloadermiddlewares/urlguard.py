@@ -86,6 +86,9 @@ class UrlGuardMiddleware:
         parse_allowed_hosts(self.allowed_hosts)  # a typo in an exception stops the crawl at once
         self.lookup = lookup
         self.proxies = dict(proxies or {})
+        # proxy_bypass reads the whole environment on every call; its answer for a host does not
+        # change during a crawl.
+        self._bypass: dict[str, bool] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> UrlGuardMiddleware:
@@ -122,7 +125,15 @@ class UrlGuardMiddleware:
         if "proxy" in request.meta:
             return request.meta["proxy"] is not None
         parts = urlsplit(request.url)
-        return parts.scheme in self.proxies and not proxy_bypass(parts.hostname or "")
+        return parts.scheme in self.proxies and not self._bypassed(parts.hostname or "")
+
+    def _bypassed(self, host: str) -> bool:
+        bypassed = self._bypass.get(host)
+        if bypassed is None:
+            bypassed = self._bypass[host] = bool(proxy_bypass(host))
+            if len(self._bypass) > LOOKUP_CACHE_SIZE:
+                self._bypass.pop(next(iter(self._bypass)))
+        return bypassed
 
     def _refuse(self, request: Request, reason: str) -> None:
         redirected_from = request.meta.get("redirect_urls")

@@ -41,6 +41,7 @@ class CrawlLog:
         self.crawler = crawler
         self.crawl_id = ""
         self._capture: WarcCapture | None = None
+        self.full_crawl = self._full_crawl()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CrawlLog:
@@ -59,6 +60,11 @@ class CrawlLog:
         # rebuild composes pairs per crawl, as each crawl's pipeline did.
         setting = self.crawler.settings.get("BITEXT_CRAWL_ID", defaults.BITEXT_CRAWL_ID)
         self.crawl_id = str(setting or f"{isoformat(datetime.now(UTC))} {default_crawl_host()}")
+        self.full_crawl = self._full_crawl()  # as the spider may have set it (its -a full)
+
+    def _full_crawl(self) -> bool:
+        # Read once per crawl, not for every item: the settings do not change once it runs.
+        return self.crawler.settings.getbool("BITEXT_FULL_CRAWL", defaults.BITEXT_FULL_CRAWL)
 
     def crawl_of(self, spider: Spider) -> str:
         """The crawl id of the records: the spider's own where it has one (the nodes of a
@@ -80,9 +86,7 @@ class CrawlLog:
             # As the spider judges it: cut short on the wire, stopped at a budget, or over the
             # size limit once decoded.
             truncated=page is not None and is_truncated(page.flags),
-            full_crawl=self.crawler.settings.getbool(
-                "BITEXT_FULL_CRAWL", defaults.BITEXT_FULL_CRAWL
-            ),
+            full_crawl=self.full_crawl,
         )
         record = page.meta.get(META_RECORD) if page is not None else _earlier_record(item, response)
         refers_to = record.record_id if record is not None else None

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import logging
 import os
+import pickle
 import signal
 import subprocess
 import sys
@@ -198,7 +199,9 @@ def _exit_with(parent: int) -> None:
 
 def _answer(results: Connection, outcome: tuple[str, Any]) -> None:
     try:
-        results.send(outcome)
+        # What Connection.send does, without the ForkingPickler it builds (a copy of copyreg's
+        # dispatch table) for every answer: items need none of its reducers.
+        results.send_bytes(pickle.dumps(outcome, pickle.HIGHEST_PROTOCOL))
     except (EOFError, OSError):
         os._exit(0)
     except Exception as exc:  # an item or an exception that does not pickle
