@@ -44,6 +44,12 @@ ARCHIVE_LOCK_ENABLED = True
 # Cited pages an earlier crawl settled are answered from the archive, not fetched
 # (crawler/downloadermiddlewares/archive_cache.py).
 ARCHIVE_CACHE_ENABLED = True
+# Replay: every response comes from this archive directory, nothing is fetched (python -m crawler
+# rebuild sets it; crawler/downloadermiddlewares/archive_cache.py). None: a crawl of the web.
+ARCHIVE_CACHE_REPLAY: str | None = None
+# A cited page settled this many days ago is fetched again to see whether it changed
+# (crawler/policy/refetch.py, crawler/state/drift.py); 0 or less: never.
+SOURCE_RECHECK_DAYS = 30.0
 
 # Discovery (crawler/spiders/discovery.py): every sitemap or feed URL is requested once per crawl;
 # these bound lists that are new at every step. Blogger's /sitemap.xml lists ?page=N: depth 1.
@@ -119,6 +125,8 @@ SETTINGS = {
     "BITEXT_FULL_CRAWL": BITEXT_FULL_CRAWL,
     "ARCHIVE_LOCK_ENABLED": ARCHIVE_LOCK_ENABLED,
     "ARCHIVE_CACHE_ENABLED": ARCHIVE_CACHE_ENABLED,
+    "ARCHIVE_CACHE_REPLAY": ARCHIVE_CACHE_REPLAY,
+    "SOURCE_RECHECK_DAYS": SOURCE_RECHECK_DAYS,
     "BITEXT_SITEMAP_MAX_DEPTH": BITEXT_SITEMAP_MAX_DEPTH,
     "BITEXT_DISCOVERY_MAX_PAGES": BITEXT_DISCOVERY_MAX_PAGES,
     "BITEXT_DISTRIBUTED": BITEXT_DISTRIBUTED,

@@ -14,6 +14,7 @@ compose fewer pairs, or ``source_not_fetched`` ones, for pages that were archive
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import time
 from collections import ChainMap
@@ -31,12 +32,13 @@ from crawler.archive.naming import closed_warc_files, open_warc_files
 from crawler.archive.pointer import WarcPointer
 from crawler.archive.reader import RecordError
 from crawler.items import PostItem, SourceItem
-from crawler.items.codec import ArchivedPage, post_item, source_item
+from crawler.items.codec import ArchivedPage, post_item, source_item, source_record
 from crawler.items.crawllog import CrawlLogError, Item, LogEntry, log_record, scan_crawl_log
 from crawler.manifest import Pair
 from crawler.pairing.compose import cited_urls, compose_pairs
 from crawler.reading.archived import read_payload
 from crawler.state import PostRecord
+from crawler.state.drift import keeps_capture
 
 
 class RebuildError(Exception):
@@ -258,7 +260,7 @@ def compose_runs(runs: Sequence[list[tuple[LogEntry, Item]]]) -> Iterator[list[P
     sources: dict[str, SourceItem] = {}
     for run in runs:
         own_posts = {i.url: i for _, i in run if isinstance(i, PostItem)}
-        own_sources = {i.cited_url: i for _, i in run if isinstance(i, SourceItem)}
+        own_sources = _paired_sources(run, sources)
         fields = run[0][0].fields
         again: list[PostItem] = []
         if not fields.get("full_crawl"):
@@ -272,6 +274,26 @@ def compose_runs(runs: Sequence[list[tuple[LogEntry, Item]]]) -> Iterator[list[P
         yield list(compose_pairs([*own_posts.values(), *again], view, spider=spider))
         posts.update(own_posts)
         sources.update(own_sources)
+
+
+def _paired_sources(
+    run: list[tuple[LogEntry, Item]], earlier: dict[str, SourceItem]
+) -> dict[str, SourceItem]:
+    """The outcome each source of a run gives its pairs: its own, or the ok page captured earlier
+    that the source keeps, dated by the first fetch that found it changed (the rule of
+    crawler/state/drift.py, as the pairs pipeline applies it)."""
+    own: dict[str, SourceItem] = {}
+    for _, item in run:
+        if not isinstance(item, SourceItem):
+            continue
+        capture = own.get(item.cited_url) or earlier.get(item.cited_url)
+        if capture is None or not keeps_capture(source_record(capture)):
+            own[item.cited_url] = item
+            continue
+        if item.drift is not None and capture.changed_since is None:
+            capture = dataclasses.replace(capture, changed_since=item.crawled_at)
+        own[item.cited_url] = capture
+    return own
 
 
 def fold_pairs(crawls: Iterable[list[Pair]]) -> list[Pair]:

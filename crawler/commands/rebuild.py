@@ -52,6 +52,15 @@ def register(subparsers: Any) -> None:
             "--in-place). Without it a damaged archive exits 1 and writes nothing"
         ),
     )
+    parser.add_argument(
+        "--via-crawl",
+        action="store_true",
+        help=(
+            "run the archive's crawl again, every response (robots.txt, lists, posts, sources, "
+            "redirects) answered from the archive and nothing fetched, instead of replaying the "
+            "crawl-log records; --workers is then the read-ahead pool's size"
+        ),
+    )
     add_workers(parser)
     parser.set_defaults(func=run)
 
@@ -78,6 +87,8 @@ def run(args: argparse.Namespace) -> int:
     if args.allow_damaged and replacing:
         echo("rebuild: --allow-damaged never replaces the manifest: give -o FILE", file=sys.stderr)
         return 2
+    if args.via_crawl:
+        return _via_crawl(args, directory, output, replacing)
     started = time.perf_counter()
     repaired: list[Repair] = []
     # Replacing the manifest is a crawl's write: not while one runs, and under the same lock.
@@ -130,3 +141,58 @@ def run(args: argparse.Namespace) -> int:
 
 def _counts(statuses: Counter[str]) -> str:
     return ", ".join(f"{status} {count}" for status, count in sorted(statuses.items())) or "none"
+
+
+def _via_crawl(args: argparse.Namespace, directory: Path, output: Path, replacing: bool) -> int:
+    from crawler.archive.lock import ArchiveLock, ArchiveLocked
+    from crawler.commands.rebuild_crawl import rebuild_by_crawl
+    from crawler.rebuild import DamagedArchiveError, RebuildError
+
+    started = time.perf_counter()
+    held = ArchiveLock(directory) if replacing else contextlib.nullcontext()
+    try:
+        with held:
+            result = rebuild_by_crawl(
+                directory, output, workers=args.workers, allow_damaged=args.allow_damaged
+            )
+    except ArchiveLocked as error:
+        echo(
+            f"rebuild: {error}: --in-place once it has ended; nothing was written", file=sys.stderr
+        )
+        return 3
+    except DamagedArchiveError as error:
+        echo(f"rebuild: {error}", file=sys.stderr)
+        kept = f" ({output} is as it was)" if output.exists() else ""
+        echo(
+            f"rebuild: nothing was written{kept}. To see what the whole records give, with "
+            "those pairs left out or downgraded: rebuild --allow-damaged -o FILE",
+            file=sys.stderr,
+        )
+        return 1
+    except (RebuildError, OSError) as error:
+        echo(f"rebuild: {error}", file=sys.stderr)
+        return 1
+    if result.damage is not None:
+        echo(f"rebuild: --allow-damaged: {result.damage}", file=sys.stderr)
+    if result.open_files:
+        echo(
+            f"rebuild: {result.open_files} '.open' WARC file(s) left out (still being written, "
+            "or left by a killed crawl)",
+            file=sys.stderr,
+        )
+    elapsed = time.perf_counter() - started
+    echo(
+        f"Read {result.files} WARC files: {result.crawls} crawl(s), {result.posts} posts, "
+        f"{result.sources} sources; replayed the {result.spider} crawl from the archive, "
+        f"parsed {result.pages_read} pages ({result.pooled} in the read-ahead pool of "
+        f"{result.workers} worker process(es)); {elapsed:.2f} s in all."
+    )
+    echo(f"Wrote {output}: {result.pairs} pairs ({_counts(Counter(result.statuses))}).")
+    if result.rejected is not None:
+        echo(
+            f"rebuild: failed, pair line(s) refused by the manifest schema (a bug in the "
+            f"crawler) were written repaired; the lines as they were are in {result.rejected}",
+            file=sys.stderr,
+        )
+        return 1
+    return 0

@@ -1,7 +1,9 @@
 """One pair for a reader: both texts side by side, and the archived records they came from.
 
 The provenance is read from the WARC record the manifest points to (not from the manifest), so
-what ``pairs show`` prints proves that the archived bytes exist and are the ones cited.
+what ``pairs show`` prints proves that the archived bytes exist and are the ones cited. The
+source's history (its changes of outcome and of page across crawls) is read from the archive's
+crawl state, when it has one.
 """
 
 from __future__ import annotations
@@ -12,16 +14,19 @@ from itertools import zip_longest
 from pathlib import Path
 from typing import Any
 
+from crawler.archive.layout import STATE_DIR, STATE_NAME
 from crawler.archive.pointer import WarcPointer
 from crawler.archive.reader import ANY_KIND, RecordError, read_record
 from crawler.corpus.align import Aligner
 from crawler.corpus.textwidth import pad, wrap
 from crawler.manifest import STATUS_DESCRIPTIONS, Pair
+from crawler.state import CrawlState, StateError, StatusChange
 from crawler.util.terminal import printable
 
 GUTTER = " │ "
 MIN_COLUMN = 12
 _CHUNK = 1 << 16
+_DIGEST_CHARS = 12  # of a payload digest, after its algorithm: enough to tell versions apart
 
 
 class ProvenanceError(ValueError):
@@ -113,6 +118,59 @@ def format_provenance(
     return lines, True
 
 
+def source_history(archive_dir: Path, cited_url: str | None) -> list[StatusChange]:
+    """The changes the archive's crawl state recorded for ``cited_url``, oldest first; none
+    without a state (a manifest copied alone, a crawl without one)."""
+    path = archive_dir / STATE_DIR / STATE_NAME
+    if cited_url is None or not path.is_file():
+        return []
+    with CrawlState(path) as state:
+        return state.history(cited_url)
+
+
+def format_history(changes: Sequence[StatusChange]) -> list[str]:
+    """One entry per change: date, old -> new status, digests shortened, the paragraph summary,
+    and the WARC pointers of both sides."""
+    if not changes:
+        return []
+    lines = ["Source history (crawl state):"]
+    for change in changes:
+        status = f"{_status(change.old_status, change.old_http_status)} -> "
+        status += _status(change.new_status, change.new_http_status)
+        digests = f"{_digest(change.old_payload_digest)} -> {_digest(change.new_payload_digest)}"
+        lines.append(f"  {change.fetched_at}  {status}  {digests}{_summary(change.paragraphs)}")
+        lines.append(f"    old: {_pointer(change.old_warc)}")
+        lines.append(f"    new: {_pointer(change.new_warc)}")
+    return [printable(line) for line in lines]
+
+
+def _status(status: str | None, http_status: int | None) -> str:
+    if status is None:
+        return "(first fetch)"
+    return f"{status} ({http_status})" if http_status is not None else status
+
+
+def _digest(digest: str | None) -> str:
+    if not digest:
+        return "-"
+    algorithm, colon, value = digest.partition(":")
+    if not colon:
+        return digest[:_DIGEST_CHARS]
+    return f"{algorithm}:{value[:_DIGEST_CHARS]}"
+
+
+def _summary(paragraphs: dict[str, int] | None) -> str:
+    if paragraphs is None:
+        return ""
+    counts = (paragraphs.get(key, 0) for key in ("added", "removed", "changed"))
+    added, removed, changed = counts
+    return f"  paragraphs: {added} added, {removed} removed, {changed} changed"
+
+
+def _pointer(pointer: WarcPointer | None) -> str:
+    return f"{pointer.filename} @ offset {pointer.offset}" if pointer is not None else "-"
+
+
 def paragraph_rows(
     ja: Sequence[str], en: Sequence[str], aligner: Aligner | None
 ) -> list[tuple[str, str, str]]:
@@ -170,6 +228,13 @@ def render_pair(
         archive_dir,
     )
     lines += [*translation_lines, "", *source_lines, ""]
+    if source is not None and source.changed_since is not None:
+        lines += [f"Source changed since {source.changed_since}: the text is the first capture's"]
+    try:
+        history = format_history(source_history(archive_dir, pair.cited_url))
+    except StateError as error:
+        history = [f"Source history cannot be read: {printable(str(error))}"]
+    lines += [*history, ""] if history else []
     ja, en = pair.translation.paragraphs, source.paragraphs if source else ()
     if aligner is None:
         lines.append("(paragraphs side by side in order: no aligner available)")

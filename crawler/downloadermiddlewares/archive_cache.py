@@ -20,11 +20,26 @@ looked up (a redirect hop is a fetch of its own); ``meta["dont_cache"]`` opts on
 ``ARCHIVE_CACHE_ENABLED`` switches it off, and a full crawl (``BITEXT_FULL_CRAWL``) fetches all.
 It sits after the URL guard, so a URL refused today is refused whatever the archive says, and
 before robots.txt, so an archived page costs no robots.txt fetch.
+
+**Replay.** With ``ARCHIVE_CACHE_REPLAY`` (an archive directory, or the
+:class:`~crawler.archive.storage.ArchiveStorage` the rebuild command opened) the storage is that
+archive and the policy is the replay policy (crawler/policy/offline.py): EVERY request is answered
+from the archive, none is fetched. An archived response comes back as it was received (still
+content-encoded: the crawl's decompression, redirect and retry middlewares handle it again), flag
+``replayed``, with the WARC pointers and date of the capture in ``meta``; an outcome not read
+from a page fails the request with :class:`ArchivedOutcome` or :class:`ArchivedPostOutcome`
+(the crawl-log record's item); anything else fails with :class:`NotArchived`. In its place
+(before robots.txt, as the crawl's outcomes came first) this middleware answers only with those
+outcomes; :class:`ArchiveReplayMiddleware`, last before the download handler as Scrapy's
+HttpCacheMiddleware sits, answers with the responses, so robots.txt, retries and every redirect
+hop run as in the crawl. ``python -m crawler rebuild --via-crawl`` sets both up
+(crawler/commands/rebuild_crawl.py).
 """
 
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -36,11 +51,20 @@ from scrapy.responsetypes import responsetypes
 from crawler import defaults
 from crawler.archive.layout import STATE_DIR, STATE_NAME
 from crawler.archive.reader import RecordError
-from crawler.extensions.warc_capture import META_FETCHED_AT, META_PAYLOAD_DIGEST, META_POINTER
-from crawler.items import SourceItem
+from crawler.archive.storage import ArchiveStorage, StoredResponse
+from crawler.dates import isoformat
+from crawler.extensions.warc_capture import (
+    META_FETCHED_AT,
+    META_PAYLOAD_DIGEST,
+    META_POINTER,
+    META_RECORD,
+)
+from crawler.items import PostItem, SourceItem
+from crawler.policy.offline import Answer, replay_request
 from crawler.policy.refetch import SOURCES_ARCHIVED, RefetchPolicy
-from crawler.reading.archived import read_response, source_item_from_state
+from crawler.reading.archived import item_from_log, read_response, source_item_from_state
 from crawler.state import PAGE_STATUSES, CrawlState, SourceRecord
+from crawler.truncation import FLAG_DATALOSS, FLAG_STOPPED, FLAG_TIME
 
 if TYPE_CHECKING:
     from scrapy import Request, Spider
@@ -50,25 +74,55 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 FLAG_ARCHIVED = "archived"
+FLAG_REPLAYED = "replayed"  # answered from the archive a crawl is replayed from
+REPLAYED = "archive_cache/replay"  # stats prefix: one count per answer (capture, logged, ...)
 # Headers that described the bytes on the wire, not the decoded payload the response carries.
 _WIRE_HEADERS = frozenset({b"content-encoding", b"content-length", b"transfer-encoding"})
 
 
 class ArchivedOutcome(IgnoreRequest):
-    """The request is not made: an earlier crawl's final outcome, without a page, stands."""
+    """The request is not made: an earlier crawl's final outcome, without a page, stands.
+    ``then_archives``: replaying, the live outcome of a page the crawl read from a web archive's
+    capture, which the spider asks the web archives about again."""
 
-    def __init__(self, item: SourceItem) -> None:
+    def __init__(self, item: SourceItem, *, then_archives: bool = False) -> None:
         super().__init__(f"{item.cited_url}: {item.status} (archived)")
+        self.item = item
+        self.then_archives = then_archives
+
+
+class ArchivedPostOutcome(IgnoreRequest):
+    """Replaying: the post's request is not made; the archived crawl's outcome without a page
+    (its crawl-log record) stands."""
+
+    def __init__(self, item: PostItem) -> None:
+        super().__init__(f"{item.url}: {item.error or 'no page'} (archived)")
         self.item = item
 
 
+class NotArchived(IgnoreRequest):
+    """Replaying: the archive holds no answer to this request, and nothing is fetched."""
+
+
 class ArchiveCacheMiddleware:
-    def __init__(self, crawler: Crawler, archive_dir: Path, *, full: bool = False) -> None:
+    # Replaying, this one (before robots.txt, as the crawl's own outcomes came first) answers
+    # with the outcomes of the crawl log; ArchiveReplayMiddleware, last, with the responses.
+    answers_responses = False
+
+    def __init__(
+        self,
+        crawler: Crawler,
+        archive_dir: Path,
+        *,
+        full: bool = False,
+        replay: ArchiveStorage | None = None,
+    ) -> None:
         self.crawler = crawler
         self.archive_dir = archive_dir
         self.full = full
         self.policy: RefetchPolicy | None = None
         self._state: CrawlState | None = None
+        self.replay = replay
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchiveCacheMiddleware:
@@ -77,6 +131,10 @@ class ArchiveCacheMiddleware:
             raise NotConfigured("ARCHIVE_CACHE_ENABLED is off")
         archive_dir = Path(settings.get("ARCHIVE_DIR", defaults.ARCHIVE_DIR))
         full = settings.getbool("BITEXT_FULL_CRAWL", defaults.BITEXT_FULL_CRAWL)
+        replay = settings.get("ARCHIVE_CACHE_REPLAY", defaults.ARCHIVE_CACHE_REPLAY)
+        if replay:
+            storage = replay if isinstance(replay, ArchiveStorage) else ArchiveStorage.scan(replay)
+            return cls(crawler, archive_dir, full=full, replay=storage)
         middleware = cls(crawler, archive_dir, full=full)
         crawler.signals.connect(middleware.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
@@ -86,8 +144,15 @@ class ArchiveCacheMiddleware:
         # An archive no crawl has recorded into has nothing to answer: nothing is created.
         if not self.full and (self.archive_dir / STATE_DIR / STATE_NAME).exists():
             self._state = CrawlState.open(self.archive_dir)
+        recheck = self.crawler.settings.getfloat(
+            "SOURCE_RECHECK_DAYS", defaults.SOURCE_RECHECK_DAYS
+        )
         self.policy = RefetchPolicy(
-            self._state, self.archive_dir, full=self.full, stats=self.crawler.stats
+            self._state,
+            self.archive_dir,
+            full=self.full,
+            stats=self.crawler.stats,
+            recheck_days=recheck,
         )
 
     def spider_closed(self, spider: Spider) -> None:
@@ -97,6 +162,8 @@ class ArchiveCacheMiddleware:
         self.policy = None
 
     def process_request(self, request: Request) -> Response | None:
+        if self.replay is not None:
+            return self._replayed(request, self.replay)
         url = request.meta.get("cited_url")
         if self.policy is None or url != request.url or request.meta.get("dont_cache"):
             return None
@@ -144,3 +211,80 @@ class ArchiveCacheMiddleware:
             flags=[FLAG_ARCHIVED],
             request=request,
         )
+
+    def _replayed(self, request: Request, storage: ArchiveStorage) -> Response | None:
+        meta = request.meta
+        first = not meta.get("redirect_urls")  # a redirect hop is a fetch of its own URL
+        post_url = meta.get("post_url") if first and meta.get("post_url") == request.url else None
+        cited = meta.get("cited_url") if first and meta.get("cited_url") == request.url else None
+        replay = replay_request(storage, request.url, post_url=post_url, cited_url=cited)
+        item_request = post_url is not None or cited is not None
+        if not self.answers_responses and (
+            replay.answer is Answer.CAPTURE
+            or (replay.answer is Answer.MISSING and not item_request)
+        ):
+            return None  # answered last, after robots.txt, retries and redirects
+        self._count(f"{REPLAYED}/{replay.answer.value}")
+        if replay.answer is Answer.CAPTURE:
+            assert replay.capture is not None
+            try:
+                stored = storage.read(replay.capture)
+            except RecordError as exc:
+                raise NotArchived(
+                    f"{request.url}: the archived response does not read back ({exc})"
+                ) from None
+            return self._stored_response(request, stored)
+        if replay.answer is Answer.MISSING:
+            raise NotArchived(f"{request.url}: not in the archive ({replay.reason}); not fetched")
+        assert replay.entry is not None
+        item = item_from_log(replay.entry.fields)
+        if isinstance(item, PostItem):
+            raise ArchivedPostOutcome(item)
+        if replay.answer is Answer.LIVE_THEN_ARCHIVES:
+            raise ArchivedOutcome(item.live_item(), then_archives=True)
+        raise ArchivedOutcome(item)
+
+    def _stored_response(self, request: Request, stored: StoredResponse) -> Response:
+        headers = Headers()
+        for name, value in stored.headers:
+            headers.appendlist(name, value)
+        url = stored.capture.url
+        cls = responsetypes.from_args(headers=headers, url=url, body=stored.body)
+        request.meta[META_POINTER] = stored.payload
+        request.meta[META_RECORD] = stored.capture.pointer
+        request.meta[META_FETCHED_AT] = isoformat(
+            datetime.fromisoformat(stored.date.replace("Z", "+00:00"))
+        )
+        request.meta[META_PAYLOAD_DIGEST] = stored.payload_digest
+        return cls(
+            url=request.url.partition("#")[0],  # as the download handler gives it
+            status=stored.http_status,
+            headers=headers,
+            body=stored.body,
+            flags=[FLAG_REPLAYED, *_truncation_flags(stored.truncated)],
+            request=request,
+        )
+
+    def _count(self, key: str) -> None:
+        if self.crawler.stats is not None:
+            self.crawler.stats.inc_value(key)
+
+
+def _truncation_flags(truncated: str | None) -> list[str]:
+    """The flags the downloader put on a response the archive says was cut short."""
+    if truncated == "time":
+        return [FLAG_STOPPED, FLAG_TIME]
+    return [FLAG_DATALOSS] if truncated else []
+
+
+class ArchiveReplayMiddleware(ArchiveCacheMiddleware):
+    """Replaying only, last before the download handler: every request still unanswered gets
+    its archived response, or fails with :class:`NotArchived`."""
+
+    answers_responses = True
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ArchiveCacheMiddleware:
+        if not crawler.settings.get("ARCHIVE_CACHE_REPLAY", defaults.ARCHIVE_CACHE_REPLAY):
+            raise NotConfigured("ARCHIVE_CACHE_REPLAY is not set: the crawl fetches")
+        return super().from_crawler(crawler)

@@ -69,6 +69,12 @@ class SourceItem:
     # ``content_type``, ``warc``, ``payload_digest``). None for a page read from the live URL.
     memento: dict[str, str] | None = None
     live: dict[str, Any] | None = None
+    # Source drift (crawler/state/drift.py). ``drift``: this fetch found the page changed against
+    # the archived one (``{"paragraphs": {...} | None}``, written to its crawl-log record);
+    # ``changed_since``: when the page its pairs take was first seen changed (the manifest's
+    # ``source.changed_since``).
+    drift: dict[str, Any] | None = None
+    changed_since: str | None = None
 
     def live_item(self) -> SourceItem:
         """The outcome of the live URL alone, for a source read from a capture (else itself)."""
@@ -90,6 +96,7 @@ class SourceItem:
             error=live.get("error"),
             payload_digest=live.get("payload_digest"),
             from_archive=self.from_archive,
+            changed_since=self.changed_since,
         )
 
 

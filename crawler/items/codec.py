@@ -68,6 +68,7 @@ def source_record(item: SourceItem) -> SourceRecord:
         fetched_at=item.crawled_at,
         memento=item.memento,
         live=item.live,
+        drift=item.drift,
     )
 
 
@@ -117,6 +118,7 @@ def source_item(record: SourceRecord, page: ArchivedPage | None = None) -> Sourc
             payload_digest=record.payload_digest,
             memento=record.memento,
             live=record.live,
+            drift=record.drift,
         )
     if record.url is None or record.http_status is None:
         raise ValueError(f"{record.cited_url}: a source read from a page has its URL and status")
@@ -132,10 +134,13 @@ def source_item(record: SourceRecord, page: ArchivedPage | None = None) -> Sourc
         crawled_at=record.fetched_at,
     )
     item.payload_digest = record.payload_digest
+    item.drift = record.drift
     if record.live is not None:
         # Read from a web archive's capture: the capture stands in for the live URL, unless it
         # reads as no article today, when the live URL's outcome is the source's.
         item.memento, item.live = record.memento, record.live
         if item.status != "ok":
-            return item.live_item()
+            live = item.live_item()
+            live.drift = record.drift
+            return live
     return item

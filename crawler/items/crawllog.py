@@ -98,6 +98,9 @@ def crawl_log_fields(
         # Read from a web archive's capture (``warc``): the capture, and the live URL's outcome.
         "memento": item.memento,
         "live": item.live,
+        # This fetch found the archived page changed (crawler/state/drift.py): the paragraph
+        # summary the crawl state's history keeps, which a rebuild cannot compute again.
+        "drift": item.drift,
     }
 
 
@@ -143,6 +146,7 @@ def log_record(fields: Mapping[str, Any]) -> PostRecord | SourceRecord:
         fetched_at=fields["crawled_at"],
         memento=fields.get("memento"),
         live=fields.get("live"),
+        drift=fields.get("drift"),
     )
 
 

@@ -224,6 +224,9 @@ class SourceSide:
     # URL answered (status, url, http_status). None: the source is the live page.
     memento: Mapping[str, str | None] | None = None
     live: Mapping[str, Any] | None = None
+    # When the page was first seen changed after this capture (crawler/state/drift.py); the
+    # text stays the capture's. None: not seen changed.
+    changed_since: str | None = None
 
     @property
     def paragraphs(self) -> tuple[str, ...]:
@@ -246,6 +249,7 @@ class SourceSide:
             "warc": _warc_to_json(self.warc),
             "memento": {key: (self.memento or {}).get(key) for key in MEMENTO_KEYS},
             "live": {key: (self.live or {}).get(key) for key in LIVE_KEYS},
+            "changed_since": self.changed_since,
         }
 
     @classmethod
@@ -266,6 +270,7 @@ class SourceSide:
             warc=_warc_from_json(data["warc"]),
             memento=_present(data["memento"]),
             live=_present(data["live"]),
+            changed_since=data["changed_since"],
         )
 
 

@@ -24,7 +24,7 @@ from jsonschema.exceptions import ValidationError, best_match
 
 from crawler.manifest.ids import pair_id as make_pair_id
 
-SCHEMA_VERSION = "pairs/3"
+SCHEMA_VERSION = "pairs/4"
 SCHEMA_RESOURCE = "pairs.schema.json"
 
 

@@ -1,10 +1,13 @@
 """Lines of an earlier schema version in the shape of the current one, so that old manifests
 still read and are rewritten in the current shape when a crawl folds them.
 
+``pairs/3`` lines differ from ``pairs/4`` only in the source's ``changed_since`` (when a later
+crawl found the cited page changed), which is added null: no pairs/3 crawl looked.
+
 ``pairs/2`` lines differ from ``pairs/3`` only in the source's ``memento`` and ``live`` (a source
 read from a web archive's capture), which are added empty.
 
-``pairs/1`` lines (upgraded to pairs/3 at once) differ from ``pairs/2`` in shape only: an
+``pairs/1`` lines (upgraded to the current shape at once) differ from ``pairs/2`` in shape only: an
 object that did not apply was null (now every key null, lists empty), keys added after pairs/1
 was published may be missing, evidence components were only the ones computed (now one key per
 component), ``crawler`` had no ``spider`` when none was named, ``evidence.confidence``
@@ -22,7 +25,7 @@ from typing import Any
 
 from crawler.manifest.schema import SCHEMA_VERSION, empty_value, validator
 
-PREVIOUS_VERSIONS = ("pairs/1", "pairs/2")
+PREVIOUS_VERSIONS = ("pairs/1", "pairs/2", "pairs/3")
 # The keys pairs/1 required: a line lacking one was not valid, and stays without it for the
 # schema to name. Any other key (added since, or optional) is added empty when missing.
 _REQUIRED_IN_PAIRS_1 = {
@@ -50,8 +53,10 @@ def upgrade_line(data: Any) -> Any:
     if not isinstance(data, dict) or data.get("schema") not in PREVIOUS_VERSIONS:
         return data
     line = copy.deepcopy(data)
+    if data["schema"] == "pairs/3":
+        return _upgrade_source(line, ("changed_since",))
     if data["schema"] == "pairs/2":
-        return _upgrade_pairs_2(line)
+        return _upgrade_source(line, ("memento", "live", "changed_since"))
     line["schema"] = SCHEMA_VERSION
     properties = validator().schema["properties"]
     fill_empty_sides(line)
@@ -75,14 +80,14 @@ def upgrade_line(data: Any) -> Any:
     return line
 
 
-def _upgrade_pairs_2(line: dict[str, Any]) -> dict[str, Any]:
-    """A pairs/2 line lacks only the source's ``memento`` and ``live`` (added empty: a pairs/2
-    source was always the live page)."""
+def _upgrade_source(line: dict[str, Any], added: tuple[str, ...]) -> dict[str, Any]:
+    """A pairs/2 or pairs/3 line lacks only the source keys ``added`` since (added empty: a
+    pairs/2 source was always the live page, and no pairs/3 crawl looked for changes)."""
     line["schema"] = SCHEMA_VERSION
     source = line.get("source")
     if isinstance(source, dict):
         node = validator().schema["properties"]["source"]["properties"]
-        for name in ("memento", "live"):
+        for name in added:
             if name not in source:
                 source[name] = empty_value(node[name])
     return line

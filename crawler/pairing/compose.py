@@ -235,6 +235,7 @@ def _source_side(source: SourceItem) -> SourceSide | None:
             if source.live is not None
             else None
         ),
+        changed_since=source.changed_since,
     )
 
 

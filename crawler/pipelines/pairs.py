@@ -35,6 +35,7 @@ from crawler import defaults
 from crawler.archive.layout import JOURNAL_DIR, journals
 from crawler.archive.reader import RecordError
 from crawler.items import PostItem, SourceItem
+from crawler.items.codec import source_record
 from crawler.manifest import (
     FoldResult,
     ManifestError,
@@ -53,13 +54,14 @@ from crawler.manifest.rejected import (
 )
 from crawler.outcome import MANIFEST_REPAIRED, MANIFEST_UNWRITABLE, PAIRS_PREFIX, manifest_damage
 from crawler.pairing.compose import cited_urls, compose_post_pairs, crawler_info
-from crawler.policy.refetch import is_final_record
+from crawler.pairing.fetched import FetchedSources
+from crawler.policy.refetch import is_final_record, needs_recheck
 from crawler.reading.archived import (
     post_item_from_state,
     source_item_from_state,
 )
 from crawler.state import CrawlState, SourceRecord
-from crawler.state.recording import record_post_item, record_source_item
+from crawler.state.recording import record_fetched_source, record_post_item
 from crawler.util.filemodes import shared_directory
 
 if TYPE_CHECKING:
@@ -79,13 +81,14 @@ class PairsPipeline:
         *,
         full: bool = False,
         fsync_interval: float = defaults.PAIRS_JOURNAL_FSYNC_INTERVAL,
+        recheck_days: float = defaults.SOURCE_RECHECK_DAYS,
     ) -> None:
         self.crawler = crawler
         self.archive_dir = archive_dir
         self.manifest_path = manifest_path
         self.fsync_interval = fsync_interval
         self.journal: ManifestJournal | None = None
-        self.sources: dict[str, SourceItem] = {}
+        self.sources = FetchedSources()  # cited URL -> outcome; the older ones on disk
         # A post's pairs are composed together once all its sources are in: a post that merges
         # several articles is judged on what each adds (crawler/pairing/matching.py).
         self.waiting: dict[str, list[PostItem]] = defaultdict(list)  # cited URL -> posts
@@ -93,6 +96,7 @@ class PairsPipeline:
         self.crawler_info: dict[str, str] = {}
         # A full crawl composes from its own fetches only; otherwise archived final outcomes count.
         self.full = full
+        self.recheck_days = recheck_days  # a settled source due for a re-check is fetched
         self.state: CrawlState | None = None
         self.seen_posts: set[str] = set()  # composed by this run, fetched or read back
         self.archived: dict[str, SourceItem | None] = {}  # cited URL -> read back, final only
@@ -109,7 +113,15 @@ class PairsPipeline:
             "PAIRS_JOURNAL_FSYNC_INTERVAL", defaults.PAIRS_JOURNAL_FSYNC_INTERVAL
         )
         interval = max(0.0, fsync)  # less than 0 (or NaN) is 0: an fsync per line, the safe side
-        return cls(crawler, archive_dir, manifest, full=full, fsync_interval=interval)
+        recheck = settings.getfloat("SOURCE_RECHECK_DAYS", defaults.SOURCE_RECHECK_DAYS)
+        return cls(
+            crawler,
+            archive_dir,
+            manifest,
+            full=full,
+            fsync_interval=interval,
+            recheck_days=recheck,
+        )
 
     @property
     def journal_dir(self) -> Path:
@@ -144,17 +156,19 @@ class PairsPipeline:
             self._complete_or_wait(item)
             self._record_post(item)
         elif isinstance(item, SourceItem):
-            self.sources[item.cited_url] = item
+            # A fetched source is recorded first: its pairs may keep the page captured earlier.
+            paired = item if item.from_archive else self._record_source(item)
+            self.sources[item.cited_url] = self._dated(paired)
             for post in self.waiting.pop(item.cited_url, []):
                 self._complete_or_wait(post)
             if item.from_archive:
                 return item  # an earlier run's outcome, recorded then; it changes no pair
             if not self.full and self.state is not None:
-                # A source fetched again (a retry) may change the pairs of archived posts.
+                # A source fetched again (a retry, a re-check) may change the pairs of archived
+                # posts.
                 for url in self.state.posts_citing(item.cited_url):
                     if url not in self.seen_posts:
                         self._read_back(url)
-            self._record_source(item)
         return item
 
     def _complete_or_wait(self, post: PostItem) -> None:
@@ -171,14 +185,18 @@ class PairsPipeline:
         """This run's outcome of a cited URL. A post this run fetched waits for it (the spider
         requests each cited URL, and the archive cache answers those an earlier run settled);
         a post read back from the archive takes an earlier run's final outcome, which this run
-        does not request (not in a full crawl, which fetches every source again)."""
+        does not request (not in a full crawl, which fetches every source again, nor one due for
+        a re-check, which the post waits for as for any source this run fetches)."""
         item = self.sources.get(url)
         if item is not None or not post.from_archive or self.full or self.state is None:
             return item
         if url not in self.archived:
             record = self.state.source(url)
             final = record is not None and is_final_record(record)
-            self.archived[url] = self._read_back_source(record) if final else None
+            now = datetime.now(UTC)
+            due = record is not None and needs_recheck(record, self.recheck_days, now)
+            read = self._read_back_source(record) if final and not due else None
+            self.archived[url] = self._dated(read) if read is not None else None
         return self.archived[url]
 
     def _sources_of(self, post: PostItem, *, last_known: bool = False) -> dict[str, SourceItem]:
@@ -189,6 +207,7 @@ class PairsPipeline:
             item = self._source(url, post)
             if item is None and last_known and self.state is not None:
                 item = self._read_back_source(self.state.source(url))
+                item = self._dated(item) if item is not None else None
             if item is not None:
                 found[url] = item
         return found
@@ -222,10 +241,13 @@ class PairsPipeline:
             return
         record_post_item(self.state, item)
 
-    def _record_source(self, item: SourceItem) -> None:
+    def _record_source(self, item: SourceItem) -> SourceItem:
+        """Record a fetched source; returns the outcome its pairs take: ``item``, or the page
+        captured earlier that the source keeps (crawler/state/drift.py)."""
         if self.state is None:
-            return
-        change = record_source_item(self.state, item)
+            return item
+        change, capture = record_fetched_source(self.state, self.archive_dir, item)
+        stats = self.crawler.stats
         if change is not None and change.old_status is not None:
             logger.info(
                 "source %s changed since the last crawl: %s -> %s",
@@ -233,8 +255,21 @@ class PairsPipeline:
                 change.old_status,
                 change.new_status,
             )
-            if self.crawler.stats is not None:
-                self.crawler.stats.inc_value("bitext/incremental/sources_changed")
+            if stats is not None:
+                stats.inc_value("bitext/incremental/sources_changed")
+        kept = self._read_back_source(capture) if capture is not None else None
+        if kept is None:
+            return item  # no capture kept, or it does not read back: this fetch's page
+        if item.drift is not None and stats is not None:
+            stats.inc_value("bitext/incremental/sources_drifted")
+        return kept
+
+    def _dated(self, item: SourceItem) -> SourceItem:
+        """``item`` with when its page was first seen changed, from the crawl state."""
+        if self.state is not None and item.changed_since is None:
+            record = source_record(item)
+            item.changed_since = self.state.changed_since(record)
+        return item
 
     def close_spider(self) -> None:
         unfinished = {id(p): p for posts in self.waiting.values() for p in posts}
@@ -244,6 +279,7 @@ class PairsPipeline:
                 sources = self._sources_of(post, last_known=True)
                 for pair in compose_post_pairs(post, sources, self.crawler_info):
                     self._journal(pair)
+        self.sources.close()  # every pair is composed: not held while the manifest is folded
         if self.journal is not None:
             self.journal.close()
         try:

@@ -3,19 +3,23 @@
 An incremental run into an archive fetches a post again only when it is new, its blog's lists
 show a newer date than the archived copy, or the last attempt got no page
 (:func:`post_needs_fetch`); it fetches a cited source again only when its last outcome was not
-final (:func:`is_final`) or its archived page cannot be read back. A full crawl fetches
-everything. :class:`RefetchPolicy` applies these rules to the crawl state; the spider asks it
-about posts, and the archive cache (crawler/downloadermiddlewares/archive_cache.py) about
-sources, which it then answers from the archive.
+final (:func:`is_final`), its archived page cannot be read back, or it was last fetched more than
+``SOURCE_RECHECK_DAYS`` ago (:func:`needs_recheck`: what the new fetch says against the archived
+page is crawler/state/drift.py's). A full crawl fetches everything. :class:`RefetchPolicy`
+applies these rules to the crawl state; the spider asks it about posts, and the archive cache
+(crawler/downloadermiddlewares/archive_cache.py) about sources, which it then answers from the
+archive.
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Protocol
 
+from crawler import defaults
 from crawler.state.repair import unreadable_page
 from crawler.state.rules import PAGE_STATUSES, UNAVAILABLE, PostRecord, SourceRecord
 from crawler.state.store import CrawlState
@@ -40,6 +44,7 @@ TRANSIENT_HTTP_CODES = frozenset({408, 425, 429})
 
 SOURCES_ARCHIVED = "bitext/incremental/sources_archived"
 SOURCES_UNREADABLE = "bitext/incremental/sources_unreadable"
+SOURCES_RECHECKED = "bitext/incremental/sources_rechecked"
 
 
 class Counter(Protocol):
@@ -63,6 +68,18 @@ def is_final_record(record: SourceRecord) -> bool:
     return is_final(record.status, record.http_status) and (
         record.warc is not None or record.status not in PAGE_STATUSES
     )
+
+
+def needs_recheck(record: SourceRecord, recheck_days: float, now: datetime) -> bool:
+    """Whether a settled source was last fetched more than ``recheck_days`` before ``now`` (0 or
+    less: never re-checked). A time that does not read is due: fetching costs one request."""
+    if not recheck_days > 0:
+        return False
+    try:
+        checked = _aware(datetime.fromisoformat(record.checked_at))
+    except (TypeError, ValueError):
+        return True
+    return now - checked > timedelta(days=recheck_days)
 
 
 def post_needs_fetch(record: PostRecord | None, modified: datetime | None) -> bool:
@@ -93,11 +110,15 @@ class RefetchPolicy:
         *,
         full: bool = False,
         stats: Counter | None = None,
+        recheck_days: float = defaults.SOURCE_RECHECK_DAYS,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.state = state
         self.archive_dir = archive_dir
         self.full = full
         self.stats = stats
+        self.recheck_days = recheck_days
+        self.now = now
 
     def post_needs_fetch(self, url: str, modified: datetime | None) -> bool:
         """Whether the listed post at ``url`` (canonical) is fetched in this run."""
@@ -107,7 +128,15 @@ class RefetchPolicy:
 
     def archived_source(self, url: str) -> SourceRecord | None:
         """The final outcome an earlier run recorded for the cited URL, which this run takes
-        instead of fetching it; None when the URL is fetched (a full crawl, no final outcome)."""
+        instead of fetching it; None when the URL is fetched (a full crawl, no final outcome, or
+        one due for a re-check)."""
+        record = self._settled(url)
+        if record is not None and needs_recheck(record, self.recheck_days, self.now()):
+            self.count(SOURCES_RECHECKED)
+            return None
+        return record
+
+    def _settled(self, url: str) -> SourceRecord | None:
         if self.full or self.state is None:
             return None
         record = self.state.source(url)
@@ -115,7 +144,8 @@ class RefetchPolicy:
 
     def readable_archived_source(self, url: str) -> SourceRecord | None:
         """``archived_source``, once its page (if it has one) is known to read back: taken as
-        archived, a page that does not would end ``source_not_fetched`` on every run."""
+        archived, a page that does not would end ``source_not_fetched`` on every run (the spider
+        asks, and its request then skips the archive cache)."""
         record = self.archived_source(url)
         if record is None:
             return None

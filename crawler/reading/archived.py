@@ -6,7 +6,8 @@ item codec, crawler/items/codec.py), so the item is the one the crawl made (the 
 from its ``Content-Encoding`` with warcio's ``content_stream()``, as Scrapy's HTTP client decoded
 it). The archive cache answers requests with ``read_response``; the pairs pipeline reads back the
 posts a killed run left with ``post_item_from_state``; ``python -m crawler rebuild`` reads its
-pages with ``read_payload`` (it takes every other value from the crawl-log record).
+pages with ``read_payload`` (it takes every other value from the crawl-log record); a crawl replayed
+from the archive takes the outcomes that were not read from a page with ``item_from_log``.
 
 Records are read through crawler/archive/reader.py: a bad pointer is a ``RecordError``.
 """
@@ -23,6 +24,7 @@ from crawler.archive.reader import RecordError, read_record, where
 from crawler.dates import isoformat
 from crawler.items import PostItem, SourceItem
 from crawler.items.codec import ArchivedPage, post_item, source_item
+from crawler.items.crawllog import log_record
 from crawler.state import PAGE_STATUSES, PARSED, UNPARSABLE, PostRecord, SourceRecord
 
 
@@ -86,6 +88,15 @@ def source_item_from_state(archive_dir: Path, record: SourceRecord) -> SourceIte
     page = ArchivedPage(response.body, response.content_type, truncated=response.truncated)
     # The record's status is this fetch's: a revisit's original record may have answered another.
     return source_item(replace(record, url=record.url or response.target_uri), page)
+
+
+def item_from_log(fields: dict[str, Any]) -> PostItem | SourceItem:
+    """The item a crawl-log record describes, without reading any page: an outcome the crawl
+    did not read from one (a failed fetch, a body cut short), as the crawl made it."""
+    record = log_record(fields)
+    if isinstance(record, PostRecord):
+        return post_item(record)
+    return source_item(record)
 
 
 def _archived_response(pointer: WarcPointer, record: Any) -> ArchivedResponse:

@@ -49,6 +49,7 @@ from crawler.policy.webarchive import (
     wants_archive,
 )
 from crawler.reading.pool import PageReading
+from crawler.spiders.responses import header
 from crawler.truncation import is_truncated
 
 if TYPE_CHECKING:
@@ -147,7 +148,7 @@ class ArchiveFallback:
             url=response.url,
             redirects=response.meta.get("redirect_urls", []),
             http_status=response.status,
-            content_type=_header(response, b"Content-Type"),
+            content_type=header(response, b"Content-Type"),
             body=response.body,
             truncated=is_truncated(response.flags),
             warc=response.meta.get(META_POINTER),
@@ -216,8 +217,3 @@ def published_meta(published: datetime | None) -> dict[str, str]:
     """What a cited URL's request carries of the citing translation's publication time."""
     text = isoformat(published) if published is not None and published.tzinfo else None
     return {META_PUBLISHED: text} if text else {}
-
-
-def _header(response: Response, name: bytes) -> str | None:
-    value = response.headers.get(name)
-    return value.decode("latin-1") if value else None

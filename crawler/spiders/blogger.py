@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Callable, Iterator
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,9 +21,13 @@ from scrapy.settings import SETTINGS_PRIORITIES
 
 from crawler import defaults
 from crawler.blogger import blog_root, canonical_post_url
-from crawler.dates import isoformat
-from crawler.downloadermiddlewares.archive_cache import FLAG_ARCHIVED, ArchivedOutcome
-from crawler.extensions.warc_capture import META_FETCHED_AT, META_PAYLOAD_DIGEST, META_POINTER
+from crawler.downloadermiddlewares.archive_cache import (
+    FLAG_ARCHIVED,
+    ArchivedOutcome,
+    ArchivedPostOutcome,
+    NotArchived,
+)
+from crawler.extensions.warc_capture import META_PAYLOAD_DIGEST, META_POINTER
 from crawler.items import PostItem, SourceItem
 from crawler.policy.refetch import RefetchPolicy
 from crawler.reading.page import dated_by_feed
@@ -33,6 +37,7 @@ from crawler.spiders.cited_fetches import CitedFetchGuards
 from crawler.spiders.discovery import BlogDiscovery
 from crawler.spiders.failures import failure_status, url_too_long
 from crawler.spiders.options import parse_day, parse_limit
+from crawler.spiders.responses import archived_as, fetched_at, header, now
 from crawler.state import CrawlState
 from crawler.truncation import META_BUDGET, is_truncated
 
@@ -139,18 +144,23 @@ class BloggerSpider(ArchiveFallback, CitedFetchGuards, BlogDiscovery, scrapy.Spi
                 yield self._fetch_source(url, published=post.published)
 
     def post_failed(self, failure: Failure) -> Iterator[PostItem]:
+        if failure.check(ArchivedPostOutcome):  # replaying: the archived crawl's outcome
+            yield failure.value.item
+            return
+        if failure.check(NotArchived):  # replaying: the archived crawl made no item of it
+            return
         request = failure.request  # type: ignore[attr-defined]
         # The status words are a source's (source_not_found...); a post's error is the sentence.
         _, error, response = failure_status(failure)
         self._inc("bitext/posts/unavailable")
-        archived = _archived_as(response)
+        archived = archived_as(response)
         yield PostItem(
             url=request.meta["post_url"],
             fetched_url=request.url,
             http_status=response.status if response is not None else 0,
             post=None,
             warc=archived.get(META_POINTER),
-            crawled_at=_now(),
+            crawled_at=now(),
             error=error,
             payload_digest=archived.get(META_PAYLOAD_DIGEST),
         )
@@ -178,10 +188,10 @@ class BloggerSpider(ArchiveFallback, CitedFetchGuards, BlogDiscovery, scrapy.Spi
             url=response.meta["post_url"],
             fetched_url=response.url,
             http_status=response.status,
-            content_type=_header(response, b"Content-Type"),
+            content_type=header(response, b"Content-Type"),
             body=response.body,
             warc=response.meta.get(META_POINTER),
-            crawled_at=_fetched_at(response),
+            crawled_at=fetched_at(response),
             max_bytes=self._parse_max_bytes(),
         )
 
@@ -191,11 +201,11 @@ class BloggerSpider(ArchiveFallback, CitedFetchGuards, BlogDiscovery, scrapy.Spi
             url=response.url,
             redirects=response.meta.get("redirect_urls", []),
             http_status=response.status,
-            content_type=_header(response, b"Content-Type"),
+            content_type=header(response, b"Content-Type"),
             body=response.body,
             truncated=is_truncated(response.flags),
             warc=response.meta.get(META_POINTER),
-            crawled_at=_fetched_at(response),
+            crawled_at=fetched_at(response),
             cutoff=self.cutoff(response),
             max_bytes=self._parse_max_bytes(),
         )
@@ -217,20 +227,25 @@ class BloggerSpider(ArchiveFallback, CitedFetchGuards, BlogDiscovery, scrapy.Spi
         if failure.check(ArchivedOutcome):
             outcome: SourceItem = failure.value.item
             self._inc(f"bitext/sources/{outcome.status}")
+            if failure.value.then_archives:  # replaying: the live outcome, asked of the archives
+                yield from self.archive_fallback(outcome, failure.request.meta)  # type: ignore[attr-defined]
+                return
             yield outcome
+            return
+        if failure.check(NotArchived):  # replaying: the post ends source_not_fetched, as it did
             return
         request = failure.request  # type: ignore[attr-defined]
         status, error, response = failure_status(failure, maxsize=self._maxsize(request.meta))
         self._inc(f"bitext/sources/{status}")
-        archived = _archived_as(response)
+        archived = archived_as(response)
         item = SourceItem(
             cited_url=request.meta["cited_url"],
             status=status,
-            crawled_at=_now(),
+            crawled_at=now(),
             url=response.url if response is not None else None,
             redirects=list(request.meta.get("redirect_urls", [])),
             http_status=response.status if response is not None else None,
-            content_type=_header(response, b"Content-Type") if response is not None else None,
+            content_type=header(response, b"Content-Type") if response is not None else None,
             warc=archived.get(META_POINTER),
             error=error,
             payload_digest=archived.get(META_PAYLOAD_DIGEST),
@@ -252,7 +267,13 @@ class BloggerSpider(ArchiveFallback, CitedFetchGuards, BlogDiscovery, scrapy.Spi
             archive_dir = Path(self.settings.get("ARCHIVE_DIR", defaults.ARCHIVE_DIR))
             self.crawl_state = CrawlState.open(archive_dir)
             self.refetch = RefetchPolicy(
-                self.crawl_state, archive_dir, full=self.full, stats=self.crawler.stats
+                self.crawl_state,
+                archive_dir,
+                full=self.full,
+                stats=self.crawler.stats,
+                recheck_days=self.settings.getfloat(
+                    "SOURCE_RECHECK_DAYS", defaults.SOURCE_RECHECK_DAYS
+                ),
             )
             # Before anything is read back: what a damaged WARC file lost is fetched again, never
             # taken as archived. Files are set aside only under the archive lock. (Imported
@@ -315,7 +336,7 @@ class BloggerSpider(ArchiveFallback, CitedFetchGuards, BlogDiscovery, scrapy.Spi
             # Scrapy's UrlLengthMiddleware would drop the request without a trace.
             status, error = url_too_long(url, max_length)
             self._inc(f"bitext/sources/{status}")
-            return SourceItem(cited_url=url, status=status, crawled_at=_now(), error=error)
+            return SourceItem(cited_url=url, status=status, crawled_at=now(), error=error)
         return self._source_request(url, dont_cache=dont_cache, published=published)
 
     def _source_request(
@@ -379,22 +400,3 @@ class T1Spider(BloggerSpider):
 
     name = "t1"
     default_blog = "https://aviationspacebusiness-civilaviation.blogspot.com/"
-
-
-def _header(response: Response | None, name: bytes) -> str | None:
-    value = response.headers.get(name) if response is not None else None
-    return value.decode("latin-1") if value else None
-
-
-def _now() -> str:
-    return isoformat(datetime.now(UTC)) or ""
-
-
-def _archived_as(response: Response | None) -> dict[str, Any]:
-    """Where the WARC capture put a response that failed (nothing for a failure without one)."""
-    return response.meta if response is not None else {}
-
-
-def _fetched_at(response: Response) -> str:
-    # The WARC-Date of the capture, so a manifest rebuilt from the archive has the same times.
-    return str(response.meta.get(META_FETCHED_AT) or _now())

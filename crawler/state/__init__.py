@@ -8,8 +8,11 @@ loses at most its last write) holds:
 - ``citations``: the cited URLs of each post, i.e. the pairs it must have in the manifest;
 - ``sources``: the latest outcome of each cited URL (final URL, redirects, HTTP status, manifest
   status, WARC pointer, payload digest; for a page read from a web archive's capture, the
-  capture's memento and the live URL's own outcome, column ``recovered``);
-- ``history``: every change of a source's outcome across runs (``ok`` -> ``source_not_found``);
+  capture's memento and the live URL's own outcome, column ``recovered``); a source whose capture
+  is an ok page keeps it, and a later fetch of it is column ``observed`` (``drift.py``);
+- ``history``: every change of a source's outcome across runs (``source_http_error`` -> ``ok``),
+  and of a kept page (its payload digest, ``ok`` -> ``source_not_found``), with both digests and
+  WARC pointers and, between two ok pages, the paragraphs added, removed and changed;
 - ``journaled``: the pairs already written to a journal, so a crawl knows which posts of a killed
   run still owe their pairs;
 - ``listed``: the latest ``lastmod``/``updated`` seen in the blog's sitemaps and feed;
@@ -27,6 +30,7 @@ from crawler.state.rules import (
     UNAVAILABLE,
     UNPARSABLE,
     CheckedFile,
+    Observation,
     PostRecord,
     SourceRecord,
     StatusChange,
@@ -42,6 +46,7 @@ __all__ = [
     "UNPARSABLE",
     "CheckedFile",
     "CrawlState",
+    "Observation",
     "PostRecord",
     "SourceRecord",
     "StateError",

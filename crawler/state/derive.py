@@ -9,7 +9,8 @@ writes a new database from them:
   order (file by file, record by record: the order the pipeline recorded them in), each item made
   again by the codec as ``rebuild`` makes it (crawler/rebuild.py: ``read_archive``) and recorded
   as the pipeline records it (crawler/state/recording.py); the payload digest is the
-  ``WARC-Payload-Digest`` of the record the item points to;
+  ``WARC-Payload-Digest`` of the record the item points to, and the paragraph summary of a
+  source's change (crawler/state/drift.py) is its record's ``drift``;
 - ``listed``: the sitemap and feed pages archived (a response to a ``.../*sitemap*.xml`` or
   ``/feeds/...`` URL that no crawl-log record describes), parsed by crawler/blogger/discovery.py
   and replayed in the same order, so a post's ``modified`` is the newest date its lists gave it

@@ -31,6 +31,37 @@ class PostRecord:
 
 
 @dataclass(frozen=True)
+class Observation:
+    """What one fetch of a cited URL saw: enough to tell the next fetch's page from it."""
+
+    status: str
+    http_status: int | None
+    payload_digest: str | None
+    warc: WarcPointer | None
+    fetched_at: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "status": self.status,
+            "http_status": self.http_status,
+            "payload_digest": self.payload_digest,
+            "warc": self.warc.to_dict() if self.warc is not None else None,
+            "fetched_at": self.fetched_at,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Observation:
+        warc = data.get("warc")
+        return cls(
+            status=data["status"],
+            http_status=data.get("http_status"),
+            payload_digest=data.get("payload_digest"),
+            warc=WarcPointer.from_dict(warc) if warc else None,
+            fetched_at=data["fetched_at"],
+        )
+
+
+@dataclass(frozen=True)
 class SourceRecord:
     cited_url: str
     status: str
@@ -46,6 +77,25 @@ class SourceRecord:
     # (crawler/items/__init__.py, ``SourceItem.memento`` and ``.live``). None for a live page.
     memento: dict[str, str] | None = field(default=None, compare=False)
     live: dict[str, Any] | None = field(default=None, compare=False)
+    # The latest fetch, when the row keeps an earlier capture (crawler/state/drift.py): the
+    # source was fetched again and the pairs still take the page captured first.
+    observed: Observation | None = field(default=None, compare=False)
+    # What a fetch found changed against the latest observation, as the crawl-log record says it
+    # (``{"paragraphs": {"added": n, "removed": n, "changed": n} | null}``); None: no change.
+    drift: dict[str, Any] | None = field(default=None, compare=False)
+
+    @property
+    def checked_at(self) -> str:
+        """When the cited URL was last fetched (its capture, or a later fetch of it)."""
+        return self.observed.fetched_at if self.observed is not None else self.fetched_at
+
+    def observation(self) -> Observation:
+        """The latest fetch of the cited URL."""
+        if self.observed is not None:
+            return self.observed
+        return Observation(
+            self.status, self.http_status, self.payload_digest, self.warc, self.fetched_at
+        )
 
 
 @dataclass(frozen=True)
@@ -58,6 +108,11 @@ class StatusChange:
     new_http_status: int | None
     old_warc: WarcPointer | None
     new_warc: WarcPointer | None
+    old_payload_digest: str | None = None
+    new_payload_digest: str | None = None
+    # Paragraphs added, removed and changed from the old page's text to the new one's, when both
+    # are ok pages (crawler/state/drift.py); None otherwise.
+    paragraphs: dict[str, int] | None = None
 
 
 @dataclass(frozen=True)

@@ -14,9 +14,16 @@ from typing import Any
 
 from crawler.archive.layout import STATE_DIR, STATE_NAME
 from crawler.archive.pointer import WarcPointer
+from crawler.state.drift import assess, changed_since
 from crawler.state.errors import StateError
 from crawler.state.errors import naming_the_file as _naming_the_file
-from crawler.state.rules import CheckedFile, PostRecord, SourceRecord, StatusChange
+from crawler.state.rules import (
+    CheckedFile,
+    Observation,
+    PostRecord,
+    SourceRecord,
+    StatusChange,
+)
 from crawler.state.tables import create_tables
 from crawler.state.transactions import Transactions
 from crawler.util.closeable import Closeable
@@ -138,7 +145,7 @@ class CrawlState(Closeable):
     def source(self, cited_url: str) -> SourceRecord | None:
         row = self._db.execute(
             "SELECT cited_url, status, error, url, redirects, http_status, content_type, warc, "
-            "payload_digest, fetched_at, recovered FROM sources WHERE cited_url = ?",
+            "payload_digest, fetched_at, recovered, observed FROM sources WHERE cited_url = ?",
             (cited_url,),
         ).fetchone()
         if row is None:
@@ -146,66 +153,78 @@ class CrawlState(Closeable):
         recovered = json.loads(row[10]) if row[10] else {}
         record = SourceRecord(*_decoded(row[:10], pointer=7, redirects=4))
         memento, live = recovered.get("memento"), recovered.get("live")
-        return dataclasses.replace(record, memento=memento, live=live)
+        observed = Observation.from_dict(json.loads(row[11])) if row[11] else None
+        return dataclasses.replace(record, memento=memento, live=live, observed=observed)
 
     @_naming_the_file
     def record_source(self, record: SourceRecord) -> StatusChange | None:
-        """Store a source's outcome; returns (and keeps in ``history``) a change of its status or
-        HTTP status, the first outcome included."""
+        """Store a source's outcome; returns (and keeps in ``history``) a change of it, the first
+        outcome included. A source whose capture is an ok page keeps it, and the new outcome is
+        only observed (crawler/state/drift.py); ``record.drift`` gives the paragraph summary of a
+        change, as the crawl computed it."""
         old = self.source(record.cited_url)
-        change = None
-        if old is None or (old.status, old.http_status) != (record.status, record.http_status):
-            change = StatusChange(
-                record.cited_url,
-                record.fetched_at,
-                old.status if old else None,
-                record.status,
-                old.http_status if old else None,
-                record.http_status,
-                old.warc if old else None,
-                record.warc,
-            )
+        assessment = assess(old, record)
+        change = assessment.change
+        if change is not None and record.drift is not None:
+            change = dataclasses.replace(change, paragraphs=record.drift.get("paragraphs"))
         with self._transactions.write():
-            self._db.execute(
-                "INSERT OR REPLACE INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    record.cited_url,
-                    record.status,
-                    record.error,
-                    record.url,
-                    json.dumps(list(record.redirects)),
-                    record.http_status,
-                    record.content_type,
-                    _pointer_json(record.warc),
-                    record.payload_digest,
-                    record.fetched_at,
-                    _recovered_json(record),
-                ),
-            )
-            if change is not None:
+            if not assessment.keeps_capture:
+                self._write_source(record)
+            elif assessment.observed is not None:
+                observed = json.dumps(assessment.observed.to_dict(), sort_keys=True)
                 self._db.execute(
-                    "INSERT INTO history (cited_url, fetched_at, old_status, new_status, "
-                    "old_http_status, new_http_status, old_warc, new_warc) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        change.cited_url,
-                        change.fetched_at,
-                        change.old_status,
-                        change.new_status,
-                        change.old_http_status,
-                        change.new_http_status,
-                        _pointer_json(change.old_warc),
-                        _pointer_json(change.new_warc),
-                    ),
+                    "UPDATE sources SET observed = ? WHERE cited_url = ?",
+                    (observed, record.cited_url),
                 )
+            if change is not None:
+                self._write_change(change)
         return change
+
+    def _write_source(self, record: SourceRecord) -> None:
+        self._db.execute(
+            "INSERT OR REPLACE INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)",
+            (
+                record.cited_url,
+                record.status,
+                record.error,
+                record.url,
+                json.dumps(list(record.redirects)),
+                record.http_status,
+                record.content_type,
+                _pointer_json(record.warc),
+                record.payload_digest,
+                record.fetched_at,
+                _recovered_json(record),
+            ),
+        )
+
+    def _write_change(self, change: StatusChange) -> None:
+        self._db.execute(
+            "INSERT INTO history (cited_url, fetched_at, old_status, new_status, "
+            "old_http_status, new_http_status, old_warc, new_warc, old_payload_digest, "
+            "new_payload_digest, paragraphs) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                change.cited_url,
+                change.fetched_at,
+                change.old_status,
+                change.new_status,
+                change.old_http_status,
+                change.new_http_status,
+                _pointer_json(change.old_warc),
+                _pointer_json(change.new_warc),
+                change.old_payload_digest,
+                change.new_payload_digest,
+                json.dumps(change.paragraphs, sort_keys=True) if change.paragraphs else None,
+            ),
+        )
 
     @_naming_the_file
     def history(self, cited_url: str | None = None) -> list[StatusChange]:
-        """Status changes, oldest first (of one cited URL, or of all)."""
+        """Changes of sources, oldest first (of one cited URL, or of all)."""
         query = (
             "SELECT cited_url, fetched_at, old_status, new_status, old_http_status, "
-            "new_http_status, old_warc, new_warc FROM history"
+            "new_http_status, old_warc, new_warc, old_payload_digest, new_payload_digest, "
+            "paragraphs FROM history"
         )
         args: tuple[str, ...] = ()
         if cited_url is not None:
@@ -213,9 +232,27 @@ class CrawlState(Closeable):
             args = (cited_url,)
         rows = self._db.execute(query + " ORDER BY id", args)
         return [
-            StatusChange(r[0], r[1], r[2], r[3], r[4], r[5], _pointer(r[6]), _pointer(r[7]))
+            StatusChange(
+                cited_url=r[0],
+                fetched_at=r[1],
+                old_status=r[2],
+                new_status=r[3],
+                old_http_status=r[4],
+                new_http_status=r[5],
+                old_warc=_pointer(r[6]),
+                new_warc=_pointer(r[7]),
+                old_payload_digest=r[8],
+                new_payload_digest=r[9],
+                paragraphs=json.loads(r[10]) if r[10] else None,
+            )
             for r in rows
         ]
+
+    @_naming_the_file
+    def changed_since(self, record: SourceRecord) -> str | None:
+        """When the source of ``record`` (the capture its pairs take) was first seen changed
+        after that capture, or None."""
+        return changed_since(self.history(record.cited_url), record.fetched_at)
 
     @_naming_the_file
     def record_journaled(self, pair_id: str, status: str, crawled_at: str) -> None:

@@ -37,7 +37,8 @@ CREATE TABLE IF NOT EXISTS sources (
     warc TEXT,
     payload_digest TEXT,
     fetched_at TEXT NOT NULL,
-    recovered TEXT
+    recovered TEXT,
+    observed TEXT
 );
 CREATE TABLE IF NOT EXISTS history (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -48,7 +49,10 @@ CREATE TABLE IF NOT EXISTS history (
     old_http_status INTEGER,
     new_http_status INTEGER,
     old_warc TEXT,
-    new_warc TEXT
+    new_warc TEXT,
+    old_payload_digest TEXT,
+    new_payload_digest TEXT,
+    paragraphs TEXT
 );
 CREATE INDEX IF NOT EXISTS history_by_source ON history (cited_url);
 CREATE TABLE IF NOT EXISTS journaled (
@@ -73,7 +77,13 @@ CREATE TABLE IF NOT EXISTS checked_files (
 
 # Columns added after the table was first made: a state file of an earlier version gets them
 # (empty) when it is opened.
-_ADDED_COLUMNS = (("sources", "recovered", "TEXT"),)
+_ADDED_COLUMNS = (
+    ("sources", "recovered", "TEXT"),
+    ("sources", "observed", "TEXT"),
+    ("history", "old_payload_digest", "TEXT"),
+    ("history", "new_payload_digest", "TEXT"),
+    ("history", "paragraphs", "TEXT"),
+)
 
 
 def _add_columns(db: sqlite3.Connection) -> None:

@@ -147,6 +147,20 @@ class NewsSite:
             raise ValueError(f"{self.host}{path} already serves {known[0].url}")
         self._claim(path)
 
+    def article_at(self, path: str) -> SourceArticle | None:
+        """The article served at ``path``, if any."""
+        known = self._articles.get(path)
+        return known[0] if known is not None else None
+
+    def revise_article(self, path: str, article: SourceArticle) -> None:
+        """Serve ``article`` at ``path`` in place of the one published there (an edited page)."""
+        _, paywalled = self._articles[path]
+        self._articles[path] = (article, paywalled)
+
+    def remove_article(self, path: str) -> None:
+        """Stop serving the article at ``path``: it answers 404 from now on (a deleted page)."""
+        del self._articles[path]
+
     def add_resource(self, path: str, resource: Resource) -> None:
         """Serve ``resource`` at ``path``; a key with "?query" only answers that exact query."""
         if self._resources.setdefault(path, resource) != resource:

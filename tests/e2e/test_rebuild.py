@@ -1,4 +1,5 @@
-"""End to end: ``python -m crawler rebuild`` recomposes the t2 crawl's manifest from its WARCs."""
+"""End to end: ``python -m crawler rebuild`` recomposes the t2 crawl's manifest from its WARCs,
+by replaying the crawl-log records or (``--via-crawl``) by running the crawl again offline."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ from warcio.archiveiterator import ArchiveIterator
 from crawler.archive import verify_archive
 from crawler.archive.naming import closed_warc_files
 from crawler.items.crawllog import CRAWL_LOG_CONTENT_TYPE, decode_crawl_log
+from replica.sites.wordpress_cases import WORDPRESS_BLOG
+from replica.world import build_world
 from tests.e2e.conftest import CrawlRun, crawl_replica
 from tests.e2e.offline import offline_command
 
@@ -100,18 +103,89 @@ def test_the_archive_with_crawl_log_records_verifies(t2_crawl: CrawlRun) -> None
     assert CRAWL_LOG_CONTENT_TYPE not in index and '"mime": "warc/metadata"' not in index
 
 
-def test_rebuild_after_an_incremental_second_crawl(
-    t2_crawl: CrawlRun, tmp_path_factory: pytest.TempPathFactory
-) -> None:
-    """A second run reads the first run's outcomes back and fetches again only what was not
-    final; the manifest it leaves is still what the WARC files rebuild."""
+@pytest.fixture(scope="module")
+def incremental(t2_crawl: CrawlRun, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The t2 archive after a second, incremental run: it reads the first run's outcomes back
+    and fetches again only what was not final."""
     archive = tmp_path_factory.mktemp("t2-incremental") / "archive"
     shutil.copytree(t2_crawl.archive, archive)
     run = crawl_replica(t2_crawl.world, archive)
     assert run.returncode == 0, run.log[-4000:]
-    output = archive.parent / "pairs.rebuilt.jsonl"
-    result = _rebuild(archive, output, workers=2)
+    return archive
+
+
+def test_rebuild_after_an_incremental_second_crawl(incremental: Path) -> None:
+    """The manifest an incremental run leaves is still what the WARC files rebuild."""
+    output = incremental.parent / "pairs.rebuilt.jsonl"
+    result = _rebuild(incremental, output, workers=2)
     assert result.returncode == 0, result.stderr[-4000:]
     assert "2 crawl(s)" in result.stdout
-    crawled, again = _lines(archive / "pairs.jsonl"), _lines(output)
+    crawled, again = _lines(incremental / "pairs.jsonl"), _lines(output)
     _assert_same_lines(crawled, again)
+
+
+def _replay(archive: Path, output: Path, *more: str) -> subprocess.CompletedProcess[str]:
+    return offline_command("rebuild", "--via-crawl", str(archive), "-o", str(output), *more)
+
+
+def _contents(directory: Path) -> dict[str, bytes]:
+    return {
+        str(path.relative_to(directory)): path.read_bytes()
+        for path in sorted(directory.rglob("*"))
+        if path.is_file()
+    }
+
+
+def test_a_replayed_crawl_gives_the_crawls_manifest_byte_for_byte(
+    t2_crawl: CrawlRun, tmp_path: Path
+) -> None:
+    """The t2 crawl run again with every response from its archive: the same manifest, with no
+    network (the replica is not running and any fetch goes to a closed port), nothing written
+    into the archive (no WARC file, no crawl-state change) and nothing left beside the output."""
+    before = _contents(t2_crawl.archive)
+    output = tmp_path / "pairs.replayed.jsonl"
+    result = _replay(t2_crawl.archive, output, "--workers", "2")
+    assert result.returncode == 0, result.stderr[-4000:]
+    assert output.read_bytes() == (t2_crawl.archive / "pairs.jsonl").read_bytes()
+    assert _contents(t2_crawl.archive) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == [output.name]
+    found = re.search(
+        r"parsed (\d+) pages \((\d+) in the read-ahead pool of 2 worker", result.stdout
+    )
+    assert found is not None and int(found[2]) > 0, result.stdout
+    assert " ERROR: " not in result.stderr, result.stderr[-4000:]
+
+
+def test_a_replayed_incremental_archive_gives_its_manifest(
+    incremental: Path, tmp_path: Path
+) -> None:
+    # Two runs: the latest capture of each URL and the latest record of each item win.
+    output = tmp_path / "pairs.replayed.jsonl"
+    result = _replay(incremental, output)
+    assert result.returncode == 0, result.stderr[-4000:]
+    assert "2 crawl(s)" in result.stdout
+    assert output.read_bytes() == (incremental / "pairs.jsonl").read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("spider", "arguments", "world"),
+    [
+        ("t2", {}, {"archive_posts": True}),  # sources read from web-archive captures
+        ("blog", {"blog": WORDPRESS_BLOG}, {}),  # the platform found from the home page
+    ],
+    ids=["web-archive", "wordpress"],
+)
+def test_a_replayed_crawl_of_another_kind_gives_its_manifest(
+    spider: str,
+    arguments: dict[str, str],
+    world: dict[str, bool],
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    archive = tmp_path_factory.mktemp(f"replay-{spider}") / "archive"
+    run = crawl_replica(build_world(**world), archive, spider, spider_args=arguments)
+    assert run.returncode == 0, run.log[-4000:]
+    output = archive.parent / "pairs.replayed.jsonl"
+    result = _replay(archive, output)
+    assert result.returncode == 0, result.stderr[-4000:]
+    assert output.read_bytes() == (archive / "pairs.jsonl").read_bytes()
+    assert f"replayed the {spider} crawl" in result.stdout

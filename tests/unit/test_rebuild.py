@@ -155,9 +155,13 @@ class SyntheticCrawl:
         self.log(item, refers_to=written.record.record_id)
         return item
 
-    def expected_pairs(self) -> list[Pair]:
+    def expected_pairs(self, captured: dict[str, SourceItem]) -> list[Pair]:
+        """This crawl's pairs; ``captured``: the ok pages of earlier crawls, which a source
+        fetched again keeps (docs/manifest.md, restated: the version captured first stays)."""
         posts = [i for i in self.items if isinstance(i, PostItem)]
         sources = {i.cited_url: i for i in self.items if isinstance(i, SourceItem)}
+        sources |= {url: captured[url] for url in sources.keys() & captured.keys()}
+        captured |= {u: i for u, i in sources.items() if i.status == "ok" and u not in captured}
         return list(compose_pairs(posts, sources, spider=self.spider))
 
 
@@ -231,10 +235,11 @@ def _pipeline_manifest(crawls: list[SyntheticCrawl], directory: Path) -> list[by
     """What the pairs pipelines of these crawls would have written: journals, folded (each crawl
     here fetched every source its posts cite, so its own items are all its pairs need)."""
     journals = []
+    captured: dict[str, SourceItem] = {}
     for number, crawl in enumerate(crawls):
         path = directory / f"journal-{number}.jsonl"
         with ManifestJournal(path) as journal:
-            for pair in crawl.expected_pairs():
+            for pair in crawl.expected_pairs(captured):
                 journal.append(pair)
         journals.append(path)
     return [encode_line(pair) for pair in ManifestJournal.fold(journals).pairs]
@@ -249,13 +254,14 @@ def test_rebuild_gives_what_the_crawls_wrote(archive_dir: Path, tmp_path: Path) 
     by_post = {(p.translation.url, p.cited_url): p for p in result.pairs}
     assert len(by_post) == 3
     fetched = by_post[(POST_URL, SOURCE_URL)]
-    # The later crawl's pair wins: it read the pages its revisits refer to, in the first file.
+    # The later crawl's pair wins: it read the post its revisit refers to, in the first file, and
+    # keeps the source page captured first (its redirect hop too).
     assert fetched.crawled_at.startswith("2025-03-02")
     assert fetched.translation.text and fetched.source is not None and fetched.source.text
     first_file = crawls[0].archive.closed_files[0]
     assert fetched.translation.warc is not None and fetched.translation.warc.filename == first_file
     assert fetched.source.warc is not None and fetched.source.warc.filename == first_file
-    assert fetched.source.redirects == ()
+    assert fetched.source.redirects == (HOP,) and fetched.source.changed_since is None
     unreachable = by_post[(BLOG + "blog-post_8.html", UNREACHABLE_URL)]
     assert unreachable.status == "source_unreachable"
     assert unreachable.error is not None and "\nfor unreachable" in unreachable.error
@@ -289,19 +295,43 @@ def test_a_source_fetched_again_updates_earlier_posts_unless_the_run_was_full(
     with DigestIndex() as index:
         first, second = _new_crawls(archive_dir, index)
         first.post("blog-post_7.html", blogger_page(BODY + CITATION_TWZ))
+        first.log(
+            SourceItem(
+                cited_url=SOURCE_URL,
+                status="source_unreachable",
+                crawled_at="2025-03-01T04:00:30+00:00",
+                error="TimeoutError: synthetic timeout",
+            )
+        )
+        second.full = full
+        second.source(SOURCE_URL)  # retried: it answers now
+        first.archive.close()
+        second.archive.close()
+    (pair,) = rebuild_pairs(archive_dir, workers=1).pairs
+    if full:
+        assert pair.crawled_at.startswith("2025-03-01")
+        assert pair.status == "source_unreachable"
+    else:
+        assert pair.crawled_at.startswith("2025-03-02")
+        assert pair.status == "ok" and pair.source is not None and pair.source.redirects == ()
+
+
+@pytest.mark.parametrize("full", [False, True])
+def test_an_ok_source_fetched_again_keeps_its_first_capture(archive_dir: Path, full: bool) -> None:
+    with DigestIndex() as index:
+        first, second = _new_crawls(archive_dir, index)
+        first.post("blog-post_7.html", blogger_page(BODY + CITATION_TWZ))
         first.source(SOURCE_URL, hops=(HOP,))
         second.full = full
-        second.source(SOURCE_URL)
+        second.source(SOURCE_URL)  # a re-check: the same page, without the hop
         first.archive.close()
         second.archive.close()
     (pair,) = rebuild_pairs(archive_dir, workers=1).pairs
     assert pair.source is not None
-    if full:
-        assert pair.crawled_at.startswith("2025-03-01")
-        assert pair.source.redirects == (HOP,)
-    else:
-        assert pair.crawled_at.startswith("2025-03-02")
-        assert pair.source.redirects == ()
+    assert pair.crawled_at.startswith("2025-03-01")
+    assert pair.source.redirects == (HOP,) and pair.source.changed_since is None
+    assert pair.source.warc is not None
+    assert pair.source.warc.filename == first.archive.closed_files[0]
 
 
 def test_a_process_pool_gives_the_same_manifest(archive_dir: Path) -> None:

@@ -76,8 +76,41 @@ def test_source_history_keeps_every_change(state: CrawlState) -> None:
         ("source_http_error", "ok", 200),
         ("ok", "source_not_found", 404),
     ]
-    assert state.source(SOURCE) == source_record("source_not_found", 404, fetched_at="2025-03-01")
+    # An ok page stays the source's (its pairs keep it); the 404 is its latest observation.
+    kept = state.source(SOURCE)
+    assert kept == source_record()
+    assert kept is not None and kept.observed is not None
+    assert (kept.observed.status, kept.checked_at) == ("source_not_found", "2025-03-01")
+    assert state.changed_since(kept) == "2025-03-01"
     assert state.history("https://elsewhere.example/") == []
+
+
+def test_a_kept_page_fetched_again_records_each_new_version_once(state: CrawlState) -> None:
+    first = source_record(payload_digest="sha1:AAAA")
+    state.record_source(first)
+    later = WarcPointer("B.warc.gz", 10, "<urn:uuid:b>")
+    same = source_record(payload_digest="sha1:AAAA", warc=later, fetched_at="2025-03-01")
+    assert state.record_source(same) is None  # the same page: no entry
+    edited = dataclasses.replace(
+        same,
+        payload_digest="sha1:BBBB",
+        fetched_at="2025-04-01",
+        drift={"paragraphs": {"added": 1, "removed": 0, "changed": 2}},
+    )
+    change = state.record_source(edited)
+    assert change is not None
+    assert (change.old_payload_digest, change.new_payload_digest) == ("sha1:AAAA", "sha1:BBBB")
+    assert change.paragraphs == {"added": 1, "removed": 0, "changed": 2}
+    assert state.record_source(dataclasses.replace(edited, fetched_at="2025-05-01")) is None
+    # A passing failure says nothing of the page: no entry, and the last check stays.
+    assert (
+        state.record_source(source_record("source_http_error", 503, fetched_at="2025-06-01"))
+        is None
+    )
+    kept = state.source(SOURCE)
+    assert kept == first and kept is not None and kept.checked_at == "2025-05-01"
+    assert state.history(SOURCE)[-1] == change
+    assert state.changed_since(kept) == "2025-04-01"
 
 
 def test_listings_keep_the_newest_date_of_either_list(state: CrawlState) -> None:
@@ -277,3 +310,48 @@ def test_the_pipeline_resumes_posts_that_still_owe_pairs(tmp_path: Path) -> None
     assert pair.translation.warc == post_at
     with CrawlState.open(tmp_path) as state:
         assert state.pending_posts() == []
+
+
+def test_a_resumed_post_waits_for_a_source_due_for_a_recheck_and_keeps_its_capture(
+    tmp_path: Path,
+) -> None:
+    post_at, source_at, _, _ = archive_pages(tmp_path)
+    captured = source_record(warc=source_at, payload_digest="sha1:FIRST")  # fetched 2025-02-08
+    with CrawlState.open(tmp_path) as state:
+        state.record_post(post_record(warc=post_at), [(SOURCE, pair_id(POST_URL, SOURCE))])
+        state.record_source(captured)
+    crawler = get_crawler(Spider, {"ARCHIVE_DIR": str(tmp_path), "SOURCE_RECHECK_DAYS": 30})
+    pipeline = PairsPipeline.from_crawler(crawler)
+    pipeline.open_spider()
+    assert sum(pipeline.journalled.values()) == 0  # the spider fetches the source again
+    # The re-check: another payload (the same text here: nothing changed in the paragraphs).
+    rechecked = dataclasses.replace(
+        source_item_from_state(tmp_path, captured),
+        crawled_at="2026-01-10T00:00:00+00:00",
+        payload_digest="sha1:SECOND",
+    )
+    pipeline.process_item(rechecked)
+    assert rechecked.drift == {"paragraphs": {"added": 0, "removed": 0, "changed": 0}}
+    assert sum(pipeline.journalled.values()) == 1
+    pipeline.close_spider()
+    [pair] = read_manifest(tmp_path / "pairs.jsonl")
+    assert pair.source is not None and pair.source.warc == source_at
+    assert pair.source.changed_since == "2026-01-10T00:00:00+00:00"
+    with CrawlState.open(tmp_path) as state:
+        change = state.history(SOURCE)[-1]
+        kept = state.source(SOURCE)
+    assert (change.old_payload_digest, change.new_payload_digest) == ("sha1:FIRST", "sha1:SECOND")
+    assert kept == captured and kept is not None
+    assert kept.checked_at == "2026-01-10T00:00:00+00:00"
+
+
+def test_a_resumed_post_takes_a_settled_source_at_once_without_a_recheck(tmp_path: Path) -> None:
+    post_at, source_at, _, _ = archive_pages(tmp_path)
+    with CrawlState.open(tmp_path) as state:
+        state.record_post(post_record(warc=post_at), [(SOURCE, pair_id(POST_URL, SOURCE))])
+        state.record_source(source_record(warc=source_at))
+    crawler = get_crawler(Spider, {"ARCHIVE_DIR": str(tmp_path), "SOURCE_RECHECK_DAYS": 0})
+    pipeline = PairsPipeline.from_crawler(crawler)
+    pipeline.open_spider()
+    assert sum(pipeline.journalled.values()) == 1  # composed when read back
+    pipeline.close_spider()

@@ -48,7 +48,7 @@ def test_the_manifest_schema_has_the_line_s_keys_in_order() -> None:
     line = _pairs()[1].to_json()  # a repaired line: its defects list is not empty
     assert line["defects"] != []
     assert _arrow_names(pa.struct(list(schema))) == _names(line)
-    assert schema.metadata[arrow.SCHEMA_KEY] == b"pairs/3"
+    assert schema.metadata[arrow.SCHEMA_KEY] == b"pairs/4"
 
 
 def test_the_manifest_schema_types_follow_the_json_schema() -> None:

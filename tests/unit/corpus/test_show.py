@@ -13,6 +13,7 @@ from warcio.archiveiterator import ArchiveIterator
 from crawler.archive.pointer import WarcPointer
 from crawler.corpus import ProvenanceError, read_provenance, render_pair
 from crawler.corpus.textwidth import display_width, pad, wrap
+from crawler.state import CrawlState, SourceRecord
 from tests.unit.corpus.builders import WARC_DATE, CorpusFixture, PositionalAligner
 
 
@@ -161,3 +162,48 @@ def test_render_without_a_source(corpus: CorpusFixture) -> None:
     assert pair.error is not None and pair.error in text
     assert "not archived" in text
     assert pair.translation.paragraphs[0][:10] in text
+
+
+def test_render_prints_the_source_history_from_the_crawl_state(corpus: CorpusFixture) -> None:
+    pair = corpus.archived
+    assert pair.source is not None and pair.source.warc is not None and pair.cited_url
+    text, _ = render_pair(pair, corpus.archive, width=100)
+    assert "Source history" not in text  # no crawl state: nothing to print
+    later = WarcPointer("LATER.warc.gz", 512, "<urn:uuid:later>")
+    capture = SourceRecord(
+        cited_url=pair.cited_url,
+        status="ok",
+        error=None,
+        url=pair.source.url,
+        redirects=(),
+        http_status=200,
+        content_type="text/html",
+        warc=pair.source.warc,
+        payload_digest="sha1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+        fetched_at="2025-03-01T04:00:00+00:00",
+    )
+    edited = replace(
+        capture,
+        warc=later,
+        payload_digest="sha1:BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB",
+        fetched_at="2025-04-01T04:00:00+00:00",
+        drift={"paragraphs": {"added": 1, "removed": 0, "changed": 2}},
+    )
+    with CrawlState.open(corpus.archive) as state:
+        state.record_source(capture)
+        state.record_source(edited)
+    changed = replace(pair, source=replace(pair.source, changed_since=edited.fetched_at))
+    text, ok = render_pair(changed, corpus.archive, width=100)
+    assert ok
+    assert "Source changed since 2025-04-01T04:00:00+00:00" in text
+    history = text[text.index("Source history") :].splitlines()
+    assert (
+        history[1]
+        == "  2025-03-01T04:00:00+00:00  (first fetch) -> ok (200)  - -> sha1:AAAAAAAAAAAA"
+    )
+    assert history[4] == (
+        "  2025-04-01T04:00:00+00:00  ok (200) -> ok (200)  sha1:AAAAAAAAAAAA -> "
+        "sha1:BBBBBBBBBBBB  paragraphs: 1 added, 0 removed, 2 changed"
+    )
+    assert history[5] == f"    old: {pair.source.warc.filename} @ offset {pair.source.warc.offset}"
+    assert history[6] == "    new: LATER.warc.gz @ offset 512"

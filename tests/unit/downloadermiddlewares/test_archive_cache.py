@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,7 @@ from crawler.downloadermiddlewares.archive_cache import (
     ArchivedOutcome,
 )
 from crawler.extensions.warc_capture import META_FETCHED_AT, META_POINTER
-from crawler.policy.refetch import SOURCES_ARCHIVED, SOURCES_UNREADABLE
+from crawler.policy.refetch import SOURCES_ARCHIVED, SOURCES_RECHECKED, SOURCES_UNREADABLE
 from crawler.reading.archived import source_item_from_state
 from crawler.spiders.blogger import BloggerSpider
 from crawler.state import CrawlState, SourceRecord
@@ -31,7 +32,9 @@ REDIRECTED = "https://twz.com/x"
 
 
 def cache(archive: Path, **settings: Any) -> ArchiveCacheMiddleware:
-    crawler = get_crawler(BloggerSpider, {"ARCHIVE_DIR": str(archive), **settings})
+    # The records are dated 2025: no re-check unless a test asks for one.
+    base = {"ARCHIVE_DIR": str(archive), "SOURCE_RECHECK_DAYS": 0}
+    crawler = get_crawler(BloggerSpider, {**base, **settings})
     crawler.spider = crawler._create_spider(blog="https://blog.example/")
     middleware = ArchiveCacheMiddleware.from_crawler(crawler)
     middleware.spider_opened(crawler.spider)
@@ -142,7 +145,9 @@ def test_a_page_that_does_not_read_back_is_fetched(
     archive, record, _ = archived
     assert record.warc is not None
     lost = WarcPointer(record.warc.filename, record.warc.offset + 1, record.warc.record_id)
-    record_outcome(archive, dataclasses.replace(record, warc=lost))
+    with CrawlState.open(archive) as state:
+        state.forget([record.warc])  # an ok page is kept once recorded: the state forgets it
+        state.record_source(dataclasses.replace(record, warc=lost))
     middleware = cache(archive)
     with caplog.at_level(logging.WARNING):
         assert middleware.process_request(cited()) is None
@@ -155,3 +160,19 @@ def test_it_can_be_switched_off(tmp_path: Path) -> None:
     crawler = get_crawler(BloggerSpider, {"ARCHIVE_CACHE_ENABLED": False})
     with pytest.raises(NotConfigured):
         ArchiveCacheMiddleware.from_crawler(crawler)
+
+
+def test_a_settled_page_last_fetched_long_ago_is_fetched_again(
+    archived: tuple[Path, SourceRecord, bytes],
+) -> None:
+    archive, record, _ = archived
+    middleware = cache(archive, SOURCE_RECHECK_DAYS=30)
+    assert middleware.process_request(cited()) is None  # fetched 2025-03-01: due
+    assert middleware.crawler.stats is not None
+    assert middleware.crawler.stats.get_value(SOURCES_RECHECKED) == 1
+    assert middleware.crawler.stats.get_value(SOURCES_ARCHIVED) is None
+    recent = dataclasses.replace(record, fetched_at=datetime.now(UTC).isoformat())
+    with CrawlState.open(archive) as state:
+        state.forget([recent.warc] if recent.warc else [])
+        state.record_source(recent)
+    assert cache(archive, SOURCE_RECHECK_DAYS=30).process_request(cited()) is not None

@@ -158,6 +158,7 @@ def full_pair(**changes: Any) -> Pair:
         source=source(
             url="https://www.twz.com/news-features/synthetic-frigate-program-faces-more-delays",
             redirects=(CITED_URL, "https://www.twz.com/sea/synthetic-frigate-program"),
+            changed_since="2025-03-20T04:05:06+00:00",
         ),
         evidence=dict(EVIDENCE),
         error=None,

@@ -138,7 +138,7 @@ def _delete(key: str) -> Callable[[dict[str, Any]], None]:
 
 INVALID_FULL_LINES = [
     ("unknown status", _set("status", "fine"), "status"),
-    ("wrong schema version", _set("schema", "pairs/4"), "schema"),
+    ("wrong schema version", _set("schema", "pairs/9"), "schema"),
     ("missing field", _delete("crawled_at"), "'crawled_at' is a required property"),
     ("extra field", _set("colour", "red"), "colour"),
     ("confidence above 1", _set("confidence", 1.5), "confidence"),

@@ -1,4 +1,4 @@
-"""Lines of pairs/1 still read, and a fold rewrites them in the pairs/3 shape."""
+"""Lines of pairs/1 and pairs/3 still read, and a fold rewrites them in the current shape."""
 
 from __future__ import annotations
 
@@ -117,7 +117,19 @@ def test_a_fold_rewrites_a_pairs_1_manifest_in_the_current_shape(tmp_path: Path)
     write_manifest(fresh, pairs)
     # Byte for byte what the current crawler writes for the same pairs.
     assert folded.read_bytes() == fresh.read_bytes()
-    assert {json.loads(line)["schema"] for line in folded.read_text().splitlines()} == {"pairs/3"}
+    assert {json.loads(line)["schema"] for line in folded.read_text().splitlines()} == {"pairs/4"}
+
+
+@pytest.mark.parametrize("pair", _pairs(), ids=lambda p: p.status)
+def test_a_pairs_3_line_reads_as_the_pair_never_seen_changed(pair: Pair) -> None:
+    old = copy.deepcopy(pair.to_json())
+    old["schema"] = "pairs/3"
+    del old["source"]["changed_since"]
+    unchanged = pair.source and dataclasses.replace(pair.source, changed_since=None)
+    assert Pair.from_json(old) == dataclasses.replace(pair, source=unchanged)
+    upgraded = upgrade_line(old)
+    validate_line(upgraded)
+    assert upgraded["schema"] == "pairs/4" and upgraded["source"]["changed_since"] is None
 
 
 def test_a_defect_value_is_json_text_in_the_line() -> None:

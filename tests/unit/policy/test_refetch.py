@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -13,15 +14,20 @@ from scrapy.utils.test import get_crawler
 from crawler.archive.pointer import WarcPointer
 from crawler.policy.refetch import (
     SOURCES_ARCHIVED,
+    SOURCES_RECHECKED,
     SOURCES_UNREADABLE,
     RefetchPolicy,
     is_final,
     is_final_record,
+    needs_recheck,
     post_needs_fetch,
 )
-from crawler.state import UNAVAILABLE, UNPARSABLE, CrawlState
+from crawler.state import UNAVAILABLE, UNPARSABLE, CrawlState, Observation
 from tests.unit.blogger.pages import POST_URL
 from tests.unit.records import DAY, SOURCE, archive_pages, post_record, source_record
+
+# Two days after the records' fetches: nothing is due for a re-check unless a test says so.
+SOON = DAY + timedelta(days=2)
 
 
 def test_which_posts_are_fetched_again() -> None:
@@ -67,7 +73,7 @@ def test_the_policy_reads_the_crawl_state(tmp_path: Path, stats: MemoryStatsColl
         state.record_post(post_record(), [(SOURCE, "pair-a")])
         state.record_source(source_record("source_not_found", 404, warc=None))
         state.record_source(source_record("source_unreachable", None, cited_url=other))
-        policy = RefetchPolicy(state, tmp_path, stats=stats)
+        policy = RefetchPolicy(state, tmp_path, stats=stats, now=lambda: SOON)
         assert not policy.post_needs_fetch(POST_URL, DAY)
         assert policy.post_needs_fetch(POST_URL, DAY + timedelta(days=1))
         assert policy.post_needs_fetch("https://blog.example/new.html", DAY)
@@ -91,9 +97,10 @@ def test_an_archived_page_that_does_not_read_back_is_fetched(
     _, source_at, _, _ = archive_pages(tmp_path)
     with CrawlState.open(tmp_path) as state:
         state.record_source(source_record(warc=source_at))
-        policy = RefetchPolicy(state, tmp_path, stats=stats)
+        policy = RefetchPolicy(state, tmp_path, stats=stats, now=lambda: SOON)
         assert policy.readable_archived_source(SOURCE) == source_record(warc=source_at)
         lost = WarcPointer(source_at.filename, source_at.offset + 1, source_at.record_id)
+        state.forget([source_at])  # an ok page is kept once recorded: the state forgets it
         state.record_source(source_record(warc=lost))
         assert policy.archived_source(SOURCE) is not None  # final, as the state says
         with caplog.at_level(logging.WARNING):
@@ -101,3 +108,36 @@ def test_an_archived_page_that_does_not_read_back_is_fetched(
     assert f"archived source {SOURCE} cannot be read back" in caplog.text
     assert stats.get_value(SOURCES_ARCHIVED) == 1
     assert stats.get_value(SOURCES_UNREADABLE) == 1
+
+
+def test_a_settled_source_is_due_for_a_recheck_after_the_set_days() -> None:
+    fetched = source_record()  # fetched 2025-02-08T00:00:00+00:00
+    at = datetime.fromisoformat(fetched.fetched_at)
+    assert not needs_recheck(fetched, 30.0, at + timedelta(days=30))
+    assert needs_recheck(fetched, 30.0, at + timedelta(days=30, seconds=1))
+    assert needs_recheck(fetched, 1e-6, at + timedelta(seconds=1))
+    for never in (0.0, -1.0, float("nan")):
+        assert not needs_recheck(fetched, never, at + timedelta(days=9999))
+    # A later fetch that kept the capture (crawler/state/drift.py) is the last check.
+    observed = Observation("ok", 200, None, None, (at + timedelta(days=20)).isoformat())
+    checked = dataclasses.replace(fetched, observed=observed)
+    assert not needs_recheck(checked, 30.0, at + timedelta(days=31))
+    assert needs_recheck(dataclasses.replace(fetched, fetched_at="not a time"), 30.0, at)
+
+
+def test_a_source_due_for_a_recheck_is_fetched_and_counted(
+    tmp_path: Path, stats: MemoryStatsCollector
+) -> None:
+    _, source_at, _, _ = archive_pages(tmp_path)
+    late = DAY + timedelta(days=40)
+    with CrawlState.open(tmp_path) as state:
+        state.record_source(source_record(warc=source_at))
+        policy = RefetchPolicy(state, tmp_path, stats=stats, recheck_days=30, now=lambda: late)
+        # The spider's question and the archive cache's each count the fetch they cause.
+        assert policy.readable_archived_source(SOURCE) is None
+        assert stats.get_value(SOURCES_RECHECKED) == 1
+        assert policy.archived_source(SOURCE) is None
+        assert stats.get_value(SOURCES_RECHECKED) == 2
+        assert stats.get_value(SOURCES_ARCHIVED) is None
+        never = RefetchPolicy(state, tmp_path, recheck_days=0, now=lambda: late)
+        assert never.readable_archived_source(SOURCE) == source_record(warc=source_at)

@@ -341,7 +341,9 @@ def archived_post(tmp_path: Path) -> Path:
 
 
 def _listing(archive: Path, spider: BloggerSpider | None = None, **args: Any) -> BloggerSpider:
-    spider = spider or _spider(archive, settings={"PAIRS_ENABLED": True}, **args)
+    # The records are dated 2025: no re-check of a settled source (SOURCE_RECHECK_DAYS).
+    settings = {"PAIRS_ENABLED": True, "SOURCE_RECHECK_DAYS": 0}
+    spider = spider or _spider(archive, settings=settings, **args)
     spider._open_state()
     assert spider.crawl_state is not None
     return spider

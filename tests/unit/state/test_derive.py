@@ -7,6 +7,7 @@ what the derivation, which sees only the archive, its manifest and its journals,
 
 from __future__ import annotations
 
+import dataclasses
 import sqlite3
 from collections import Counter
 from contextlib import closing
@@ -24,12 +25,14 @@ from crawler.items import PostItem, SourceItem
 from crawler.manifest import ManifestJournal, read_manifest
 from crawler.pipelines.pairs import PairsPipeline
 from crawler.reading.archived import read_payload_digest
-from crawler.rebuild import DamagedArchiveError
+from crawler.reading.page import read_source_page
+from crawler.rebuild import DamagedArchiveError, rebuild_pairs
 from crawler.state import CrawlState
 from crawler.state.derive import FEED, SITEMAP, derive_state, list_kind, listings
 from tests.unit.blogger.pages import CITATION_TWZ, POST_URL, blogger_page
 from tests.unit.pipelines.test_pairs_pipeline import _pipeline
 from tests.unit.test_rebuild import (
+    ARTICLE,
     BLOG,
     BODY,
     HOP,
@@ -338,3 +341,79 @@ def test_listings_are_canonical_and_skip_what_is_not_a_post() -> None:
     index = b'<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><sitemap><loc>x</loc></sitemap></sitemapindex>'
     assert listings(SITEMAP, index) == ()
     assert listings(FEED, b"<not-xml") == ()
+
+
+# The source's third paragraph corrected, and a paragraph added: what the second crawl fetches.
+EDITED_ARTICLE = ARTICLE.replace(
+    "reviewed again next year", "reviewed again in the spring"
+).replace(
+    "</article>",
+    "<p>Update: the Navy said on Thursday that it still expects to award the second batch of "
+    "ships on time, according to a synthetic statement released after this story ran.</p>"
+    "</article>",
+)
+
+
+def _fetched_again(crawl: Crawl, body: str) -> SourceItem:
+    """The source fetched by a re-check: archived, read, recorded by the pipeline, then logged
+    (the crawl-log record is written after the pipeline, as the extension writes it)."""
+    written, at = crawl.synthetic.fetch(SOURCE_URL, body.encode())
+    item = read_source_page(
+        cited_url=SOURCE_URL,
+        url=SOURCE_URL,
+        redirects=[],
+        http_status=200,
+        content_type="text/html; charset=utf-8",
+        body=body.encode(),
+        truncated=False,
+        warc=written.payload,
+        crawled_at=at,
+    )
+    crawl.item(item)
+    crawl.synthetic.log(item, refers_to=written.record.record_id)
+    return item
+
+
+def _drifting_crawls(directory: Path) -> SourceItem:
+    """A first crawl of a post and its source; a second that fetches the source again, edited."""
+    index = DigestIndex()
+    first_synthetic, second_synthetic = _new_crawls(directory, index)
+    first = Crawl(first_synthetic, directory)
+    first.item(first_synthetic.post("blog-post_7.html", blogger_page(BODY + CITATION_TWZ)))
+    first.item(first_synthetic.source(SOURCE_URL))
+    first.close()
+    second = Crawl(second_synthetic, directory)
+    edited = _fetched_again(second, EDITED_ARTICLE)
+    _fetched_again(second, EDITED_ARTICLE)  # the same version again: no new entry
+    second.close()
+    index.close()
+    return edited
+
+
+def test_a_source_changed_since_its_capture_derives_its_history_and_rebuilds(
+    tmp_path: Path,
+) -> None:
+    directory = tmp_path / "archive"
+    edited = _drifting_crawls(directory)
+    assert edited.drift == {"paragraphs": {"added": 1, "removed": 0, "changed": 1}}
+    target = tmp_path / "derived.sqlite"
+    derive_state(directory, target, workers=1)
+    for table in TABLES:
+        assert _rows(target, table) == _rows(_own(directory), table), table
+    with CrawlState(target) as state:
+        [first, change] = state.history(SOURCE_URL)
+        kept = state.source(SOURCE_URL)
+    assert first.old_status is None
+    assert (change.old_status, change.new_status) == ("ok", "ok")
+    assert change.old_payload_digest != change.new_payload_digest
+    assert change.new_warc == edited.warc and change.old_warc == (kept.warc if kept else None)
+    assert change.paragraphs == {"added": 1, "removed": 0, "changed": 1}
+    # The pair keeps the page captured first, and says when it was seen changed.
+    [pair] = read_manifest(directory / "pairs.jsonl")
+    assert pair.source is not None and pair.source.changed_since == edited.crawled_at
+    assert "reviewed again next year" in (pair.source.text or "")
+    assert pair.source.warc == change.old_warc
+    # The rebuild composes the same line (but for the spider's name, which this harness's
+    # pipeline does not share with the crawl log).
+    [again] = rebuild_pairs(directory, workers=1).pairs
+    assert dataclasses.replace(again, crawler=pair.crawler) == pair
