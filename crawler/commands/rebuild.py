@@ -7,6 +7,7 @@ import contextlib
 import sys
 import time
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -67,10 +68,9 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     # Imported here: the reading code (trafilatura, lxml) is slow to import for other commands.
-    from crawler.archive.lock import ArchiveLock, ArchiveLocked
-    from crawler.manifest import ManifestError, Repair, write_manifest
+    from crawler.manifest import Repair, write_manifest
     from crawler.manifest.rejected import report_repairs
-    from crawler.rebuild import DamagedArchiveError, RebuildError, rebuild_pairs
+    from crawler.rebuild import rebuild_pairs
 
     directory: Path = args.archive_dir
     if not directory.is_dir():
@@ -91,32 +91,15 @@ def run(args: argparse.Namespace) -> int:
         return _via_crawl(args, directory, output, replacing)
     started = time.perf_counter()
     repaired: list[Repair] = []
-    # Replacing the manifest is a crawl's write: not while one runs, and under the same lock.
-    held = ArchiveLock(directory) if replacing else contextlib.nullcontext()
     try:
-        with held:
+        with _rebuilding(directory, output, replacing=replacing):
             if args.allow_damaged:
                 result = rebuild_pairs(directory, workers=args.workers, allow_damaged=True)
             else:
                 result = rebuild_pairs(directory, workers=args.workers)
             written = write_manifest(output, result.pairs, repaired=repaired)
-    except ArchiveLocked as error:
-        echo(
-            f"rebuild: {error}: --in-place once it has ended; nothing was written", file=sys.stderr
-        )
-        return 3
-    except DamagedArchiveError as error:
-        echo(f"rebuild: {error}", file=sys.stderr)
-        kept = f" ({output} is as it was)" if output.exists() else ""
-        echo(
-            f"rebuild: nothing was written{kept}. To see what the whole records give, with "
-            "those pairs left out or downgraded: rebuild --allow-damaged -o FILE",
-            file=sys.stderr,
-        )
-        return 1
-    except (RebuildError, ManifestError, OSError) as error:
-        echo(f"rebuild: {error}", file=sys.stderr)
-        return 1
+    except _Failed as failed:
+        return failed.code
     if result.damage is not None:
         echo(f"rebuild: --allow-damaged: {result.damage}", file=sys.stderr)
     elapsed = time.perf_counter() - started
@@ -139,27 +122,31 @@ def run(args: argparse.Namespace) -> int:
     return 1 if report_repairs("rebuild", repaired, output.parent) else 0
 
 
-def _counts(statuses: Counter[str]) -> str:
-    return ", ".join(f"{status} {count}" for status, count in sorted(statuses.items())) or "none"
+class _Failed(Exception):
+    """The rebuild failed and said why; ``code`` is the command's exit status."""
+
+    def __init__(self, code: int) -> None:
+        super().__init__(code)
+        self.code = code
 
 
-def _via_crawl(args: argparse.Namespace, directory: Path, output: Path, replacing: bool) -> int:
+@contextlib.contextmanager
+def _rebuilding(directory: Path, output: Path, *, replacing: bool) -> Iterator[None]:
+    """Rebuild under the archive lock when the manifest is replaced (a crawl's write: not while
+    one runs); a failure is said once, the same for both ways of rebuilding, as ``_Failed``."""
     from crawler.archive.lock import ArchiveLock, ArchiveLocked
-    from crawler.commands.rebuild_crawl import rebuild_by_crawl
+    from crawler.manifest import ManifestError
     from crawler.rebuild import DamagedArchiveError, RebuildError
 
-    started = time.perf_counter()
     held = ArchiveLock(directory) if replacing else contextlib.nullcontext()
     try:
         with held:
-            result = rebuild_by_crawl(
-                directory, output, workers=args.workers, allow_damaged=args.allow_damaged
-            )
+            yield
     except ArchiveLocked as error:
         echo(
             f"rebuild: {error}: --in-place once it has ended; nothing was written", file=sys.stderr
         )
-        return 3
+        raise _Failed(3) from None
     except DamagedArchiveError as error:
         echo(f"rebuild: {error}", file=sys.stderr)
         kept = f" ({output} is as it was)" if output.exists() else ""
@@ -168,10 +155,27 @@ def _via_crawl(args: argparse.Namespace, directory: Path, output: Path, replacin
             "those pairs left out or downgraded: rebuild --allow-damaged -o FILE",
             file=sys.stderr,
         )
-        return 1
-    except (RebuildError, OSError) as error:
+        raise _Failed(1) from None
+    except (RebuildError, ManifestError, OSError) as error:
         echo(f"rebuild: {error}", file=sys.stderr)
-        return 1
+        raise _Failed(1) from None
+
+
+def _counts(statuses: Counter[str]) -> str:
+    return ", ".join(f"{status} {count}" for status, count in sorted(statuses.items())) or "none"
+
+
+def _via_crawl(args: argparse.Namespace, directory: Path, output: Path, replacing: bool) -> int:
+    from crawler.commands.rebuild_crawl import rebuild_by_crawl
+
+    started = time.perf_counter()
+    try:
+        with _rebuilding(directory, output, replacing=replacing):
+            result = rebuild_by_crawl(
+                directory, output, workers=args.workers, allow_damaged=args.allow_damaged
+            )
+    except _Failed as failed:
+        return failed.code
     if result.damage is not None:
         echo(f"rebuild: --allow-damaged: {result.damage}", file=sys.stderr)
     if result.open_files:
