@@ -247,8 +247,58 @@ def test_the_real_forms_still_reach_dateparser(refusing: list[str]) -> None:
         dates.parse_date_header(header)
     for stamp in REAL_TIMESTAMPS:
         dates.parse_timestamp(stamp)
-    # Every form is asked about but the one ISO 8601 timestamp, which Python reads.
-    assert len(refusing) == len(REAL_DATE_LINES) + len(REAL_DATE_HEADERS) + len(REAL_TIMESTAMPS) - 1
+    # Every form is asked about but the ISO 8601 timestamp, which Python reads, and the strict
+    # forms read without dateparser (compared with its readings above).
+    strict = {
+        "December 04, 2020",
+        "on February 04, 2025 at 12:59 PM",  # cleaned: February 04, 2025 12:59 PM
+        "February 3, 2025 6:33 PM",
+        "November 19, 2019, 07:47 PM EST",
+        "２０２５年２月７日",
+        "2025年2月7日金曜日",
+        "Friday, December 23, 2016",
+        "Thursday, May 30, 2019",
+        "January 16, 2020",
+    }
+    forms = {*REAL_DATE_LINES, *REAL_DATE_HEADERS, *REAL_TIMESTAMPS} - strict
+    assert len(refusing) == len(forms) - 1
+
+
+@pytest.mark.parametrize(
+    ("text", "read"),
+    [
+        ("2025年2月7日金曜日", datetime(2025, 2, 7)),
+        ("Friday, December 23, 2016", datetime(2016, 12, 23)),
+        ("February 3, 2025 6:33 PM", datetime(2025, 2, 3, 18, 33)),
+        ("February 3, 2025, 12:05 am", datetime(2025, 2, 3, 0, 5)),
+        ("May 30, 2019", datetime(2019, 5, 30)),
+    ],
+)
+def test_the_strict_forms_read_as_dateparser_reads_them(text: str, read: datetime) -> None:
+    assert dates._strict_form(text, None) == read
+    assert dates._parse_with_dateparser.__wrapped__(text, None, None) == read
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2025年2月7日月曜日",  # not that day's weekday: dateparser decides
+        "Monday, December 23, 2016",
+        "February 30, 2025",
+        "Smarch 3, 2025",
+        "February 3, 2025 13:33 PM",
+        "February 3, 2025 18:33",
+        "3 February 2025",
+    ],
+)
+def test_other_forms_are_left_to_dateparser(text: str) -> None:
+    assert dates._strict_form(text, None) is None
+
+
+def test_a_strict_form_is_read_only_in_the_languages_asked() -> None:
+    assert dates._strict_form("2025年2月7日", ("en",)) is None
+    assert dates._strict_form("February 7, 2025", ("de",)) is None
+    assert dates._strict_form("February 7, 2025", ("en", "ja")) == datetime(2025, 2, 7)
 
 
 def test_what_the_mark_keeps_from_dateparser_on_the_seed_page_it_refuses(
