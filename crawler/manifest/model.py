@@ -224,9 +224,7 @@ class SourceSide:
     # URL answered (status, url, http_status). None: the source is the live page.
     memento: Mapping[str, str | None] | None = None
     live: Mapping[str, Any] | None = None
-    # When the page was first seen changed after this capture (crawler/state/drift.py); the
-    # text stays the capture's. None: not seen changed.
-    changed_since: str | None = None
+    changed_since: str | None = None  # first seen changed after this capture (state/drift.py)
 
     @property
     def paragraphs(self) -> tuple[str, ...]:

@@ -21,12 +21,7 @@ from scrapy.settings import SETTINGS_PRIORITIES
 
 from crawler import defaults
 from crawler.blogger import blog_root, canonical_post_url
-from crawler.downloadermiddlewares.archive_cache import (
-    FLAG_ARCHIVED,
-    ArchivedOutcome,
-    ArchivedPostOutcome,
-    NotArchived,
-)
+from crawler.downloadermiddlewares import archive_cache as cache
 from crawler.extensions.warc_capture import META_PAYLOAD_DIGEST, META_POINTER
 from crawler.items import PostItem, SourceItem
 from crawler.policy.refetch import RefetchPolicy
@@ -144,10 +139,10 @@ class BloggerSpider(ArchiveFallback, CitedFetchGuards, BlogDiscovery, scrapy.Spi
                 yield self._fetch_source(url, published=post.published)
 
     def post_failed(self, failure: Failure) -> Iterator[PostItem]:
-        if failure.check(ArchivedPostOutcome):  # replaying: the archived crawl's outcome
+        if failure.check(cache.ArchivedPostOutcome):  # replaying: the archived crawl's outcome
             yield failure.value.item
             return
-        if failure.check(NotArchived):  # replaying: the archived crawl made no item of it
+        if failure.check(cache.NotArchived):  # replaying: the archived crawl made no item of it
             return
         request = failure.request  # type: ignore[attr-defined]
         # The status words are a source's (source_not_found...); a post's error is the sentence.
@@ -220,11 +215,11 @@ class BloggerSpider(ArchiveFallback, CitedFetchGuards, BlogDiscovery, scrapy.Spi
         self._inc("bitext/read_ahead/used" if pooled else "bitext/read_ahead/in_process")
         # What the archive says of the page, beside what the page says of itself.
         item.payload_digest = response.meta.get(META_PAYLOAD_DIGEST)
-        item.from_archive = FLAG_ARCHIVED in response.flags
+        item.from_archive = cache.FLAG_ARCHIVED in response.flags
         return item
 
     def source_failed(self, failure: Failure) -> Iterator[SourceItem | scrapy.Request]:
-        if failure.check(ArchivedOutcome):
+        if failure.check(cache.ArchivedOutcome):
             outcome: SourceItem = failure.value.item
             self._inc(f"bitext/sources/{outcome.status}")
             if failure.value.then_archives:  # replaying: the live outcome, asked of the archives
@@ -232,7 +227,7 @@ class BloggerSpider(ArchiveFallback, CitedFetchGuards, BlogDiscovery, scrapy.Spi
                 return
             yield outcome
             return
-        if failure.check(NotArchived):  # replaying: the post ends source_not_fetched, as it did
+        if failure.check(cache.NotArchived):  # replaying: its post ends source_not_fetched
             return
         request = failure.request  # type: ignore[attr-defined]
         status, error, response = failure_status(failure, maxsize=self._maxsize(request.meta))
