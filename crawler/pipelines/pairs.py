@@ -55,7 +55,7 @@ from crawler.manifest.rejected import (
 from crawler.outcome import MANIFEST_REPAIRED, MANIFEST_UNWRITABLE, PAIRS_PREFIX, manifest_damage
 from crawler.pairing.compose import cited_urls, compose_post_pairs, crawler_info
 from crawler.pairing.fetched import FetchedSources
-from crawler.policy.refetch import is_final_record, needs_recheck
+from crawler.policy.refetch import RefetchPolicy
 from crawler.reading.archived import (
     post_item_from_state,
     source_item_from_state,
@@ -98,6 +98,7 @@ class PairsPipeline:
         self.full = full
         self.recheck_days = recheck_days  # a settled source due for a re-check is fetched
         self.state: CrawlState | None = None
+        self.refetch = RefetchPolicy(None, archive_dir, full=full, recheck_days=recheck_days)
         self.seen_posts: set[str] = set()  # composed by this run, fetched or read back
         self.archived: dict[str, SourceItem | None] = {}  # cited URL -> read back, final only
 
@@ -134,6 +135,10 @@ class PairsPipeline:
         self.journal = ManifestJournal(self.journal_dir / name, fsync_interval=self.fsync_interval)
         self.crawler_info = crawler_info(self.crawler.spider.name if self.crawler.spider else "")
         self.state = CrawlState.open(self.archive_dir)
+        # The spider's and the archive cache's rules: what an earlier run settled stands.
+        self.refetch = RefetchPolicy(
+            self.state, self.archive_dir, full=self.full, recheck_days=self.recheck_days
+        )
         pending = self.state.pending_posts()
         with self._batch():
             for url in pending:
@@ -191,11 +196,8 @@ class PairsPipeline:
         if item is not None or not post.from_archive or self.full or self.state is None:
             return item
         if url not in self.archived:
-            record = self.state.source(url)
-            final = record is not None and is_final_record(record)
-            now = datetime.now(UTC)
-            due = record is not None and needs_recheck(record, self.recheck_days, now)
-            read = self._read_back_source(record) if final and not due else None
+            record = self.refetch.archived_source(url)  # final, not due for a re-check
+            read = self._read_back_source(record) if record is not None else None
             self.archived[url] = self._dated(read) if read is not None else None
         return self.archived[url]
 
