@@ -1,15 +1,23 @@
-"""Answer requests for cited pages from the WARC archive when an earlier crawl settled them.
+"""Answer requests for listed posts and cited pages from the WARC archive when an earlier crawl
+settled them.
 
 Scrapy's HttpCacheMiddleware keeps responses in a storage of its own and asks a policy whether
 a stored one may be used. Here the storage is the archive itself (its WARC records, found
 through the crawl state's pointers) and the policy is the refetch policy
-(crawler/policy/refetch.py): a cited URL whose last outcome was final is not fetched again.
+(crawler/policy/refetch.py): a listed post whose archived copy stands and a cited URL whose last
+outcome was final are not fetched again. The spiders request every post their lists give and
+every URL a post cites; what is archived is decided here alone.
 
+- A post a list gave (``meta[META_LISTED]``: the list's date for it, or None) whose archived copy
+  is as new as the lists say fails with :class:`ArchivedPost`, which names the URLs its copy cites
+  that this run fetches all the same (no final outcome yet, or due for a re-check): the spider
+  requests those, past this middleware. A post requested otherwise (``-a post=URL``) is fetched.
 - An outcome read from a page (``ok``, ``source_paywalled``, ``source_not_html``) is answered
   with the archived response: the final URL, the HTTP status and content type of that fetch,
   the payload as the crawl's callback was given it (``Content-Encoding`` removed), the flag
-  ``archived``, and in ``meta`` the WARC pointer, the capture's date and the redirect hops. The
-  callback reads it as it read the page the first time.
+  ``archived``, and in ``meta`` the WARC pointer, the capture's date and the redirect hops (and
+  for a page an earlier crawl read from a web archive's capture, ``META_RECOVERED``: the capture
+  and the live outcome). The callback reads it as it read the page the first time.
 - An outcome without a page (``source_not_found``, ``source_blocked_by_robots``, ...) fails the
   request with :class:`ArchivedOutcome`, which carries the item made from the state's record.
 - A page that does not read back (a damaged file) is fetched again, with a WARNING.
@@ -74,6 +82,8 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 FLAG_ARCHIVED = "archived"
+META_LISTED = "bitext_listed"  # on a listed post's request: the list's date for it (ISO) or None
+META_RECOVERED = "bitext_recovered"  # memento and live outcome of a page read from a capture
 FLAG_REPLAYED = "replayed"  # answered from the archive a crawl is replayed from
 REPLAYED = "archive_cache/replay"  # stats prefix: one count per answer (capture, logged, ...)
 # Headers that described the bytes on the wire, not the decoded payload the response carries.
@@ -89,6 +99,16 @@ class ArchivedOutcome(IgnoreRequest):
         super().__init__(f"{item.cited_url}: {item.status} (archived)")
         self.item = item
         self.then_archives = then_archives
+
+
+class ArchivedPost(IgnoreRequest):
+    """The listed post is not fetched: its archived copy stands. ``fetched``: the URLs the copy
+    cites that this run fetches all the same."""
+
+    def __init__(self, url: str, fetched: list[str]) -> None:
+        super().__init__(f"{url}: unchanged since it was archived")
+        self.url = url
+        self.fetched = fetched
 
 
 class ArchivedPostOutcome(IgnoreRequest):
@@ -164,8 +184,18 @@ class ArchiveCacheMiddleware:
     def process_request(self, request: Request) -> Response | None:
         if self.replay is not None:
             return self._replayed(request, self.replay)
-        url = request.meta.get("cited_url")
-        if self.policy is None or url != request.url or request.meta.get("dont_cache"):
+        meta = request.meta
+        if self.policy is None or meta.get("dont_cache"):
+            return None
+        if META_LISTED in meta and meta.get("post_url") == request.url:
+            listed = meta[META_LISTED]
+            modified = datetime.fromisoformat(listed) if listed else None
+            fetched = self.policy.unchanged_post(request.url, modified)
+            if fetched is not None:
+                raise ArchivedPost(request.url, fetched)
+            return None
+        url = meta.get("cited_url")
+        if url != request.url:
             return None
         record = self.policy.archived_source(url)
         if record is None:
@@ -203,6 +233,8 @@ class ArchiveCacheMiddleware:
         request.meta[META_PAYLOAD_DIGEST] = record.payload_digest
         if record.redirects:
             request.meta["redirect_urls"] = list(record.redirects)
+        if record.live is not None:
+            request.meta[META_RECOVERED] = (record.memento, record.live)
         return cls(
             url=url,
             status=record.http_status,

@@ -1,4 +1,5 @@
-"""What the spiders hand to the pipelines: one item per fetched post, one per cited source.
+"""What the spiders hand to the pipelines: one item per fetched post, one per cited source, and
+the dates each list page gave its posts.
 
 Pairs are composed from these when the crawl closes (a source cited by several posts is fetched
 once), so each item carries everything the manifest needs about its side, including failures.
@@ -10,6 +11,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from crawler.archive.pointer import WarcPointer
     from crawler.article.extraction import ExtractedArticle
     from crawler.blogger import BloggerPost
@@ -112,3 +115,21 @@ def live_outcome(item: SourceItem) -> dict[str, Any]:
         "warc": item.warc.to_dict() if item.warc is not None else None,
         "payload_digest": item.payload_digest,
     }
+
+
+@dataclass(frozen=True)
+class ListedPost:
+    """A post as a list gave it: its canonical permalink and the dates the list shows."""
+
+    url: str
+    lastmod: datetime | None = None  # a sitemap's <lastmod>
+    updated: datetime | None = None  # a feed's <updated>
+
+
+@dataclass
+class ListingItem:
+    """The posts one list page (sitemap, feed, archive page) gave, with their dates: the pairs
+    pipeline notes them in the crawl state, which dates a fetched post's archived copy by the
+    newest of them (crawler/state/recording.py)."""
+
+    posts: list[ListedPost]

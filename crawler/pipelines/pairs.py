@@ -34,7 +34,7 @@ from scrapy.exceptions import NotConfigured
 from crawler import defaults
 from crawler.archive.layout import JOURNAL_DIR, journals
 from crawler.archive.reader import RecordError
-from crawler.items import PostItem, SourceItem
+from crawler.items import ListingItem, PostItem, SourceItem
 from crawler.items.codec import source_record
 from crawler.manifest import (
     FoldResult,
@@ -61,7 +61,8 @@ from crawler.reading.archived import (
     source_item_from_state,
 )
 from crawler.state import CrawlState, SourceRecord
-from crawler.state.recording import record_fetched_source, record_post_item
+from crawler.state.recording import record_fetched_source, record_listing, record_post_item
+from crawler.state.repair import repair_archive
 from crawler.util.filemodes import shared_directory
 
 if TYPE_CHECKING:
@@ -135,7 +136,8 @@ class PairsPipeline:
         self.journal = ManifestJournal(self.journal_dir / name, fsync_interval=self.fsync_interval)
         self.crawler_info = crawler_info(self.crawler.spider.name if self.crawler.spider else "")
         self.state = CrawlState.open(self.archive_dir)
-        # The spider's and the archive cache's rules: what an earlier run settled stands.
+        self._forget_damaged()
+        # The archive cache's rules: what an earlier run settled stands.
         self.refetch = RefetchPolicy(
             self.state, self.archive_dir, full=self.full, recheck_days=self.recheck_days
         )
@@ -148,6 +150,16 @@ class PairsPipeline:
                 "%d posts of an earlier crawl still owed pairs; resuming them", len(pending)
             )
 
+    def _forget_damaged(self) -> None:
+        # Before anything is read back (here, or by the archive cache, opened after): what a
+        # damaged WARC file lost is fetched again. Files are set aside only under the lock.
+        assert self.state is not None
+        lock = self.crawler.settings.getbool("ARCHIVE_LOCK_ENABLED", defaults.ARCHIVE_LOCK_ENABLED)
+        for damaged in repair_archive(self.archive_dir, self.state, set_damaged_aside=lock):
+            if self.crawler.stats is not None:
+                self.crawler.stats.inc_value("bitext/incremental/damaged_warcs")
+                self.crawler.stats.inc_value("bitext/incremental/lost", damaged.forgotten)
+
     def process_item(self, item: Any) -> Any:
         # The state rows of one item commit together, after its journal lines are written.
         with self._batch():
@@ -157,7 +169,10 @@ class PairsPipeline:
         return self.state.batch() if self.state is not None else nullcontext()
 
     def _process(self, item: Any) -> Any:
-        if isinstance(item, PostItem):
+        if isinstance(item, ListingItem):
+            if self.state is not None:
+                record_listing(self.state, item)
+        elif isinstance(item, PostItem):
             self._complete_or_wait(item)
             self._record_post(item)
         elif isinstance(item, SourceItem):

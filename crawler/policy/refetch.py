@@ -6,9 +6,9 @@ show a newer date than the archived copy, or the last attempt got no page
 final (:func:`is_final`), its archived page cannot be read back, or it was last fetched more than
 ``SOURCE_RECHECK_DAYS`` ago (:func:`needs_recheck`: what the new fetch says against the archived
 page is crawler/state/drift.py's). A full crawl fetches everything. :class:`RefetchPolicy`
-applies these rules to the crawl state; the spider asks it about posts, and the archive cache
-(crawler/downloadermiddlewares/archive_cache.py) about sources, which it then answers from the
-archive.
+applies these rules to the crawl state; the archive cache
+(crawler/downloadermiddlewares/archive_cache.py) asks it about every listed post and cited source
+the spider requests, and answers from the archive what it need not fetch.
 """
 
 from __future__ import annotations
@@ -45,6 +45,7 @@ TRANSIENT_HTTP_CODES = frozenset({408, 425, 429})
 SOURCES_ARCHIVED = "bitext/incremental/sources_archived"
 SOURCES_UNREADABLE = "bitext/incremental/sources_unreadable"
 SOURCES_RECHECKED = "bitext/incremental/sources_rechecked"
+POSTS_UNCHANGED = "bitext/incremental/posts_unchanged"
 
 
 class Counter(Protocol):
@@ -119,6 +120,8 @@ class RefetchPolicy:
         self.stats = stats
         self.recheck_days = recheck_days
         self.now = now
+        # The cited URLs this run has asked about: an unchanged post's sources are judged once.
+        self.asked: set[str] = set()
 
     def post_needs_fetch(self, url: str, modified: datetime | None) -> bool:
         """Whether the listed post at ``url`` (canonical) is fetched in this run."""
@@ -126,10 +129,27 @@ class RefetchPolicy:
             return True
         return post_needs_fetch(self.state.post(url), modified)
 
+    def unchanged_post(self, url: str, modified: datetime | None) -> list[str] | None:
+        """For a listed post this run does not fetch (its archived copy stands), the URLs its
+        copy cites that are fetched nevertheless: no final outcome yet, a page that does not read
+        back, or one due for a re-check. None: the post is fetched."""
+        if self.post_needs_fetch(url, modified):
+            return None
+        assert self.state is not None
+        self.count(POSTS_UNCHANGED)
+        fetched = []
+        for cited in self.state.cited_urls(url):
+            if cited in self.asked:
+                continue  # requested already, or judged for another unchanged post
+            if self.readable_archived_source(cited) is None:
+                fetched.append(cited)
+        return fetched
+
     def archived_source(self, url: str) -> SourceRecord | None:
         """The final outcome an earlier run recorded for the cited URL, which this run takes
         instead of fetching it; None when the URL is fetched (a full crawl, no final outcome, or
         one due for a re-check)."""
+        self.asked.add(url)
         record = self._settled(url)
         if record is not None and needs_recheck(record, self.recheck_days, self.now()):
             self.count(SOURCES_RECHECKED)

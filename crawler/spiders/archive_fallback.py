@@ -29,6 +29,7 @@ import scrapy
 from crawler import defaults
 from crawler.archive.pointer import WarcPointer
 from crawler.dates import isoformat
+from crawler.downloadermiddlewares import archive_cache as cache
 from crawler.extensions.crawl_log import META_ITEM_RECORD
 from crawler.extensions.warc_capture import (
     META_FETCHED_AT,
@@ -57,8 +58,6 @@ if TYPE_CHECKING:
     from scrapy.http import Response
     from twisted.python.failure import Failure
 
-    from crawler.state import CrawlState
-
 logger = logging.getLogger(__name__)
 
 META_FALLBACK = "bitext_archive_fallback"  # a lookup's or a capture's Fallback
@@ -83,14 +82,13 @@ class ArchiveFallback:
 
     crawler: Crawler
     settings: Any
-    crawl_state: CrawlState | None
 
     def archive_fallback(
         self, item: SourceItem, meta: dict[str, Any]
     ) -> Iterator[SourceItem | scrapy.Request]:
         """``item``, or the first lookup of the archives when a capture may stand in for it."""
         if item.from_archive:
-            yield self.recovered_as_recorded(item)
+            yield recovered_as_recorded(item, meta)
             return
         if not self._fallback_enabled() or not wants_archive(item.status, item.error):
             yield item
@@ -104,14 +102,6 @@ class ArchiveFallback:
         own = item.warc is not None and meta.get(META_POINTER) == item.warc
         record = meta.get(META_RECORD) if own else None
         yield self._lookup(Fallback(item, published, archives[0], archives[1:], None, record))
-
-    def recovered_as_recorded(self, item: SourceItem) -> SourceItem:
-        """A page the archive cache answered: when an earlier crawl read it from a capture, the
-        capture's memento and the live outcome the crawl state kept with it."""
-        record = self.crawl_state.source(item.cited_url) if self.crawl_state else None
-        if record is not None and record.live is not None and item.memento is None:
-            item.memento, item.live = record.memento, record.live
-        return item
 
     def archive_listed(self, response: Response) -> Iterator[SourceItem | scrapy.Request]:
         fallback: Fallback = response.meta[META_FALLBACK]
@@ -217,3 +207,12 @@ def published_meta(published: datetime | None) -> dict[str, str]:
     """What a cited URL's request carries of the citing translation's publication time."""
     text = isoformat(published) if published is not None and published.tzinfo else None
     return {META_PUBLISHED: text} if text else {}
+
+
+def recovered_as_recorded(item: SourceItem, meta: dict[str, Any]) -> SourceItem:
+    """A page the archive cache answered: when an earlier crawl read it from a capture, the
+    capture's memento and the live outcome the cache found recorded with it."""
+    recovered = meta.get(cache.META_RECOVERED)
+    if recovered is not None and item.memento is None:
+        item.memento, item.live = recovered
+    return item

@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 import scrapy
 from scrapy.exceptions import CloseSpider
 
+from crawler.items import PostItem
 from crawler.platforms import PROFILES, Profile, UnsupportedPlatform, detect_site
 from crawler.platforms.blogger import BLOGGER
 from crawler.platforms.detect import Detection, known_host_platform
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
     from scrapy.http import Response
     from twisted.python.failure import Failure
 
-    from crawler.items import PostItem
+    from crawler.items import SourceItem
 
 logger = logging.getLogger(__name__)
 
@@ -66,7 +67,7 @@ class BlogSpider(ProfileDiscovery, BloggerSpider):
         self.platform: str | None = None
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
-        self._open_state()
+        self._restore_job_state()
         detection = known_host_platform(self.target, PROFILES)
         if detection is not None:
             for request in self._begin(detection):
@@ -135,9 +136,10 @@ class BlogSpider(ProfileDiscovery, BloggerSpider):
             return super().post_key(url)
         return self.profile.canonical_post_url(url, self.blog)
 
-    def post_failed(self, failure: Failure) -> Iterator[PostItem]:
+    def post_failed(self, failure: Failure) -> Iterator[PostItem | SourceItem | scrapy.Request]:
         for item in super().post_failed(failure):
-            item.platform = self.profile.name  # no page to tell: the blog's platform
+            if isinstance(item, PostItem):
+                item.platform = self.profile.name  # no page to tell: the blog's platform
             yield item
 
 

@@ -11,9 +11,8 @@ only routes responses to them and turns outcomes into items.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from datetime import date, datetime
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import scrapy
@@ -23,8 +22,7 @@ from crawler import defaults
 from crawler.blogger import blog_root, canonical_post_url
 from crawler.downloadermiddlewares import archive_cache as cache
 from crawler.extensions.warc_capture import META_PAYLOAD_DIGEST, META_POINTER
-from crawler.items import PostItem, SourceItem
-from crawler.policy.refetch import RefetchPolicy
+from crawler.items import ListedPost, ListingItem, PostItem, SourceItem
 from crawler.reading.page import dated_by_feed
 from crawler.reading.pool import PageReading, read_page
 from crawler.spiders.archive_fallback import ArchiveFallback, published_meta
@@ -33,7 +31,6 @@ from crawler.spiders.discovery import BlogDiscovery
 from crawler.spiders.failures import failure_status, url_too_long
 from crawler.spiders.options import parse_day, parse_limit
 from crawler.spiders.responses import archived_as, fetched_at, header, now
-from crawler.state import CrawlState
 from crawler.truncation import META_BUDGET, is_truncated
 
 if TYPE_CHECKING:
@@ -88,8 +85,6 @@ class BloggerSpider(ArchiveFallback, CitedFetchGuards, BlogDiscovery, scrapy.Spi
         self.cited: set[str] = set()  # cited URLs requested: each is fetched once, for all posts
         self.feed_published: dict[str, datetime] = {}
         self.full = str(full).strip().lower() in ("1", "true", "yes", "on")
-        self.crawl_state: CrawlState | None = None  # opened at start, once the archive is locked
-        self.refetch = RefetchPolicy(None, Path(defaults.ARCHIVE_DIR), full=self.full)
 
     @classmethod
     def update_settings(cls, settings: BaseSettings) -> None:
@@ -110,7 +105,7 @@ class BloggerSpider(ArchiveFallback, CitedFetchGuards, BlogDiscovery, scrapy.Spi
         return spider
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
-        self._open_state()
+        self._restore_job_state()
         # The blog's sitemap and first feed page, or the one post asked for (BlogDiscovery).
         for request in self.discovery_requests():
             yield request
@@ -138,7 +133,10 @@ class BloggerSpider(ArchiveFallback, CitedFetchGuards, BlogDiscovery, scrapy.Spi
                 self.cited.add(url)
                 yield self._fetch_source(url, published=post.published)
 
-    def post_failed(self, failure: Failure) -> Iterator[PostItem]:
+    def post_failed(self, failure: Failure) -> Iterator[PostItem | SourceItem | scrapy.Request]:
+        if failure.check(cache.ArchivedPost):  # unchanged: its archived copy stands
+            yield from self._retried_sources(failure.value.fetched)
+            return
         if failure.check(cache.ArchivedPostOutcome):  # replaying: the archived crawl's outcome
             yield failure.value.item
             return
@@ -249,7 +247,7 @@ class BloggerSpider(ArchiveFallback, CitedFetchGuards, BlogDiscovery, scrapy.Spi
             item, response.meta if response is not None else request.meta
         )
 
-    def _open_state(self) -> None:
+    def _restore_job_state(self) -> None:
         saved = getattr(self, "state", None)
         if isinstance(saved, dict):
             # With a JOBDIR, Scrapy's SpiderState pickles this dict when the crawl stops and
@@ -257,70 +255,43 @@ class BloggerSpider(ArchiveFallback, CitedFetchGuards, BlogDiscovery, scrapy.Spi
             self.scheduled = saved.setdefault("scheduled", self.scheduled)
             self.cited = saved.setdefault("cited", self.cited)
             self.feed_published = saved.setdefault("feed_published", self.feed_published)
-        if self.settings.getbool("PAIRS_ENABLED", defaults.PAIRS_ENABLED):
-            # The pairs pipeline records what is archived; without it nothing can be skipped.
-            archive_dir = Path(self.settings.get("ARCHIVE_DIR", defaults.ARCHIVE_DIR))
-            self.crawl_state = CrawlState.open(archive_dir)
-            self.refetch = RefetchPolicy(
-                self.crawl_state,
-                archive_dir,
-                full=self.full,
-                stats=self.crawler.stats,
-                recheck_days=self.settings.getfloat(
-                    "SOURCE_RECHECK_DAYS", defaults.SOURCE_RECHECK_DAYS
-                ),
-            )
-            # Before anything is read back: what a damaged WARC file lost is fetched again, never
-            # taken as archived. Files are set aside only under the archive lock. (Imported
-            # here: only a crawl with a crawl state reads the archive back.)
-            from crawler.state.repair import repair_archive
-
-            lock = self.settings.getbool("ARCHIVE_LOCK_ENABLED", defaults.ARCHIVE_LOCK_ENABLED)
-            for damaged in repair_archive(archive_dir, self.crawl_state, set_damaged_aside=lock):
-                self._inc("bitext/incremental/damaged_warcs")
-                if self.crawler.stats is not None:
-                    self.crawler.stats.inc_value("bitext/incremental/lost", damaged.forgotten)
 
     def closed(self, reason: str) -> None:
         saved = getattr(self, "state", None)
         if reason == "finished" and isinstance(saved, dict):
             # A finished job leaves nothing to resume: a later run with this JOBDIR starts anew.
             saved.clear()
-        if self.crawl_state is not None:
-            self.crawl_state.close()
-            self.crawl_state = None
 
-    def _listed_post(
-        self,
-        url: str,
-        found_by: str,
-        *,
-        lastmod: datetime | None = None,
-        updated: datetime | None = None,
-    ) -> Iterator[scrapy.Request | SourceItem]:
-        """The requests for a post a list gave: its page when new or changed, else the sources
-        of its archived copy that have no final outcome yet."""
-        canonical = self.post_key(url)
-        state = self.crawl_state
-        if canonical is not None and state is not None:
-            state.list_post(canonical, lastmod=lastmod, updated=updated)
-            first_listing = canonical not in self.scheduled
-            if first_listing and not self._within_limit():
-                return  # an unchanged post past the limit is not this run's either
-            if first_listing and not self.refetch.post_needs_fetch(canonical, lastmod or updated):
-                self.scheduled.add(canonical)
-                self._inc("bitext/incremental/posts_unchanged")
-                for cited in state.cited_urls(canonical):
-                    if cited in self.cited or self.refetch.readable_archived_source(cited):
-                        continue
-                    self.cited.add(cited)
-                    self._inc("bitext/incremental/sources_retried")
-                    # The policy has decided: the archive cache is not asked again.
-                    yield self._fetch_source(cited, dont_cache=True)
-                return
-        request = self._post_request(url, found_by)
-        if request is not None:
-            yield request
+    def _listed_posts(
+        self, found_by: str, listed: Sequence[ListedPost]
+    ) -> Iterator[ListingItem | scrapy.Request]:
+        """What the posts of a list page lead to: their dates (when the list gives any), for
+        the crawl state, and a request for each post not requested yet. A post may be named
+        by any URL of it. Whether its archived copy stands is the archive cache's to say."""
+        dated = [
+            ListedPost(canonical, post.lastmod, post.updated)
+            for post in listed
+            if (post.lastmod or post.updated) and (canonical := self.post_key(post.url))
+        ]
+        if dated:
+            yield ListingItem(dated)
+        for post in listed:
+            request = self._post_request(
+                post.url, found_by, listed=True, modified=post.lastmod or post.updated
+            )
+            if request is not None:
+                yield request
+
+    def _retried_sources(self, urls: Sequence[str]) -> Iterator[scrapy.Request | SourceItem]:
+        """The requests for the cited URLs of an unchanged post that the refetch policy fetches
+        again (no final outcome yet, or due for a re-check)."""
+        for url in urls:
+            if url in self.cited:
+                continue
+            self.cited.add(url)
+            self._inc("bitext/incremental/sources_retried")
+            # The policy has decided: the archive cache is not asked again.
+            yield self._fetch_source(url, dont_cache=True)
 
     def _fetch_source(
         self, url: str, *, dont_cache: bool = False, published: datetime | None = None
@@ -351,7 +322,12 @@ class BloggerSpider(ArchiveFallback, CitedFetchGuards, BlogDiscovery, scrapy.Spi
         ``blog`` spider asks its platform's profile)."""
         return canonical_post_url(url)
 
-    def _post_request(self, url: str, found_by: str) -> scrapy.Request | None:
+    def _post_request(
+        self, url: str, found_by: str, *, listed: bool = False, modified: datetime | None = None
+    ) -> scrapy.Request | None:
+        """The request for a post, unless it is not one, is requested already or is past the
+        limit. ``listed``: a list gave it (``modified``: the list's date for it); the archive
+        cache may then answer that its archived copy stands."""
         canonical = self.post_key(url)
         if canonical is None:
             self._inc("bitext/discovery/not_a_post")  # static pages, archives, labels
@@ -362,12 +338,15 @@ class BloggerSpider(ArchiveFallback, CitedFetchGuards, BlogDiscovery, scrapy.Spi
             return None
         self.scheduled.add(canonical)
         self._inc(f"bitext/discovery/{found_by}")
+        meta: dict[str, Any] = {"post_url": canonical}
+        if listed:
+            meta[cache.META_LISTED] = modified.isoformat() if modified is not None else None
         return scrapy.Request(
             canonical,
             callback=self.parse_post,
             errback=self.post_failed,
-            meta={"post_url": canonical},
-            dont_filter=True,  # self.scheduled and the crawl state decide, not a JOBDIR's memory
+            meta=meta,
+            dont_filter=True,  # self.scheduled and the archive cache decide, not a JOBDIR's memory
         )
 
     def _within_limit(self) -> bool:

@@ -17,7 +17,7 @@ on every run, even with a JOBDIR that saw them; the memory is the crawl's own.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cached_property
@@ -35,11 +35,10 @@ from crawler.blogger import (
     parse_sitemap,
     sitemap_url,
 )
+from crawler.items import ListedPost, ListingItem
 
 if TYPE_CHECKING:
     from scrapy.http import Response
-
-    from crawler.items import SourceItem
 
 logger = logging.getLogger(__name__)
 
@@ -111,16 +110,18 @@ class BlogDiscovery:
 
     if TYPE_CHECKING:  # provided by the spider
 
-        def _listed_post(
+        def _listed_posts(
+            self, found_by: str, listed: Sequence[ListedPost]
+        ) -> Iterator[ListingItem | scrapy.Request]: ...
+
+        def _post_request(
             self,
             url: str,
             found_by: str,
             *,
-            lastmod: datetime | None = None,
-            updated: datetime | None = None,
-        ) -> Iterator[scrapy.Request | SourceItem]: ...
-
-        def _post_request(self, url: str, found_by: str) -> scrapy.Request | None: ...
+            listed: bool = False,
+            modified: datetime | None = None,
+        ) -> scrapy.Request | None: ...
 
         def _in_window(self, day: date) -> bool: ...
 
@@ -144,7 +145,7 @@ class BlogDiscovery:
             requests += self._feed_request(1, START)
         return requests
 
-    def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request | SourceItem]:
+    def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request | ListingItem]:
         self.discovery_guard.read(response.url)
         try:
             sitemap = parse_sitemap(response.body)
@@ -156,13 +157,15 @@ class BlogDiscovery:
             depth = response.meta.get(META_DEPTH, 0) + 1
             yield from self._sitemap_requests(response.url, [e.loc for e in sitemap.entries], depth)
             return
-        for entry in sitemap.entries:
-            # A post last modified before the window opened was also published before it.
-            if self.since and entry.lastmod and entry.lastmod.date() < self.since:
-                continue
-            yield from self._listed_post(entry.loc, "sitemap", lastmod=entry.lastmod)
+        # A post last modified before the window opened was also published before it.
+        listed = [
+            ListedPost(entry.loc, lastmod=entry.lastmod)
+            for entry in sitemap.entries
+            if not (self.since and entry.lastmod and entry.lastmod.date() < self.since)
+        ]
+        yield from self._listed_posts("sitemap", listed)
 
-    def parse_feed(self, response: Response) -> Iterator[scrapy.Request | SourceItem]:
+    def parse_feed(self, response: Response) -> Iterator[scrapy.Request | ListingItem]:
         self.discovery_guard.read(response.url)
         try:
             page = parse_feed(response.body)
@@ -175,13 +178,15 @@ class BlogDiscovery:
         new = self.discovery_guard.new_in_feed(
             canonical_post_url(entry.url) or entry.url for entry in page.entries
         )
+        listed = []
         for entry in page.entries:
             canonical = canonical_post_url(entry.url)
             if canonical and entry.published:
                 self.feed_published[canonical] = entry.published
                 if not self._in_window(entry.published.date()):
                     continue
-            yield from self._listed_post(entry.url, "feed", updated=entry.updated)
+            listed.append(ListedPost(entry.url, updated=entry.updated))
+        yield from self._listed_posts("feed", listed)
         if not new:
             # A server that ignores start-index gives its first page for every page.
             logger.warning(
@@ -222,7 +227,7 @@ class BlogDiscovery:
         self,
         listed_by: str,
         urls: Iterable[str],
-        callback: Callable[[Response], Iterator[scrapy.Request | SourceItem]],
+        callback: Callable[[Response], Iterator[scrapy.Request | ListingItem]],
         meta: dict[str, Any],
         *,
         depth: int = 0,

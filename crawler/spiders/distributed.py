@@ -50,7 +50,7 @@ if TYPE_CHECKING:
     from scrapy.http import Response
     from scrapy.settings import BaseSettings
 
-    from crawler.items import PostItem, SourceItem
+    from crawler.items import ListingItem, PostItem, SourceItem
 
 logger = logging.getLogger(__name__)
 
@@ -187,7 +187,7 @@ class DistributedBloggerSpider(RedisMixin, BloggerSpider):
         return spider
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
-        self._open_state()
+        self._restore_job_state()
         for request in self.next_requests():
             yield request
 
@@ -227,8 +227,8 @@ class DistributedBloggerSpider(RedisMixin, BloggerSpider):
         if getattr(self, "crawler", None) is not None:
             super()._inc(key)
 
-    def _post_request(self, url: str, found_by: str) -> scrapy.Request | None:
-        request = super()._post_request(url, found_by)
+    def _post_request(self, url: str, found_by: str, **listing: Any) -> scrapy.Request | None:
+        request = super()._post_request(url, found_by, **listing)
         # Every node lists the same posts: the shared duplicate filter decides who fetches one.
         return request.replace(dont_filter=False) if request is not None else None
 
@@ -253,7 +253,7 @@ class DistributedBloggerSpider(RedisMixin, BloggerSpider):
             return
         super().request_dropped(request)
 
-    def parse_feed(self, response: Response) -> Iterator[scrapy.Request | SourceItem]:
+    def parse_feed(self, response: Response) -> Iterator[scrapy.Request | ListingItem]:
         known = set(self.feed_published)
         requests = list(super().parse_feed(response))
         # Published before the page's post requests are queued, so the node that fetches a

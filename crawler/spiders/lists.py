@@ -12,13 +12,14 @@ the plain one); a list closed on this blog (the REST API behind a login) is logg
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 import scrapy
 from scrapy.spidermiddlewares.httperror import HttpError
 
+from crawler.items import ListedPost, ListingItem
 from crawler.platforms import ListError, ListRequest, Profile
 from crawler.spiders.discovery import START, DiscoveryGuard
 
@@ -26,7 +27,6 @@ if TYPE_CHECKING:
     from scrapy.http import Response
     from twisted.python.failure import Failure
 
-    from crawler.items import SourceItem
 
 logger = logging.getLogger(__name__)
 
@@ -47,16 +47,18 @@ class ProfileDiscovery:
     if TYPE_CHECKING:  # provided by the spider
         discovery_guard: DiscoveryGuard
 
-        def _listed_post(
+        def _listed_posts(
+            self, found_by: str, listed: Sequence[ListedPost]
+        ) -> Iterator[ListingItem | scrapy.Request]: ...
+
+        def _post_request(
             self,
             url: str,
             found_by: str,
             *,
-            lastmod: datetime | None = None,
-            updated: datetime | None = None,
-        ) -> Iterator[scrapy.Request | SourceItem]: ...
-
-        def _post_request(self, url: str, found_by: str) -> scrapy.Request | None: ...
+            listed: bool = False,
+            modified: datetime | None = None,
+        ) -> scrapy.Request | None: ...
 
         def _in_window(self, day: date) -> bool: ...
 
@@ -84,7 +86,7 @@ class ProfileDiscovery:
         lists = self.profile.start_lists(self.blog, frozenset(self.discover))
         return self._list_requests(START, lists)
 
-    def parse_list(self, response: Response) -> Iterator[scrapy.Request | SourceItem]:
+    def parse_list(self, response: Response) -> Iterator[scrapy.Request | ListingItem]:
         self.discovery_guard.read(response.url)
         listed: ListRequest = response.meta[META_LIST]
         headers = {
@@ -99,6 +101,7 @@ class ProfileDiscovery:
             return
         posts = [post for post in page.posts if self.post_key(post.url)]
         new = self._new_in_list(listed.kind, [self.post_key(p.url) or p.url for p in posts])
+        in_window = []
         for post in page.posts:
             canonical = self.post_key(post.url)
             if canonical and post.published:
@@ -108,9 +111,8 @@ class ProfileDiscovery:
             # A post last modified before the window opened was also published before it.
             if self.since and post.lastmod and post.lastmod.date() < self.since:
                 continue
-            yield from self._listed_post(
-                post.url, listed.kind, lastmod=post.lastmod, updated=post.updated
-            )
+            in_window.append(ListedPost(post.url, post.lastmod, post.updated))
+        yield from self._listed_posts(listed.kind, in_window)
         following = [nxt for nxt in page.lists if nxt.page > listed.page]
         if following and page.posts and not new:
             logger.warning(

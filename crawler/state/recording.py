@@ -7,7 +7,7 @@ import dataclasses
 from pathlib import Path
 
 from crawler.archive.reader import RecordError
-from crawler.items import PostItem, SourceItem
+from crawler.items import ListingItem, PostItem, SourceItem
 from crawler.items.codec import post_record, source_record
 from crawler.manifest import pair_id
 from crawler.pairing.compose import cited_urls
@@ -15,6 +15,13 @@ from crawler.reading.archived import source_item_from_state
 from crawler.state.drift import assess, paragraph_changes
 from crawler.state.rules import SourceRecord, StatusChange
 from crawler.state.store import CrawlState
+
+
+def record_listing(state: CrawlState, item: ListingItem) -> None:
+    """The dates a list page gave its posts (``state rebuild`` reads them off the archived list
+    pages: crawler/state/derive.py)."""
+    for listed in item.posts:
+        state.list_post(listed.url, lastmod=listed.lastmod, updated=listed.updated)
 
 
 def record_post_item(state: CrawlState, item: PostItem) -> None:

@@ -227,8 +227,10 @@ def test_a_slow_drip_is_cut_off_at_the_time_budget(hostile: HostileWorld) -> Non
     assert payload.startswith(b"<!DOCTYPE html>") and len(payload) > 1000
     (served,) = _served(hostile, "/slow-drip")  # kept, not retried
     assert str(served.get("error", "")).startswith("client gone"), served
-    # Stopped at the budget, well before DOWNLOAD_TIMEOUT.
-    assert TIME_BUDGET - 0.5 < _seconds(served) < TIME_BUDGET + 2.5, served
+    # Stopped at the budget, well before DOWNLOAD_TIMEOUT. The budget runs from when the crawl
+    # sent the request: on a loaded machine the server starts serving it up to a second or so
+    # later, so what it served can be that much shorter.
+    assert TIME_BUDGET / 2 < _seconds(served) < TIME_BUDGET + 2.5, served
 
 
 def test_a_gzip_bomb_is_archived_as_received_and_truncated(hostile: HostileWorld) -> None:

@@ -1,10 +1,11 @@
-"""The archive cache: cited pages an earlier crawl settled are answered from the WARC archive."""
+"""The archive cache: listed posts and cited pages an earlier crawl settled are answered from the
+WARC archive."""
 
 from __future__ import annotations
 
 import dataclasses
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -18,15 +19,23 @@ from twisted.python.failure import Failure
 from crawler.archive.pointer import WarcPointer
 from crawler.downloadermiddlewares.archive_cache import (
     FLAG_ARCHIVED,
+    META_LISTED,
     ArchiveCacheMiddleware,
     ArchivedOutcome,
+    ArchivedPost,
 )
 from crawler.extensions.warc_capture import META_FETCHED_AT, META_POINTER
-from crawler.policy.refetch import SOURCES_ARCHIVED, SOURCES_RECHECKED, SOURCES_UNREADABLE
+from crawler.policy.refetch import (
+    POSTS_UNCHANGED,
+    SOURCES_ARCHIVED,
+    SOURCES_RECHECKED,
+    SOURCES_UNREADABLE,
+)
 from crawler.reading.archived import source_item_from_state
 from crawler.spiders.blogger import BloggerSpider
 from crawler.state import CrawlState, SourceRecord
-from tests.unit.records import SOURCE, archive_pages, source_record
+from tests.unit.blogger.pages import POST_URL
+from tests.unit.records import DAY, SOURCE, archive_pages, post_record, source_record
 
 REDIRECTED = "https://twz.com/x"
 
@@ -176,3 +185,103 @@ def test_a_settled_page_last_fetched_long_ago_is_fetched_again(
         state.forget([recent.warc] if recent.warc else [])
         state.record_source(recent)
     assert cache(archive, SOURCE_RECHECK_DAYS=30).process_request(cited()) is not None
+
+
+def test_a_page_read_from_a_capture_comes_back_with_its_memento_and_live_outcome(
+    tmp_path: Path,
+) -> None:
+    """An earlier crawl read the page from a web archive's capture: the spider's item carries
+    the capture and what the live URL answered, as the crawl state kept them."""
+    _, source_at, _, _ = archive_pages(tmp_path)
+    memento = {"url": "https://web.archive.org/web/2025/x", "datetime": "2025-02-01"}
+    live = {"status": "source_not_found", "http_status": 404, "url": SOURCE, "error": "HTTP 404"}
+    record_outcome(tmp_path, source_record(warc=source_at, memento=memento, live=live))
+    middleware = cache(tmp_path, BITEXT_PARSE_WORKERS=0)
+    response = middleware.process_request(cited())
+    assert response is not None
+    spider = middleware.crawler.spider
+    assert isinstance(spider, BloggerSpider)
+    [item] = spider.parse_source(response)
+    assert (item.memento, item.live, item.from_archive) == (memento, live, True)
+
+
+# Listed posts
+
+UNREACHABLE = "https://www.synthetic-unreachable.com/2025/02/story/"
+GONE = "https://breakingdefense.com/2025/02/synthetic-budget/"
+USNI = "https://news.usni.org/2025/02/03/synthetic"
+OTHER_POST = "https://synthetic-example.blogspot.com/2025/02/blog-post_8.html"
+
+
+@pytest.fixture
+def archived_post(tmp_path: Path) -> Path:
+    """An archive holding the post, parsed, and its four cited sources' last outcomes."""
+    post_at, source_at, _, _ = archive_pages(tmp_path)
+    with CrawlState.open(tmp_path) as state:
+        pairs = [(SOURCE, "p0"), (USNI, "p1"), (UNREACHABLE, "p2"), (GONE, "p3"), (None, "p4")]
+        state.record_post(post_record(warc=post_at), pairs)
+        state.record_source(source_record(warc=source_at))  # ok, its page readable
+        state.record_source(
+            source_record("source_http_error", 503, cited_url=USNI, url=USNI, warc=None)
+        )
+        state.record_source(
+            source_record("source_unreachable", None, cited_url=UNREACHABLE, url=None, warc=None)
+        )
+        state.record_source(
+            source_record("source_not_found", 404, cited_url=GONE, url=GONE, warc=None)
+        )
+    return tmp_path
+
+
+def listed(url: str = POST_URL, modified: datetime | None = DAY) -> Request:
+    meta = {"post_url": url, META_LISTED: modified.isoformat() if modified else None}
+    return Request(url, meta=meta)
+
+
+def _stat(middleware: ArchiveCacheMiddleware, key: str) -> int:
+    assert middleware.crawler.stats is not None
+    return int(middleware.crawler.stats.get_value(key) or 0)
+
+
+def test_an_unchanged_post_is_answered_with_the_sources_still_to_fetch(
+    archived_post: Path,
+) -> None:
+    """Listed with its archived date: not fetched; of its sources, the 503 and the unreachable
+    one are fetched again, the ok page and the 404 stand."""
+    middleware = cache(archived_post)
+    with pytest.raises(ArchivedPost) as raised:
+        middleware.process_request(listed())
+    assert (raised.value.url, raised.value.fetched) == (POST_URL, [USNI, UNREACHABLE])
+    assert _stat(middleware, POSTS_UNCHANGED) == 1
+    assert _stat(middleware, SOURCES_ARCHIVED) == 2  # the ok page (it reads back) and the 404
+    # A post listed without a date: its copy cannot be shown older, so it stands too.
+    with pytest.raises(ArchivedPost) as again:
+        middleware.process_request(listed(modified=None))
+    assert again.value.fetched == []  # its sources were judged once this run
+    assert _stat(middleware, POSTS_UNCHANGED) == 2
+
+
+def test_a_post_the_archive_cannot_answer_is_fetched(archived_post: Path) -> None:
+    """A newer list date, a post never archived, one asked for by URL, a redirect hop, an
+    opted-out request, a full crawl: each goes to the network."""
+    middleware = cache(archived_post)
+    assert middleware.process_request(listed(modified=DAY + timedelta(hours=1))) is None
+    assert middleware.process_request(listed(OTHER_POST)) is None
+    assert middleware.process_request(Request(POST_URL, meta={"post_url": POST_URL})) is None
+    hop = Request(POST_URL + "?m=1", meta={"post_url": POST_URL, META_LISTED: None})
+    assert middleware.process_request(hop) is None
+    opted_out = listed()
+    opted_out.meta["dont_cache"] = True
+    assert middleware.process_request(opted_out) is None
+    assert _stat(middleware, POSTS_UNCHANGED) == 0
+    assert cache(archived_post, BITEXT_FULL_CRAWL=True).process_request(listed()) is None
+
+
+def test_a_source_already_requested_is_not_named_again(archived_post: Path) -> None:
+    """A cited URL this run requested already (here: the 503, which goes to the network) is
+    not named again for an unchanged post that cites it: the spider has it under way."""
+    middleware = cache(archived_post)
+    assert middleware.process_request(cited(USNI)) is None
+    with pytest.raises(ArchivedPost) as raised:
+        middleware.process_request(listed())
+    assert raised.value.fetched == [UNREACHABLE]

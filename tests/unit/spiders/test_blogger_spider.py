@@ -20,16 +20,20 @@ from scrapy.utils.test import get_crawler, get_reactor_settings
 from twisted.internet.error import DNSLookupError
 from twisted.python.failure import Failure
 
-from crawler.downloadermiddlewares.archive_cache import FLAG_ARCHIVED, ArchivedOutcome
+from crawler.downloadermiddlewares.archive_cache import (
+    FLAG_ARCHIVED,
+    META_LISTED,
+    ArchivedOutcome,
+    ArchivedPost,
+)
 from crawler.extensions.warc_capture import META_PAYLOAD_DIGEST, META_POINTER
-from crawler.items import PostItem, SourceItem
+from crawler.items import ListedPost, ListingItem, PostItem, SourceItem
 from crawler.spiders.blogger import BloggerSpider
-from crawler.state import CrawlState
 from crawler.truncation import META_BUDGET
 from replica.corpus import load_cases
 from replica.sites.news_templates import render_article
 from tests.unit.blogger.pages import CITATION_TWZ, POST_URL, blogger_page
-from tests.unit.records import DAY, POINTER, SOURCE, archive_pages, post_record, source_record
+from tests.unit.records import DAY, POINTER, SOURCE
 
 BLOG = "https://synthetic-example.blogspot.com/"
 OTHER_POST = f"{BLOG}2025/02/blog-post_8.html"
@@ -317,82 +321,62 @@ def test_a_source_page_says_whether_it_came_from_the_archive(
     assert _stat(spider, "bitext/sources/ok") == 1
 
 
-# Incremental listing
+# Incremental listing: the spider requests every listed post; the archive cache answers the
+# unchanged ones (tests/unit/downloadermiddlewares/test_archive_cache.py).
 
 
-@pytest.fixture
-def archived_post(tmp_path: Path) -> Path:
-    """An archive holding the post, parsed, and its four cited sources' last outcomes."""
-    post_at, source_at, _, _ = archive_pages(tmp_path)
-    with CrawlState.open(tmp_path) as state:
-        pairs = [(SOURCE, "p0"), (USNI, "p1"), (UNREACHABLE, "p2"), (GONE, "p3"), (None, "p4")]
-        state.record_post(post_record(warc=post_at), pairs)
-        state.record_source(source_record(warc=source_at))  # ok, its page readable
-        state.record_source(
-            source_record("source_http_error", 503, cited_url=USNI, url=USNI, warc=None)
-        )
-        state.record_source(
-            source_record("source_unreachable", None, cited_url=UNREACHABLE, url=None, warc=None)
-        )
-        state.record_source(
-            source_record("source_not_found", 404, cited_url=GONE, url=GONE, warc=None)
-        )
-    return tmp_path
+def test_a_list_page_gives_its_dates_then_a_request_per_post(tmp_path: Path) -> None:
+    """The dates first (for the crawl state, by canonical permalink), then each post not yet
+    requested, with the list's date for the archive cache; a post listed again adds a date,
+    not a request."""
+    spider = _spider(tmp_path)
+    later = DAY + timedelta(hours=1)
+    first = [ListedPost(POST_URL + "?m=1", lastmod=DAY), ListedPost(OTHER_POST)]
+    listing, *requests = spider._listed_posts("sitemap", first)
+    assert listing == ListingItem([ListedPost(POST_URL, lastmod=DAY)])  # OTHER_POST: no date
+    assert [r.url for r in requests] == [POST_URL, OTHER_POST]
+    assert requests[0].meta == {"post_url": POST_URL, META_LISTED: DAY.isoformat()}
+    assert requests[1].meta == {"post_url": OTHER_POST, META_LISTED: None}
+    assert all(r.callback == spider.parse_post and r.dont_filter for r in requests)
+    again = list(spider._listed_posts("feed", [ListedPost(POST_URL, updated=later)]))
+    assert again == [ListingItem([ListedPost(POST_URL, updated=later)])]
+    assert _stat(spider, "bitext/discovery/sitemap") == 2
+    assert _stat(spider, "bitext/discovery/feed") == 0
 
 
-def _listing(archive: Path, spider: BloggerSpider | None = None, **args: Any) -> BloggerSpider:
-    # The records are dated 2025: no re-check of a settled source (SOURCE_RECHECK_DAYS).
-    settings = {"PAIRS_ENABLED": True, "SOURCE_RECHECK_DAYS": 0}
-    spider = spider or _spider(archive, settings=settings, **args)
-    spider._open_state()
-    assert spider.crawl_state is not None
-    return spider
+def test_a_post_asked_for_by_url_is_not_a_listed_one(tmp_path: Path) -> None:
+    """``-a post=URL``: no list date, so the archive cache never answers it from the archive."""
+    spider = _spider(tmp_path, post=POST_URL)
+    (request,) = spider.discovery_requests()
+    assert request.meta == {"post_url": POST_URL}
 
 
-def test_an_unchanged_post_retries_only_its_sources_without_a_final_outcome(
-    archived_post: Path,
-) -> None:
-    """No post request; the 503 and the unreachable source again, past the archive cache."""
-    spider = _listing(archived_post)
-    requests = list(spider._listed_post(POST_URL + "?m=1", "sitemap", lastmod=DAY))
+def test_an_unchanged_post_retries_the_sources_the_archive_cache_names(tmp_path: Path) -> None:
+    """Its copy stands: no item, a request past the cache for each source named, once a run."""
+    spider = _spider(tmp_path)
+    request = Request(POST_URL, meta={"post_url": POST_URL, META_LISTED: DAY.isoformat()})
+    unchanged = _failure(ArchivedPost(POST_URL, [USNI, UNREACHABLE]), request)
+    requests = list(spider.post_failed(unchanged))
     assert [r.url for r in requests] == [USNI, UNREACHABLE]
-    for request in requests:
-        assert isinstance(request, Request) and "post_url" not in request.meta
-        assert request.meta["cited_url"] == request.url and request.meta["dont_cache"] is True
-    assert _stat(spider, "bitext/incremental/posts_unchanged") == 1
+    for retry in requests:
+        assert isinstance(retry, Request) and "post_url" not in retry.meta
+        assert retry.meta["cited_url"] == retry.url and retry.meta["dont_cache"] is True
+        assert retry.callback == spider.parse_source and retry.errback == spider.source_failed
     assert _stat(spider, "bitext/incremental/sources_retried") == 2
-    # Listed again by the feed: nothing more.
-    assert list(spider._listed_post(POST_URL, "feed", updated=DAY)) == []
-    assert _stat(spider, "bitext/incremental/posts_unchanged") == 1
-    spider.closed("finished")
-    assert spider.crawl_state is None
+    # Another unchanged post citing one of them, or a post parsed later: no second request.
+    other = _failure(ArchivedPost(OTHER_POST, [USNI]), request)
+    assert list(spider.post_failed(other)) == []
+    _, *parsed = spider.parse_post(_post_response(TEXT + CITATION_TWO))  # USNI and SOURCE
+    assert [r.url for r in parsed] == [SOURCE]
+    assert _stat(spider, "bitext/incremental/sources_retried") == 2
+    assert _stat(spider, "bitext/posts/unavailable") == 0
 
 
-def test_an_unchanged_post_past_the_limit_retries_nothing(archived_post: Path) -> None:
-    """``limit`` counts the posts a run takes up, unchanged ones too: past it, an unchanged post's
-    sources are not retried, as a full crawl with the same limit would not fetch them."""
-    spider = _listing(archived_post, limit=1)
-    spider.scheduled.add(f"{BLOG}2025/02/blog-post_9.html")  # the one post of the limit
-    assert list(spider._listed_post(POST_URL, "sitemap", lastmod=DAY)) == []
-    assert _stat(spider, "bitext/incremental/posts_unchanged") == 0
-    assert _stat(spider, "bitext/incremental/sources_retried") == 0
-    spider.closed("finished")
-
-
-def test_a_post_listed_with_a_newer_date_is_fetched_again(archived_post: Path) -> None:
-    """A newer lastmod than the archived copy's: the post page, not its sources."""
-    spider = _listing(archived_post)
-    (request,) = spider._listed_post(POST_URL, "sitemap", lastmod=DAY + timedelta(hours=1))
-    assert isinstance(request, Request) and request.meta == {"post_url": POST_URL}
-    assert _stat(spider, "bitext/incremental/posts_unchanged") == 0
-    spider.closed("finished")
-
-
-def test_a_full_crawl_requests_every_listed_post(archived_post: Path) -> None:
-    """``full=1``: the unchanged post is fetched again."""
-    settings = {"BITEXT_PARSE_WORKERS": 0, "ARCHIVE_DIR": str(archived_post), "PAIRS_ENABLED": True}
-    spider = _listing(archived_post, _spider_as_crawl_builds_it(settings, full="1"))
-    (request,) = spider._listed_post(POST_URL, "sitemap", lastmod=DAY)
-    assert isinstance(request, Request) and request.meta == {"post_url": POST_URL}
-    assert _stat(spider, "bitext/incremental/posts_unchanged") == 0
-    spider.closed("finished")
+def test_a_post_past_the_limit_is_not_requested(tmp_path: Path) -> None:
+    """``limit`` counts the posts a run takes up, unchanged ones too (the cache answers them):
+    past it, a listed post is not requested, so none of its sources is retried either."""
+    spider = _spider(tmp_path, limit=1)
+    listed = [ListedPost(OTHER_POST, lastmod=DAY), ListedPost(POST_URL, lastmod=DAY)]
+    listing, *requests = spider._listed_posts("sitemap", listed)
+    assert isinstance(listing, ListingItem) and len(listing.posts) == 2
+    assert [r.url for r in requests] == [OTHER_POST]
