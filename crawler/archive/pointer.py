@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
@@ -15,7 +15,8 @@ class WarcPointer:
     record_id: str
 
     def to_dict(self) -> dict[str, object]:
-        return asdict(self)
+        # Spelled out: dataclasses.asdict deep-copies each field (several times a pair).
+        return {"filename": self.filename, "offset": self.offset, "record_id": self.record_id}
 
     @classmethod
     def from_dict(cls, data: dict[str, object]) -> WarcPointer:
