@@ -5,9 +5,11 @@ response it would fetch. The captures come from the CDXJ index (``crawler/archiv
 current fragment is read, any other file is indexed in memory, so the archive is only read), the
 whole records and their ids from the damage check of each file (``crawler/archive/damage.py``),
 and the crawl-log records (``crawler/items/crawllog.py``) say which item each crawl made of a
-post or a cited URL. Where a URL was fetched more than once (a later crawl, a retry), the latest
-capture wins, as the manifest fold lets the latest pair win; a tie in time goes to the later
-record in file order. Records are read through ``crawler/archive/reader.py``.
+post or a cited URL. Where a URL was fetched more than once (a retry), the latest capture wins,
+as the manifest fold lets the latest pair win; a tie in time goes to the later record in file
+order. An archive several crawls wrote into is replayed crawl by crawl (:meth:`runs`,
+:meth:`of_run`: the files and records each crawl wrote). Records are read through
+``crawler/archive/reader.py``.
 """
 
 from __future__ import annotations
@@ -62,6 +64,16 @@ class StoredResponse:
     payload_digest: str | None
 
 
+@dataclass(frozen=True)
+class Run:
+    """One crawl into the archive: its id, spider, kind and the WARC files it wrote."""
+
+    crawl: str
+    spider: str
+    full: bool  # a full crawl (-a full=1): it fetched everything again
+    files: tuple[str, ...]
+
+
 @dataclass
 class ArchiveStorage:
     """The captures and crawl-log records of an archive's closed WARC files."""
@@ -74,6 +86,7 @@ class ArchiveStorage:
     logged: dict[tuple[str, str], LogEntry] = field(default_factory=dict)  # (kind, url) -> latest
     warcinfo: dict[str, dict[str, str]] = field(default_factory=dict)  # file -> its fields
     open_files: int = 0  # left out: still being written, or left by a killed crawl
+    index_lines: dict[str, list[str]] = field(default_factory=dict)  # file -> its CDXJ lines
 
     def __deepcopy__(self, memo: dict[int, Any]) -> ArchiveStorage:
         # Read-only once scanned: Scrapy's copies of the settings that carry it share it.
@@ -92,13 +105,64 @@ class ArchiveStorage:
             checks[path.name] = check
             entries += [e for e in _crawl_log(path, check) if e.record.offset in check.records]
         storage = cls(directory, checks, entries, open_files=len(open_warc_files(directory)))
+        for path in files:
+            storage._add_records(path, checks[path.name])
+            storage.index_lines[path.name] = list(_index_lines(directory, path))
+        storage._take(files, entries)
+        return storage
+
+    def _take(self, files: list[Path], entries: list[LogEntry]) -> None:
         for number, path in enumerate(files):
-            storage._add_file(number, path, checks[path.name])
+            self._add_captures(number, path.name, self.checks[path.name])
         for entry in entries:
             url = entry.fields.get("url") if entry.kind == "post" else entry.fields.get("cited_url")
             if url:
-                storage.logged[(entry.kind, str(url))] = entry  # file order: the latest wins
-        return storage
+                self.logged[(entry.kind, str(url))] = entry  # file order: the latest wins
+
+    def runs(self) -> list[Run]:
+        """The crawls that wrote the archive, in the order they wrote it. A file without
+        crawl-log records (a crawl that found nothing new writes only its lists) goes with the
+        crawl of the file before it (by name: by creation time)."""
+        crawl_of_file = {entry.record.filename: entry for entry in self.entries}
+        runs: dict[str, tuple[LogEntry, list[str]]] = {}
+        current: str | None = None
+        orphans: list[str] = []
+        for name in self.checks:
+            entry = crawl_of_file.get(name)
+            if entry is not None:
+                current = entry.crawl
+                runs.setdefault(current, (entry, []))[1].extend([*orphans, name])
+                orphans = []
+            elif current is None:
+                orphans.append(name)  # before the first crawl's first record: with it
+            else:
+                runs[current][1].append(name)
+        return [
+            Run(
+                crawl,
+                str(first.fields.get("spider") or ""),
+                bool(first.fields.get("full_crawl")),
+                tuple(names),
+            )
+            for crawl, (first, names) in runs.items()
+        ]
+
+    def of_run(self, run: Run) -> ArchiveStorage:
+        """The storage of what ``run`` wrote: its files' captures and its crawl-log records
+        (a revisit's original and the warcinfo of any file are still found)."""
+        files = [self.directory / name for name in run.files]
+        entries = [entry for entry in self.entries if entry.crawl == run.crawl]
+        view = ArchiveStorage(
+            self.directory,
+            self.checks,
+            entries,
+            originals=self.originals,
+            warcinfo=self.warcinfo,
+            open_files=self.open_files,
+            index_lines=self.index_lines,
+        )
+        view._take(files, entries)
+        return view
 
     def capture(self, url: str) -> Capture | None:
         """The latest capture of ``url`` (without its fragment, which is never sent)."""
@@ -107,6 +171,10 @@ class ArchiveStorage:
     def logged_item(self, kind: str, url: str) -> LogEntry | None:
         """The latest crawl-log record of the ``kind`` (post, source) item of ``url``."""
         return self.logged.get((kind, url))
+
+    def logged_source(self, url: str) -> bool:
+        """Whether the archived crawl made an item of the cited URL (it fetched it)."""
+        return ("source", url) in self.logged
 
     def crawl_of(self) -> LogEntry | None:
         """The latest crawl-log record: it names the spider of the archive's last crawl."""
@@ -136,14 +204,16 @@ class ArchiveStorage:
             payload_digest=head.digest,
         )
 
-    def _add_file(self, number: int, path: Path, check: WarcCheck) -> None:
+    def _add_records(self, path: Path, check: WarcCheck) -> None:
         for offset, seen in check.records.items():
             pointer = WarcPointer(path.name, offset, seen.record_id)
             if seen.rec_type == "response":
                 self.originals[seen.record_id] = pointer
             elif seen.rec_type == "warcinfo":
                 self.warcinfo.setdefault(path.name, _warcinfo(self.directory, pointer))
-        for line in _index_lines(self.directory, path):
+
+    def _add_captures(self, number: int, name: str, check: WarcCheck) -> None:
+        for line in self.index_lines[name]:
             capture = _capture(line, number, check)
             if capture is None:
                 continue

@@ -1,15 +1,19 @@
-"""``python -m crawler rebuild --via-crawl``: the archive's crawl run again, every response from it.
+"""``python -m crawler rebuild --via-crawl``: the archive's crawls again, every response from it.
 
-The spider of the archive's last crawl (its crawl-log records name it, its warcinfo the blog)
-crawls in this process with the archive cache in replay mode (``ARCHIVE_CACHE_REPLAY``,
+Each crawl that wrote into the archive (crawler/archive/storage.py ``runs``: its crawl-log
+records name its spider and whether it was a full one, its warcinfo the blog) crawls again, in
+order, in this process, with the archive cache in replay mode (``ARCHIVE_CACHE_REPLAY``,
 crawler/downloadermiddlewares/archive_cache.py): robots.txt, lists, posts, sources, each redirect
-hop and the web-archive lookups are answered from the archive (crawler/archive/storage.py, the
-replay policy of crawler/policy/offline.py), and the download handler is one that refuses
-(crawler/downloadhandlers/offline.py). Nothing is fetched and nothing is written into the archive:
-the crawl's own directory (its crawl state and journal) is a scratch directory beside the
-output, where the pairs pipeline writes the manifest, moved to the output at the end. No WARC
-capture, no crawl log, no URL guard (it resolves host names); a URL longer than
-``URLLENGTH_LIMIT`` is requested too, and answered with the outcome the crawl logged for it.
+hop and the web-archive lookups are answered from what that crawl archived (the replay policy of
+crawler/policy/offline.py); a post or source it did not fetch is answered as it was then, from
+what the crawls replayed before settled (their crawl state, the refetch policy). The download
+handler is one that refuses (crawler/downloadhandlers/offline.py). Nothing is fetched and nothing
+is written into the archive: the crawls' own directory (their crawl state and journal, the WARC
+files linked in) is a scratch directory beside the output, where the pairs pipeline writes the
+manifest, moved to the output at the end. No WARC capture, no crawl log, no URL guard (it
+resolves host names), no re-check by today's clock (a replayed crawl re-checks what its run did);
+a URL longer than ``URLLENGTH_LIMIT`` is requested too, and answered with the outcome the crawl
+logged for it.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ from typing import Any
 from crawler import defaults
 from crawler.archive.evidence import archive_losses
 from crawler.archive.layout import REJECTED_NAME
-from crawler.archive.storage import ArchiveStorage, StorageError, blog_of
+from crawler.archive.storage import ArchiveStorage, Run, StorageError, blog_of
 from crawler.rebuild import DamagedArchiveError, RebuildError
 
 # The spiders a replay can run again: each needs only its blog.
@@ -72,20 +76,34 @@ def open_storage(directory: Path, *, allow_damaged: bool) -> tuple[ArchiveStorag
     return storage, damage
 
 
-def replay_spider(storage: ArchiveStorage) -> tuple[str, dict[str, str]]:
-    """The spider of the archive's last crawl and its arguments (the blog its warcinfo names)."""
-    last = storage.crawl_of()
-    if last is None:
+@dataclass(frozen=True)
+class ReplayedRun:
+    """A crawl of the archive to run again: what it wrote, and its spider's arguments."""
+
+    run: Run
+    args: dict[str, str]
+
+
+def replay_runs(storage: ArchiveStorage) -> list[ReplayedRun]:
+    """The archive's crawls, in order, each with its spider's arguments (the blog its warcinfo
+    names)."""
+    runs = storage.runs()
+    if not runs:
         raise RebuildError("no crawl-log records in these WARC files: no crawl to replay")
-    spider = str(last.fields.get("spider") or "")
-    if spider not in REPLAYABLE:
-        raise RebuildError(
-            f"the archive's crawl ran the {spider!r} spider; a replay runs {', '.join(REPLAYABLE)}"
+    replayed = []
+    for run in runs:
+        if run.spider not in REPLAYABLE:
+            raise RebuildError(
+                f"a crawl of the archive ran the {run.spider!r} spider; a replay runs "
+                f"{', '.join(REPLAYABLE)}"
+            )
+        blog = next(
+            (blog_of(storage.warcinfo.get(name, {}), run.spider) for name in run.files), None
         )
-    blog = blog_of(storage.warcinfo.get(last.record.filename, {}), spider)
-    if spider in ("blogger", "blog") and blog is None:
-        raise RebuildError(f"{last.record.filename}: its warcinfo does not name the blog crawled")
-    return spider, ({"blog": blog} if blog else {})
+        if run.spider in ("blogger", "blog") and blog is None:
+            raise RebuildError(f"{run.files[0]}: its warcinfo does not name the blog crawled")
+        replayed.append(ReplayedRun(run, {"blog": blog} if blog else {}))
+    return replayed
 
 
 def rebuild_by_crawl(
@@ -93,31 +111,93 @@ def rebuild_by_crawl(
 ) -> CrawlRebuild:
     """Replay the archive's crawl and write its manifest to ``output``."""
     storage, damage = open_storage(directory, allow_damaged=allow_damaged)
-    spider, spider_args = replay_spider(storage)
+    runs = replay_runs(storage)
     output.parent.mkdir(parents=True, exist_ok=True)
     # Beside the output: the manifest is moved into place, never copied across file systems.
     scratch = Path(tempfile.mkdtemp(prefix=".rebuild-", dir=output.parent))
     try:
-        stats = _run(storage, scratch, spider, spider_args, workers)
+        _link_warc_files(storage, scratch)
+        every = _crawl(storage, scratch, runs, workers)
         manifest = scratch / defaults.PAIRS_MANIFEST
-        if stats.get("finish_reason") != "finished" or not manifest.exists():
-            raise RebuildError(f"the replayed crawl did not finish ({stats.get('finish_reason')})")
-        if stats.get("archive_cache/replay/handler_reached"):
-            raise RebuildError("the replayed crawl tried to download; nothing was written")
+        for stats in every:
+            if stats.get("finish_reason") != "finished":
+                reason = stats.get("finish_reason")
+                raise RebuildError(f"a replayed crawl did not finish ({reason})")
+            if stats.get("archive_cache/replay/handler_reached"):
+                raise RebuildError("a replayed crawl tried to download; nothing was written")
+        if len(every) < len(runs) or not manifest.exists():
+            raise RebuildError("the replayed crawls did not finish")
         rejected = _keep_rejected(scratch, output.parent)
         os.replace(manifest, output)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
-    result = _summary(storage, stats, spider, workers, damage)
+    stats = _summed(every)
+    result = _summary(storage, stats, runs[-1].run.spider, workers, damage)
     result.rejected = rejected
     _count_pairs(result, output)
     return result
 
 
-def _run(
-    storage: ArchiveStorage, scratch: Path, spider: str, args: dict[str, str], workers: int
-) -> dict[str, Any]:
-    from scrapy.crawler import CrawlerProcess
+def _link_warc_files(storage: ArchiveStorage, scratch: Path) -> None:
+    """The archive's WARC files in the scratch directory, as links: the crawl state of the runs
+    replayed so far points into them, as the crawls' state did."""
+    for name in storage.checks:
+        source = (storage.directory / name).resolve()
+        try:
+            os.link(source, scratch / name)
+        except OSError:  # another file system, or one without hard links
+            os.symlink(source, scratch / name)
+
+
+def _crawl(
+    storage: ArchiveStorage, scratch: Path, runs: list[ReplayedRun], workers: int
+) -> list[dict[str, Any]]:
+    """Replay the runs one after the other in one reactor; the stats of each that ran."""
+    from scrapy.crawler import Crawler, CrawlerProcess
+    from twisted.internet import defer
+
+    settings = _replay_settings(storage, scratch, workers)
+    process = CrawlerProcess(settings)
+    every: list[dict[str, Any]] = []
+    errors: list[Any] = []
+
+    @defer.inlineCallbacks
+    def one_after_another() -> Any:
+        for replayed in runs:
+            run_settings = settings.copy()
+            run_settings.setdict(
+                {
+                    "ARCHIVE_CACHE_REPLAY": storage.of_run(replayed.run),
+                    "BITEXT_FULL_CRAWL": replayed.run.full,
+                },
+                priority="cmdline",
+            )
+            spidercls = process.spider_loader.load(replayed.run.spider)
+            crawler = Crawler(spidercls, run_settings, init_reactor=True)
+            yield process.crawl(crawler, **replayed.args)
+            assert crawler.stats is not None
+            every.append(dict(crawler.stats.get_stats()))
+
+    done = one_after_another()
+    done.addErrback(errors.append)
+    done.addBoth(_stop)
+    process.start(stop_after_crawl=False)
+    if errors:
+        raise RebuildError(f"a replayed crawl could not start: {errors[0].getErrorMessage()}")
+    return every
+
+
+def _stop(_: object) -> None:
+    from twisted.internet import reactor as installed  # the one the crawls installed
+
+    reactor: Any = installed
+    if reactor.running:
+        reactor.stop()
+    else:  # failed before the reactor ran
+        reactor.callWhenRunning(reactor.stop)
+
+
+def _replay_settings(storage: ArchiveStorage, scratch: Path, workers: int) -> Any:
     from scrapy.utils.project import get_project_settings
 
     os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
@@ -131,13 +211,13 @@ def _run(
     settings.setdict(
         {
             "ARCHIVE_DIR": str(scratch),
-            "ARCHIVE_CACHE_REPLAY": storage,
             "DOWNLOADER_MIDDLEWARES": middlewares,
             "DOWNLOAD_HANDLERS": handlers,
             "WARC_ENABLED": False,
             "ARCHIVE_LOCK_ENABLED": False,
             "ROBOTSTXT_OBEY": robots != "ignore",
             "URLLENGTH_LIMIT": 0,
+            "SOURCE_RECHECK_DAYS": 0,  # what each run re-checked is in its records
             "BITEXT_PARSE_WORKERS": workers,
             "DOWNLOAD_DELAY": 0,
             "AUTOTHROTTLE_ENABLED": False,
@@ -145,15 +225,17 @@ def _run(
         },
         priority="cmdline",
     )
-    process = CrawlerProcess(settings)
-    crawler = process.create_crawler(spider)
-    errors: list[Any] = []
-    process.crawl(crawler, **args).addErrback(errors.append)
-    process.start()
-    if errors:
-        raise RebuildError(f"the replayed crawl could not start: {errors[0].getErrorMessage()}")
-    assert crawler.stats is not None
-    return dict(crawler.stats.get_stats())
+    return settings
+
+
+def _summed(every: list[dict[str, Any]]) -> dict[str, Any]:
+    """The runs' counters added up (the other stats are the last run's)."""
+    summed: dict[str, Any] = {}
+    for stats in every:
+        for key, value in stats.items():
+            counted = isinstance(value, int) and isinstance(summed.get(key, 0), int)
+            summed[key] = summed.get(key, 0) + value if counted else value
+    return summed
 
 
 def _keep_rejected(scratch: Path, directory: Path) -> Path | None:

@@ -152,12 +152,13 @@ class ArchiveCacheMiddleware:
         archive_dir = Path(settings.get("ARCHIVE_DIR", defaults.ARCHIVE_DIR))
         full = settings.getbool("BITEXT_FULL_CRAWL", defaults.BITEXT_FULL_CRAWL)
         replay = settings.get("ARCHIVE_CACHE_REPLAY", defaults.ARCHIVE_CACHE_REPLAY)
+        storage = None
         if replay:
             storage = replay if isinstance(replay, ArchiveStorage) else ArchiveStorage.scan(replay)
-            return cls(crawler, archive_dir, full=full, replay=storage)
-        middleware = cls(crawler, archive_dir, full=full)
-        crawler.signals.connect(middleware.spider_opened, signal=signals.spider_opened)
-        crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
+        middleware = cls(crawler, archive_dir, full=full, replay=storage)
+        if not cls.answers_responses:
+            crawler.signals.connect(middleware.spider_opened, signal=signals.spider_opened)
+            crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
         return middleware
 
     def spider_opened(self, spider: Spider) -> None:
@@ -173,6 +174,7 @@ class ArchiveCacheMiddleware:
             full=self.full,
             stats=self.crawler.stats,
             recheck_days=recheck,
+            refetched=self.replay.logged_source if self.replay is not None else None,
         )
 
     def spider_closed(self, spider: Spider) -> None:
@@ -184,6 +186,11 @@ class ArchiveCacheMiddleware:
     def process_request(self, request: Request) -> Response | None:
         if self.replay is not None:
             return self._replayed(request, self.replay)
+        return self._from_state(request)
+
+    def _from_state(self, request: Request) -> Response | None:
+        """The answer of what an earlier run settled, as the crawl state records it (None: the
+        request is made)."""
         meta = request.meta
         if self.policy is None or meta.get("dont_cache"):
             return None
@@ -256,6 +263,10 @@ class ArchiveCacheMiddleware:
             or (replay.answer is Answer.MISSING and not item_request)
         ):
             return None  # answered last, after robots.txt, retries and redirects
+        if replay.answer is Answer.MISSING and item_request and not self.answers_responses:
+            answered = self._settled_earlier(request)
+            if answered is not None:
+                return answered
         self._count(f"{REPLAYED}/{replay.answer.value}")
         if replay.answer is Answer.CAPTURE:
             assert replay.capture is not None
@@ -275,6 +286,19 @@ class ArchiveCacheMiddleware:
         if replay.answer is Answer.LIVE_THEN_ARCHIVES:
             raise ArchivedOutcome(item.live_item(), then_archives=True)
         raise ArchivedOutcome(item)
+
+    def _settled_earlier(self, request: Request) -> Response | None:
+        """Replaying, a post or cited URL the replayed run did not fetch: what an earlier run of
+        the archive settled, from the crawl state of the runs replayed before, as that run was
+        answered then (None: nothing is)."""
+        try:
+            answered = self._from_state(request)
+        except IgnoreRequest:
+            self._count(f"{REPLAYED}/settled")
+            raise
+        if answered is not None:
+            self._count(f"{REPLAYED}/settled")
+        return answered
 
     def _stored_response(self, request: Request, stored: StoredResponse) -> Response:
         headers = Headers()

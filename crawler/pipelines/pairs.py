@@ -34,6 +34,7 @@ from scrapy.exceptions import NotConfigured
 from crawler import defaults
 from crawler.archive.layout import JOURNAL_DIR, journals
 from crawler.archive.reader import RecordError
+from crawler.archive.storage import ArchiveStorage
 from crawler.items import ListingItem, PostItem, SourceItem
 from crawler.items.codec import source_record
 from crawler.manifest import (
@@ -138,8 +139,13 @@ class PairsPipeline:
         self.state = CrawlState.open(self.archive_dir)
         self._forget_damaged()
         # The archive cache's rules: what an earlier run settled stands.
+        replay = self.crawler.settings.get("ARCHIVE_CACHE_REPLAY")
         self.refetch = RefetchPolicy(
-            self.state, self.archive_dir, full=self.full, recheck_days=self.recheck_days
+            self.state,
+            self.archive_dir,
+            full=self.full,
+            recheck_days=self.recheck_days,
+            refetched=replay.logged_source if isinstance(replay, ArchiveStorage) else None,
         )
         pending = self.state.pending_posts()
         with self._batch():

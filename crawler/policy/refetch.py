@@ -113,6 +113,7 @@ class RefetchPolicy:
         stats: Counter | None = None,
         recheck_days: float = defaults.SOURCE_RECHECK_DAYS,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
+        refetched: Callable[[str], bool] | None = None,
     ) -> None:
         self.state = state
         self.archive_dir = archive_dir
@@ -120,6 +121,9 @@ class RefetchPolicy:
         self.stats = stats
         self.recheck_days = recheck_days
         self.now = now
+        # Replaying an archived run: the cited URLs that run fetched again, due for a re-check
+        # then (by its clock and its SOURCE_RECHECK_DAYS, which the archive does not keep).
+        self.refetched = refetched
         # The cited URLs this run has asked about: an unchanged post's sources are judged once.
         self.asked: set[str] = set()
 
@@ -151,6 +155,8 @@ class RefetchPolicy:
         one due for a re-check)."""
         self.asked.add(url)
         record = self._settled(url)
+        if record is not None and self.refetched is not None and self.refetched(url):
+            return None
         if record is not None and needs_recheck(record, self.recheck_days, self.now()):
             self.count(SOURCES_RECHECKED)
             return None
