@@ -16,6 +16,8 @@ from zoneinfo import ZoneInfo
 
 import dateparser
 
+from crawler.dateforms import read_strict_form
+
 __all__ = [
     "SOURCE_TIMEZONE",
     "isoformat",
@@ -36,6 +38,7 @@ _NOISE = re.compile(
     r"|(?:更新|公開|掲載|配信)(?:日時?)?\s*[:：]?\s*$|^\s*(?:更新|公開|掲載|配信)(?:日時?)?\s*[:：]\s*",
     re.IGNORECASE,
 )
+_NAMED_UTC = re.compile(r"(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2})?) (?:GMT|UTC)")
 _FULLWIDTH = str.maketrans("０１２３４５６７８９：／", "0123456789:/")
 # What every date the crawler reads has: a digit (of any script) for its day or year. Without one,
 # dateparser only accepts words it completes from the clock of the reading ("yesterday",
@@ -68,8 +71,10 @@ def parse_timestamp(value: str | None) -> datetime | None:
     text = value.strip()
     if text.endswith("Z"):
         text = text[:-1] + "+00:00"
+    # "2019-11-18 17:19:53 GMT" (news sites' meta tags): UTC, as dateparser reads it.
+    named_utc = _NAMED_UTC.fullmatch(text)
     try:
-        return datetime.fromisoformat(text)
+        return datetime.fromisoformat(f"{named_utc[1]}+00:00" if named_utc else text)
     except ValueError:
         return _dateparse(text, None, None)
 
@@ -112,63 +117,15 @@ def _dateparse(
     """dateparser's reading of ``text`` in ``languages`` (None: any it knows)."""
     if _DATE_CUE.search(text) is None or _DATE_MARK.search(text) is None:
         return None
-    strict = _strict_form(text, languages)
-    if strict is not None:
+    # The common forms are read without dateparser, to its value (crawler/dateforms.py).
+    strict = read_strict_form(text, languages)
+    if strict is not None and strict.tzinfo is None:
         return _in_zone(strict, timezone) if timezone else strict
+    # A written offset is read so only for a timestamp: in a date line, dateparser moves it to the
+    # line's zone its own way (an hour off in the repeated hour of a DST change).
+    if strict is not None and timezone is None:
+        return strict
     return _parse_with_dateparser(text, languages, timezone)
-
-
-# The forms nearly every date of the blogs and their sources takes, read as dateparser reads them
-# (the tests compare both on every date the crawler meets): Blogger's Japanese header
-# ``2025年2月7日金曜日`` and the English ``[Friday, ]February 7, 2025[, 6:33 PM]``. dateparser
-# spends most of its time (about 0.6-1 ms a date) on the relative and other forms it tries first.
-_MONTHS = [
-    *("january", "february", "march", "april", "may", "june"),
-    *("july", "august", "september", "october", "november", "december"),
-]
-_WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
-_JA_DAY = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日(?:([月火水木金土日])曜日)?")
-_JA_WEEKDAYS = "月火水木金土日"
-_EN_DAY = re.compile(
-    r"(?:([a-z]+day),\s)?([a-z]+)\s(\d{1,2}),\s(\d{4})(?:,?\s(\d{1,2}):(\d{2})\s?([ap]m))?",
-    re.IGNORECASE,
-)
-
-
-def _strict_form(text: str, languages: tuple[str, ...] | None) -> datetime | None:
-    """``text`` read without dateparser when it is one of the strict forms; None otherwise (also
-    for a weekday that is not the date's: dateparser decides those)."""
-    if languages is None or "ja" in languages:
-        match = _JA_DAY.fullmatch(text)
-        if match is not None:
-            day = _day(match[1], match[2], match[3])
-            weekday = match[4]
-            if day is None or (weekday and _JA_WEEKDAYS.index(weekday) != day.weekday()):
-                return None
-            return day
-    if languages is not None and "en" not in languages:
-        return None
-    match = _EN_DAY.fullmatch(text)
-    if match is None or match[2].lower() not in _MONTHS:
-        return None
-    day = _day(match[4], str(_MONTHS.index(match[2].lower()) + 1), match[3])
-    weekday = match[1]
-    if day is None or (weekday and _WEEKDAYS.index(weekday.lower()) != day.weekday()):
-        return None
-    if match[5] is None:
-        return day
-    hour, minute = int(match[5]), int(match[6])
-    if not 1 <= hour <= 12 or minute > 59:
-        return None
-    hour = hour % 12 + (12 if match[7].lower() == "pm" else 0)
-    return day.replace(hour=hour, minute=minute)
-
-
-def _day(year: str, month: str, day: str) -> datetime | None:
-    try:
-        return datetime(int(year), int(month), int(day))
-    except ValueError:
-        return None
 
 
 def _in_zone(parsed: datetime, timezone: str) -> datetime:
