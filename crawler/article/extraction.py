@@ -246,9 +246,9 @@ def _paragraphs(text: str, heading: tuple[str | None, ...]) -> tuple[str, ...]:
 # Where news templates put the dek (standfirst, subheadline): named by class or microdata. An
 # auto-generated meta description often repeats the first paragraph instead, so only text shown
 # in such an element counts as a dek.
-_DEK_CANDIDATES = etree.XPath(
-    "//*[self::p or self::h2 or self::div or self::span][@itemprop or @class]"
-)
+# A union of four name steps: libxml2 walks the tree for each faster than it tests every
+# element's name against four (half the time on real news pages); the union is in document order.
+_DEK_CANDIDATES = etree.XPath("(//p | //h2 | //div | //span)[@itemprop or @class]")
 # Tested in Python, not with EXSLT's re:test, which calls back into Python for every element.
 _DEK_CLASS = re.compile(
     r"(^|[-_ ])(dek|deck|standfirst|subtitle|subheadline|sub-headline|subhead|excerpt)([-_ ]|$)",

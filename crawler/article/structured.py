@@ -35,19 +35,13 @@ __all__ = [
 _JSONLD = etree.XPath("//script[@type='application/ld+json']/text()", smart_strings=False)
 _META = etree.XPath("//meta[@content]")
 # Publication-time elements, most specific first; a bare <time> elsewhere on the page is often a
-# related story's or a comment's.
-_TIMES = tuple(
-    etree.XPath(xpath, smart_strings=False)
-    for xpath in (
-        "//*[@itemprop='datePublished']/@datetime",
-        "//*[@itemprop='datePublished']/@content",
-        "//time[@pubdate]/@datetime",
-        "//article//time[@datetime]/@datetime",
-        "//header//time[@datetime]/@datetime",
-        "//abbr[contains(@class,'published')]/@title",  # hAtom, as WordPress and Blogger write
-        "(//time[@datetime])[1]/@datetime",
-    )
-)
+# related story's or a comment's. In that order (``_publication_times``), each in page order:
+# ``datePublished`` microdata (its datetime, then its content), <time pubdate>, a <time> in an
+# <article>, in a <header>, an hAtom ``published`` <abbr> (as WordPress and Blogger write), the
+# first <time>. The <time datetime> elements are found in one walk of the tree, not four.
+_DATE_PUBLISHED = etree.XPath("//*[@itemprop='datePublished']")
+_DATED_TIMES = etree.XPath("//time[@datetime]")
+_ABBR_PUBLISHED = etree.XPath("//abbr[contains(@class,'published')]/@title", smart_strings=False)
 # Every other machine timestamp of the page: read only for the zone it is written in, when the
 # publication time has none (crawler/article/dates.py).
 _STAMPS = etree.XPath(
@@ -100,7 +94,7 @@ class StructuredData:
         )
         meta = meta_tags(tree)
         dates = [_first_str(article.get("datePublished")), meta.get("article:published_time")]
-        dates += [str(v) for xpath in _TIMES for v in xpath(tree)]
+        dates += _publication_times(tree)
         stamps = [_first_str(o.get(k)) for o in objects for k in _STAMP_KEYS]
         stamps += [meta.get(key) for key in _STAMP_META]
         stamps += [str(v) for v in _STAMPS(tree)]
@@ -127,6 +121,29 @@ class StructuredData:
             ),
             body=_first_str(article.get("articleBody")),
         )
+
+
+def _publication_times(tree: HtmlElement) -> list[str]:
+    """The page's publication-time attributes, most specific first (above)."""
+    published = _DATE_PUBLISHED(tree)
+    times = _DATED_TIMES(tree)
+    return [
+        *_values(published, "datetime"),
+        *_values(published, "content"),
+        *_values([t for t in times if t.get("pubdate") is not None], "datetime"),
+        *_values([t for t in times if _within(t, "article")], "datetime"),
+        *_values([t for t in times if _within(t, "header")], "datetime"),
+        *_ABBR_PUBLISHED(tree),
+        *_values(times[:1], "datetime"),
+    ]
+
+
+def _values(elements: list[HtmlElement], attribute: str) -> list[str]:
+    return [value for element in elements if (value := element.get(attribute)) is not None]
+
+
+def _within(element: HtmlElement, tag: str) -> bool:
+    return next(element.iterancestors(tag), None) is not None
 
 
 def meta_tags(tree: HtmlElement) -> dict[str, str]:
