@@ -38,6 +38,7 @@ from crawler.manifest.statuses import (
     STATUS_TRANSLATION_UNPARSABLE,
     STATUSES,
 )
+from crawler.manifest.streamfold import FoldSummary, KeptPair, ManifestFold, fold_manifest
 
 __all__ = [
     "PAIR_ID_LENGTH",
@@ -61,7 +62,10 @@ __all__ = [
     "CitationSide",
     "Defect",
     "FoldResult",
+    "FoldSummary",
+    "KeptPair",
     "ManifestError",
+    "ManifestFold",
     "ManifestJournal",
     "Pair",
     "Repair",
@@ -74,6 +78,7 @@ __all__ = [
     "decode_line",
     "encode_line",
     "fold_lines",
+    "fold_manifest",
     "join_paragraphs",
     "load_schema",
     "pair_id",

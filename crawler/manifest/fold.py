@@ -8,6 +8,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import BinaryIO, NamedTuple, Protocol
 
 from crawler.manifest.io import StrPath, decode_line, dump_line
 from crawler.manifest.model import Pair
@@ -59,77 +60,120 @@ def fold_lines(
     untrusted journal. Name only a journal nothing else wrote to: a line in append's exact form
     that the schema would refuse is not checked. Every pair of the result is then valid, and
     ``write_manifest(..., validated=True)`` writes them.
+
+    Every pair is held in memory; crawler/manifest/streamfold.py folds and writes a manifest
+    holding only a few values per pair_id.
     """
-    vouched = {os.path.realpath(p) for p in trusted}
     result = FoldResult([], [])
     latest: dict[str, Pair] = {}
-
-    def offer(pair: Pair) -> None:
-        current = latest.get(pair.pair_id)
-        if current is None or pair.crawled_at_datetime >= current.crawled_at_datetime:
-            latest[pair.pair_id] = pair
-
-    if existing_manifest is not None and Path(existing_manifest).exists():
-        for pair in _read_lines(Path(existing_manifest), result, journal=False):
-            offer(pair)
-    for journal in journals:
-        own = os.path.realpath(journal) in vouched
-        for pair in _read_lines(Path(journal), result, journal=True, trusted=own):
-            offer(pair)
+    for source in fold_sources(journals, existing_manifest, trusted):
+        with source.path.open("rb") as lines:
+            for read in read_lines(lines, source, result):
+                pair = read.pair
+                current = latest.get(pair.pair_id)
+                if current is None or pair.crawled_at_datetime >= current.crawled_at_datetime:
+                    latest[pair.pair_id] = pair
     result.pairs.extend(sorted(latest.values(), key=Pair.sort_key))
     return result
+
+
+class FoldDamage(Protocol):
+    """Where reading the lines reports what it skipped, repaired or could not read."""
+
+    @property
+    def warnings(self) -> list[str]: ...
+    @property
+    def repaired(self) -> list[Repair]: ...
+    @property
+    def unreadable(self) -> list[UnreadableLine]: ...
+
+
+@dataclass(frozen=True)
+class FoldSource:
+    """A file a fold reads: the existing manifest, or a journal (``trusted``: see fold_lines)."""
+
+    path: Path
+    journal: bool
+    trusted: bool = False
+
+
+class FoldedLine(NamedTuple):
+    """A line read as a pair, with where it is in its file."""
+
+    pair: Pair
+    line: bytes  # as read
+    offset: int  # of the line in its file
+    exact: bool  # known to be ``dump_line(pair.to_json(), pair.pair_id)`` byte for byte
+
+
+def fold_sources(
+    journals: Iterable[StrPath],
+    existing_manifest: StrPath | None,
+    trusted: Iterable[StrPath] = (),
+) -> list[FoldSource]:
+    """The files of a fold in the order they are read: the manifest (if the file exists), then
+    the journals in the order given."""
+    vouched = {os.path.realpath(p) for p in trusted}
+    sources = []
+    if existing_manifest is not None and Path(existing_manifest).exists():
+        sources.append(FoldSource(Path(existing_manifest), journal=False))
+    for journal in journals:
+        sources.append(FoldSource(Path(journal), True, os.path.realpath(journal) in vouched))
+    return sources
 
 
 _EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
 
 
-def _read_lines(
-    path: Path, result: FoldResult, *, journal: bool, trusted: bool = False
-) -> Iterator[Pair]:
+def read_lines(lines: BinaryIO, source: FoldSource, damage: FoldDamage) -> Iterator[FoldedLine]:
+    """The pairs of the open file ``lines`` (``source`` names it), one at a time, in file order;
+    what cannot be read as it is goes to ``damage`` (the rules: fold_lines)."""
+    path, journal = source.path, source.journal
     first_seen: dict[str, str] = {}
-    with path.open("rb") as lines:
-        for number, line in enumerate(lines, 1):
-            where = f"{path} line {number}"
-            if trusted:
-                vouched = _decode_trusted(line, where)
-                if vouched is not None:
-                    yield vouched
-                    continue
-            try:
-                pair = decode_line(line, where)
-            except ManifestError as exc:
-                error = exc
-            else:
-                if not journal:  # a manifest has one line per pair; the fold keeps the latest
-                    if pair.pair_id in first_seen:
-                        result.warnings.append(
-                            f"{where}: pair_id {pair.pair_id} already on "
-                            f"{first_seen[pair.pair_id]}; the latest crawled_at is kept"
-                        )
-                    first_seen.setdefault(pair.pair_id, where)
-                yield pair
+    end = 0
+    for number, line in enumerate(lines, 1):
+        offset, end = end, end + len(line)
+        where = f"{path} line {number}"
+        if source.trusted:
+            vouched = _decode_trusted(line, where)
+            if vouched is not None:
+                yield FoldedLine(vouched, line, offset, exact=True)
                 continue
-            try:
-                data = json.loads(line.decode("utf-8", "surrogateescape"))
-            except ValueError:  # not JSON (a UnicodeDecodeError cannot happen here)
-                # Only the last line of a journal can lack its newline: a write cut short by a
-                # killed process.
-                if journal and not line.endswith(b"\n"):
-                    result.warnings.append(
-                        f"{where}: ignored an incomplete last line ({len(line)} bytes): {error}"
+        try:
+            pair = decode_line(line, where)
+        except ManifestError as exc:
+            error = exc
+        else:
+            if not journal:  # a manifest has one line per pair; the fold keeps the latest
+                if pair.pair_id in first_seen:
+                    damage.warnings.append(
+                        f"{where}: pair_id {pair.pair_id} already on "
+                        f"{first_seen[pair.pair_id]}; the latest crawled_at is kept"
                     )
-                else:
-                    text = line.rstrip(b"\n").decode("utf-8", "backslashreplace")
-                    result.unreadable.append(UnreadableLine(where, text, str(error)))
-                continue
-            try:
-                repair = repair_data(data, now=_EARLIEST, where=where)
-            except ManifestError as exc:
+                first_seen.setdefault(pair.pair_id, where)
+            yield FoldedLine(pair, line, offset, exact=False)
+            continue
+        try:
+            data = json.loads(line.decode("utf-8", "surrogateescape"))
+        except ValueError:  # not JSON (a UnicodeDecodeError cannot happen here)
+            # Only the last line of a journal can lack its newline: a write cut short by a
+            # killed process.
+            if journal and not line.endswith(b"\n"):
+                damage.warnings.append(
+                    f"{where}: ignored an incomplete last line ({len(line)} bytes): {error}"
+                )
+            else:
                 text = line.rstrip(b"\n").decode("utf-8", "backslashreplace")
-                result.unreadable.append(UnreadableLine(where, text, f"{error}; {exc}"))
-                continue
-            result.repaired.append(repair)
-            yield repair.pair
+                damage.unreadable.append(UnreadableLine(where, text, str(error)))
+            continue
+        try:
+            repair = repair_data(data, now=_EARLIEST, where=where)
+        except ManifestError as exc:
+            text = line.rstrip(b"\n").decode("utf-8", "backslashreplace")
+            damage.unreadable.append(UnreadableLine(where, text, f"{error}; {exc}"))
+            continue
+        damage.repaired.append(repair)
+        yield FoldedLine(repair.pair, line, offset, exact=False)
 
 
 def _decode_trusted(line: bytes, where: str) -> Pair | None:

@@ -38,13 +38,12 @@ from crawler.archive.storage import ArchiveStorage
 from crawler.items import ListingItem, PostItem, SourceItem
 from crawler.items.codec import source_record
 from crawler.manifest import (
-    FoldResult,
     ManifestError,
+    ManifestFold,
     ManifestJournal,
     Repair,
     UnrepairableError,
     repair_pair,
-    write_manifest,
 )
 from crawler.manifest.rejected import (
     append_rejected,
@@ -118,12 +117,7 @@ class PairsPipeline:
         interval = max(0.0, fsync)  # less than 0 (or NaN) is 0: an fsync per line, the safe side
         recheck = settings.getfloat("SOURCE_RECHECK_DAYS", defaults.SOURCE_RECHECK_DAYS)
         return cls(
-            crawler,
-            archive_dir,
-            manifest,
-            full=full,
-            fsync_interval=interval,
-            recheck_days=recheck,
+            crawler, archive_dir, manifest, full=full, fsync_interval=interval, recheck_days=recheck
         )
 
     @property
@@ -140,13 +134,11 @@ class PairsPipeline:
         self._forget_damaged()
         # The archive cache's rules: what an earlier run settled stands.
         replay = self.crawler.settings.get("ARCHIVE_CACHE_REPLAY")
+        refetched = replay.logged_source if isinstance(replay, ArchiveStorage) else None
         self.refetch = RefetchPolicy(
-            self.state,
-            self.archive_dir,
-            full=self.full,
-            recheck_days=self.recheck_days,
-            refetched=replay.logged_source if isinstance(replay, ArchiveStorage) else None,
-        )
+            self.state, self.archive_dir, full=self.full, recheck_days=self.recheck_days,
+            refetched=refetched,
+        )  # fmt: skip
         pending = self.state.pending_posts()
         with self._batch():
             for url in pending:
@@ -330,12 +322,13 @@ class PairsPipeline:
         folding = journals(self.archive_dir)
         # This run's journal was validated line by line as it was written: not again.
         own = [self.journal.path] if self.journal is not None else []
-        folded = ManifestJournal.fold(folding, self.manifest_path, trusted=own)
-        for warning in folded.warnings:
-            logger.warning("%s", warning)
-        self._keep_fold_damage(folded)
-        # Every folded pair was validated (or repaired) once, when its line was read or written.
-        written = write_manifest(self.manifest_path, folded.pairs, validated=True)
+        # Two passes, a few values per pair held (crawler/manifest/streamfold.py); every line
+        # validated (or repaired) once, when it was read or written.
+        with ManifestFold(folding, self.manifest_path, trusted=own) as folded:
+            for warning in folded.warnings:
+                logger.warning("%s", warning)
+            self._keep_fold_damage(folded)
+            written = folded.write().written
         for journal in folding:
             journal.unlink()
         return written
@@ -380,7 +373,7 @@ class PairsPipeline:
         if self.crawler.stats is not None:
             self.crawler.stats.inc_value(MANIFEST_UNWRITABLE)
 
-    def _keep_fold_damage(self, folded: FoldResult) -> None:
+    def _keep_fold_damage(self, folded: ManifestFold) -> None:
         # Lines of the existing manifest or of journals (an older version's, a damaged file's).
         for repair in folded.repaired:
             self._kept(repair)

@@ -43,7 +43,7 @@ from crawler.blogger.discovery import DiscoveryError, parse_feed, parse_sitemap
 from crawler.blogger.urls import canonical_post_url
 from crawler.dates import isoformat
 from crawler.items import PostItem, SourceItem
-from crawler.manifest import ManifestJournal
+from crawler.manifest import ManifestFold
 from crawler.reading.archived import read_payload, read_payload_digest
 from crawler.rebuild import ArchiveRead, page_readers, read_archive
 from crawler.state.recording import record_post_item, record_source_item
@@ -239,10 +239,11 @@ def _payload_digest(directory: Path, pointer: WarcPointer | None) -> str | None:
 
 def _journaled(state: CrawlState, directory: Path) -> list[str]:
     """Note the pairs of the manifest and of the journals not folded into it yet."""
-    folded = ManifestJournal.fold(journals(directory), directory / MANIFEST_NAME)
-    for pair in folded.pairs:
-        state.record_journaled(pair.pair_id, pair.status, pair.crawled_at)
-    return folded.warnings
+    # Read only (nothing is written), a few values per pair: not every pair's texts at once.
+    with ManifestFold(journals(directory), directory / MANIFEST_NAME, writing=False) as folded:
+        for kept in folded.kept():
+            state.record_journaled(kept.pair_id, kept.status, kept.crawled_at)
+        return folded.warnings
 
 
 def _checked(state: CrawlState, files: Iterable[Path], read: ArchiveRead) -> None:

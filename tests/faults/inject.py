@@ -58,12 +58,13 @@ from scrapy import signals
 import crawler.archive.dedup
 import crawler.extensions.warc_capture
 import crawler.manifest.journal
+import crawler.manifest.streamfold
 import crawler.pipelines.pairs
 import crawler.state.store
 from crawler.archive import WarcArchive
 from crawler.extensions.archive_lock import ArchiveLockExtension
 from crawler.items import PostItem
-from crawler.manifest import ManifestJournal
+from crawler.manifest import ManifestFold, ManifestJournal
 from crawler.manifest.io import encode_line
 from crawler.pipelines.pairs import PairsPipeline
 
@@ -269,7 +270,7 @@ class FaultInjector:
     def _at_close(self, step: str) -> None:
         before: dict[str, tuple[Any, str]] = {
             "pipeline": (PairsPipeline, "close_spider"),
-            "fold": (ManifestJournal, "fold"),
+            "fold": (ManifestFold, "__init__"),
             "warc": (WarcArchive, "close"),
             "index": (crawler.extensions.warc_capture, "build_cdxj_index"),
             "lock": (ArchiveLockExtension, "engine_stopped"),
@@ -280,7 +281,7 @@ class FaultInjector:
         elif step == "state":
             self._at_pipeline_state_close()
         elif step == "manifest":
-            _wrap(crawler.pipelines.pairs, "write_manifest", after=self.strike)
+            _wrap(ManifestFold, "write", after=self.strike)
         else:  # a temporary file complete, not yet renamed over its target
             target = "pairs.jsonl" if step == "manifest-tmp" else "index.cdxj"
             replace = os.replace
@@ -415,7 +416,7 @@ class DiskFull:
     def install(self) -> None:
         self._warc()
         self._journal()
-        self._atomic(crawler.pipelines.pairs, "write_manifest", "manifest")
+        self._atomic(crawler.manifest.streamfold, "atomic_write", "manifest")
         self._atomic(crawler.extensions.warc_capture, "build_cdxj_index", "index")
         for module in (crawler.state.store, crawler.archive.dedup):
             _patch(module, "sqlite3", _FullSqlite(self))
