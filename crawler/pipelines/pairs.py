@@ -29,7 +29,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from scrapy.exceptions import NotConfigured
+from scrapy.exceptions import DropItem, NotConfigured
 
 from crawler import defaults
 from crawler.archive.layout import JOURNAL_DIR, journals
@@ -161,7 +161,11 @@ class PairsPipeline:
     def process_item(self, item: Any) -> Any:
         # The state rows of one item commit together, after its journal lines are written.
         with self._batch():
-            return self._process(item)
+            result = self._process(item)
+        if isinstance(item, ListingItem):
+            # Noted above; feed exports and later pipelines get posts and sources only.
+            raise DropItem("a list page's dates, noted in the crawl state", log_level="DEBUG")
+        return result
 
     def _batch(self) -> AbstractContextManager[None]:
         return self.state.batch() if self.state is not None else nullcontext()
@@ -252,9 +256,8 @@ class PairsPipeline:
             return None
 
     def _record_post(self, item: PostItem) -> None:
-        if self.state is None:
-            return
-        record_post_item(self.state, item)
+        if self.state is not None:
+            record_post_item(self.state, item)
 
     def _record_source(self, item: SourceItem) -> SourceItem:
         """Record a fetched source; returns the outcome its pairs take: ``item``, or the page
@@ -266,10 +269,8 @@ class PairsPipeline:
         if change is not None and change.old_status is not None:
             logger.info(
                 "source %s changed since the last crawl: %s -> %s",
-                item.cited_url,
-                change.old_status,
-                change.new_status,
-            )
+                item.cited_url, change.old_status, change.new_status,
+            )  # fmt: skip
             if stats is not None:
                 stats.inc_value("bitext/incremental/sources_changed")
         kept = self._read_back_source(capture) if capture is not None else None

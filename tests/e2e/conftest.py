@@ -12,6 +12,8 @@ from replica.crawl import run_crawl
 from replica.server import ReplicaWeb
 from replica.world import T2_BLOG, World, build_world
 
+EXPORT_NAME = "items.jsonl"  # the t2 crawl's feed export, beside its archive
+
 
 @dataclass(frozen=True)
 class CrawlRun:
@@ -43,7 +45,10 @@ def crawl_replica(
 
 @pytest.fixture(scope="session")
 def t2_crawl(tmp_path_factory: pytest.TempPathFactory) -> CrawlRun:
-    run = crawl_replica(build_world(), tmp_path_factory.mktemp("t2") / "archive")
+    archive = tmp_path_factory.mktemp("t2") / "archive"
+    # With a feed export, as `scrapy crawl t2 -O items.jsonl` gives (test_t2_crawl.py reads it).
+    export = ["-O", str(archive.parent / EXPORT_NAME)]
+    run = crawl_replica(build_world(), archive, extra_args=export)
     if run.returncode != 0:
         pytest.fail(f"the t2 crawl exited {run.returncode}:\n{run.log[-4000:]}")
     return run

@@ -22,7 +22,7 @@ from crawler.pairing.textmetrics import token_f1
 from replica.model import CitedArticle, PairCase, SourceBehaviour
 from replica.sites.news import INTERNAL_TARGET
 from replica.world import T1_BLOG, T2_BLOG, build_world
-from tests.e2e.conftest import CrawlRun, crawl_replica
+from tests.e2e.conftest import EXPORT_NAME, CrawlRun, crawl_replica
 
 pytestmark = pytest.mark.e2e
 
@@ -104,6 +104,20 @@ def test_every_post_is_fetched_exactly_once_and_search_never(
         assert fetched[case.post.path] == 1, case.post.path
     assert not [p for p in fetched if p.startswith("/search")]
     assert fetched["/robots.txt"] == 1
+
+
+def test_the_feed_export_holds_each_post_and_source_once_and_nothing_else(
+    t2_crawl: CrawlRun,
+) -> None:
+    # `scrapy crawl t2 -O items.jsonl`: a list page's dates stay in the crawl state.
+    path = t2_crawl.archive.parent / EXPORT_NAME
+    items = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    posts = [item["url"] for item in items if "fetched_url" in item]
+    sources = [item["cited_url"] for item in items if "cited_url" in item]
+    assert len(posts) + len(sources) == len(items)
+    assert Counter(posts).most_common(1)[0][1] == 1 and Counter(sources).most_common(1)[0][1] == 1
+    pairs = read_manifest(t2_crawl.archive / "pairs.jsonl")
+    assert set(sources) == {pair.cited_url for pair in pairs if pair.cited_url is not None}
 
 
 def _robots_redirected_to(run: CrawlRun, host: str) -> int:

@@ -5,14 +5,16 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 from scrapy import Spider
+from scrapy.exceptions import DropItem
 from scrapy.utils.test import get_crawler
 
-from crawler.items import SourceItem
+from crawler.items import ListedPost, ListingItem, SourceItem
 from crawler.manifest import read_manifest
 from crawler.outcome import MANIFEST_REPAIRED, MANIFEST_UNWRITABLE, crawl_outcome
 from crawler.pairing.compose import compose_pair, crawler_info
@@ -251,3 +253,19 @@ def test_the_journal_fsync_interval_is_the_setting(tmp_path: Path) -> None:
     assert interval(PAIRS_JOURNAL_FSYNC_INTERVAL="0") == 0.0
     assert interval(PAIRS_JOURNAL_FSYNC_INTERVAL=2) == 2.0
     assert interval(PAIRS_JOURNAL_FSYNC_INTERVAL=-1) == 0.0  # an fsync per line
+
+
+def test_a_list_s_dates_are_noted_and_the_listing_goes_no_further(tmp_path: Path) -> None:
+    # A feed export (scrapy crawl -O) and later pipelines get posts and sources only.
+    pipeline = _pipeline(tmp_path)
+    lastmod = datetime(2025, 2, 7, 9, 30, tzinfo=UTC)
+    listing = ListingItem([ListedPost("https://blog.example/2025/02/a.html", lastmod=lastmod)])
+    with pytest.raises(DropItem) as dropped:
+        pipeline.process_item(listing)
+    assert dropped.value.log_level == "DEBUG"  # one per list page: not a warning each
+    assert pipeline.state is not None
+    assert pipeline.state.listed_modified("https://blog.example/2025/02/a.html") == lastmod
+    assert pipeline.process_item(_source()).cited_url == SOURCE_URL  # the others pass on
+    pipeline.close_spider()
+    with CrawlState.open(tmp_path) as state:  # committed, not rolled back by the drop
+        assert state.listed_modified("https://blog.example/2025/02/a.html") == lastmod
