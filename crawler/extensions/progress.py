@@ -2,8 +2,9 @@
 
 Scrapy's own periodic line counts pages and items; an operator watching a crawl of a blog of
 thousands of posts wants posts, sources and pairs, and how long is left. The numbers come from
-the stats the spider and the pairs pipeline keep (``bitext/discovery/*``, ``bitext/posts/*``,
-``bitext/sources/*``, ``bitext/pairs/*``); the formatting is pure and tested on its own.
+the stats the spider, the archive cache and the pairs pipeline keep (``bitext/discovery/*``,
+``bitext/posts/*``, ``bitext/incremental/posts_unchanged``, ``bitext/sources/*``,
+``bitext/pairs/*``); the formatting is pure and tested on its own.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from crawler.archive.naming import (
     sanitize_name_part,
 )
 from crawler.outcome import POSTS_PREFIX, manifest_damage, pair_counts, plural
+from crawler.policy.refetch import POSTS_UNCHANGED
 
 if TYPE_CHECKING:
     from scrapy import Request, Spider
@@ -47,13 +49,16 @@ class Snapshot:
 
     elapsed: float  # seconds since the spider opened
     posts_found: int  # scheduled for fetching, however found
-    posts_done: int  # fetched and judged (parsed, unparsable, unavailable, out of the window)
+    # fetched and judged (parsed, unparsable, unavailable, out of the window), or unchanged
+    posts_done: int
     posts_failed: int
     sources_fetched: int
     sources_pending: int  # requested and not yet settled
     pages_per_minute: float
     sources: Mapping[str, int] = field(default_factory=dict)  # by status
     pairs: Mapping[str, int] = field(default_factory=dict)  # by status, completed so far
+    # Found and requested, answered by the archive cache: the archived copy stands (of done).
+    posts_unchanged: int = 0
 
 
 def snapshot(
@@ -67,16 +72,18 @@ def snapshot(
     posts = _counts(stats, POSTS_PREFIX)
     sources = _counts(stats, SOURCES_PREFIX)
     fetched = sum(sources.values())
+    unchanged = int(stats.get(POSTS_UNCHANGED) or 0)
     return Snapshot(
         elapsed=elapsed,
         posts_found=sum(int(stats.get(DISCOVERY_PREFIX + how) or 0) for how in FOUND_BY),
-        posts_done=sum(posts.values()),
+        posts_done=sum(posts.values()) + unchanged,
         posts_failed=sum(posts.get(kind, 0) for kind in POST_FAILURES),
         sources_fetched=fetched,
         sources_pending=max(sources_requested - fetched, 0),
         pages_per_minute=pages_per_minute,
         sources=sources,
         pairs=pair_counts(stats),
+        posts_unchanged=unchanged,
     )
 
 
@@ -119,8 +126,9 @@ def format_summary(
     return "\n".join(
         [
             f"crawl summary: {spider}, closed ({reason}) after {format_duration(snap.elapsed)}",
-            f"  posts    {snap.posts_found} found, {snap.posts_done} done, "
-            f"{snap.posts_failed} failed",
+            f"  posts    {snap.posts_found} found, {snap.posts_done} done"
+            + (f" ({snap.posts_unchanged} unchanged)" if snap.posts_unchanged else "")
+            + f", {snap.posts_failed} failed",
             f"  sources  {snap.sources_fetched} fetched: {_by_status(snap.sources, 'none')}",
             f"  pairs    {sum(snap.pairs.values())}: {_by_status(snap.pairs, 'none')}",
             f"  WARC     {plural(warc.count, 'file')} written, {format_bytes(warc.size)}, "

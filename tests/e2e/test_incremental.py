@@ -207,6 +207,13 @@ def test_an_unchanged_blog_costs_only_its_lists_and_the_retries(runs: Runs) -> N
     assert len(fetched(runs.first)) > 3 * len(urls)
 
 
+def test_the_summary_counts_the_unchanged_posts_as_done(runs: Runs) -> None:
+    # Each listed post is requested and the archive cache answers it: none is left undone.
+    [line] = [line for line in runs.unchanged.log.splitlines() if line.startswith("  posts ")]
+    found = len(runs.world.cases[T2_BLOG])
+    assert line.startswith(f"  posts    {found} found, {found} done ({found} unchanged), "), line
+
+
 def test_an_unchanged_blog_keeps_its_manifest(runs: Runs) -> None:
     before, after = runs.manifests["first"], runs.manifests["unchanged"]
     assert before.keys() == after.keys()

@@ -121,6 +121,17 @@ def test_summary_block() -> None:
     ]
 
 
+def test_an_unchanged_post_is_done_without_being_fetched() -> None:
+    # An incremental run requests every listed post; the archive cache answers the unchanged
+    # ones (their archived copies stand): found, and done.
+    stats = {**MID_CRAWL, "bitext/incremental/posts_unchanged": 20}
+    snap = snapshot(stats, elapsed=60.0, sources_requested=9, pages_per_minute=0)
+    assert (snap.posts_found, snap.posts_done, snap.posts_unchanged) == (35, 32, 20)
+    assert eta_seconds(snap) == pytest.approx((35 - 32) * 60 / 32)
+    text = format_summary("t2", "finished", snap, WarcFiles(0, 0), stats)
+    assert "  posts    35 found, 32 done (20 unchanged), 1 failed" in text.splitlines()
+
+
 def test_summary_of_a_crawl_that_fetched_nothing() -> None:
     snap = snapshot({}, elapsed=0.4, sources_requested=0, pages_per_minute=0)
     text = format_summary("t2", "warc_open_error", snap, WarcFiles(0, 0), {})
