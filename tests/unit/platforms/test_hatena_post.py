@@ -14,6 +14,7 @@ from crawler.platforms import PROFILES, UnsupportedPlatform, detect_site, page_p
 from crawler.platforms.hatena import HATENA
 from crawler.platforms.hatena.post import embed_target, parse_hatena_post
 from crawler.platforms.hatena.title import split_hatena_title
+from crawler.platforms.wordpress import WordPressProfile
 from tests.unit.platforms.pages import THEMES
 
 DEFAULT = (THEMES / "hatena_default.html").read_bytes()
@@ -218,3 +219,25 @@ def test_a_hatena_page_linking_a_wordpress_file_is_hatena() -> None:
     assert [p.name for p in page_profiles(page)] == ["hatena", "wordpress"]
     assert detect_site("https://news.gaishin-honyaku.jp/", page, {}, PROFILES).platform == "hatena"
     assert read_post(page, CUSTOM_URL)[0] == "hatena"
+
+
+def test_a_page_its_first_marked_profile_reads_is_not_searched_for_the_rest(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The page above bears WordPress's marks too: reading it needs Hatena's alone.
+    page = CUSTOM.replace(
+        b"<p>\xe8\xa9\xb3",
+        b'<p><a href="https://wp.example.jp/wp-content/uploads/r.pdf">PDF</a>\xe8\xa9\xb3',
+    )
+    searched: list[bytes] = []
+    wordpress_marks = WordPressProfile.page_marks
+
+    def page_marks(profile: WordPressProfile, body: bytes) -> str | None:
+        searched.append(body)
+        return wordpress_marks(profile, body)
+
+    monkeypatch.setattr(WordPressProfile, "page_marks", page_marks)
+    assert read_post(page, CUSTOM_URL)[0] == "hatena"
+    assert searched == []
+    assert [p.name for p in page_profiles(page)] == ["hatena", "wordpress"]  # every mark
+    assert searched == [page]
