@@ -28,9 +28,10 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta, timezone
 
-__all__ = ["read_strict_form"]
+__all__ = ["MONTH_NUMBERS", "read_strict_form"]
 
-_MONTHS = {
+# English month names and their abbreviations, lower case, to the month number.
+MONTH_NUMBERS = {
     name: number
     for number, names in enumerate(
         (
@@ -127,7 +128,7 @@ def _japanese(match: re.Match[str]) -> datetime | None:
 
 
 def _english(match: re.Match[str]) -> datetime | None:
-    month = _MONTHS.get(match["month"].lower())
+    month = MONTH_NUMBERS.get(match["month"].lower())
     if month is None:
         return None
     day = _day(match["year"], str(month), match["day"])
@@ -143,7 +144,7 @@ def _english(match: re.Match[str]) -> datetime | None:
 
 
 def _zoned(match: re.Match[str]) -> datetime | None:
-    month = _MONTHS.get(match["month"].lower())
+    month = MONTH_NUMBERS.get(match["month"].lower())
     day = _day(match["year"], str(month), match["day"]) if month else None
     weekday = (match["weekday"] or "").lower()
     if day is None or (weekday and _WEEKDAYS[day.weekday()][:3] != weekday):

@@ -39,6 +39,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
+from crawler.dateforms import MONTH_NUMBERS
 from crawler.pairing.textmetrics import token_f1
 
 __all__ = [
@@ -101,27 +102,6 @@ _MULTIPLIERS_EN = {
     "million": Decimal(10) ** 6,
     "billion": Decimal(10) ** 9,
     "trillion": Decimal(10) ** 12,
-}
-_MONTHS = {
-    name: index
-    for index, names in enumerate(
-        (
-            ("january", "jan"),
-            ("february", "feb"),
-            ("march", "mar"),
-            ("april", "apr"),
-            ("may",),
-            ("june", "jun"),
-            ("july", "jul"),
-            ("august", "aug"),
-            ("september", "sept", "sep"),
-            ("october", "oct"),
-            ("november", "nov"),
-            ("december", "dec"),
-        ),
-        start=1,
-    )
-    for name in names
 }
 # A number that is not part of a designator (the 35 of F-35A is the designator's).
 _NUMBER_START = r"(?<![A-Za-z0-9.\-])"
@@ -259,7 +239,7 @@ def english_anchors(text: str) -> set[str]:
     text = unicodedata.normalize("NFKC", text)
     anchors: set[str] = set()
     for name, day in _EN_DATE.findall(text):
-        month = _MONTHS.get(name.lower())
+        month = MONTH_NUMBERS.get(name.lower())
         if month and 1 <= int(day) <= 31:
             anchors.add(f"d:{month}-{int(day)}")
     for number, unit in _EN_NUMBER.findall(text):

@@ -5,7 +5,6 @@ dateparser. (``tests/unit/test_dates.py`` compares both readings on every date t
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
@@ -13,21 +12,6 @@ import pytest
 from crawler import dateforms, dates
 from crawler.dates import SOURCE_TIMEZONE
 from tests.unit.test_dates import same_reading
-
-
-@pytest.fixture
-def refusing(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
-    """What reaches dateparser from now on; it answers nothing (and its cache forgets that)."""
-    asked: list[str] = []
-
-    def refuse(text: str, *_: object, **__: object) -> None:
-        asked.append(text)
-
-    monkeypatch.setattr(dates.dateparser, "parse", refuse)
-    dates._parse_with_dateparser.cache_clear()
-    yield asked
-    dates._parse_with_dateparser.cache_clear()
-
 
 # Each strict form on real strings (the real date lines and timestamps of test_dates.py, the
 # replica's date lines of the press it copies) and on its edge cases: ends of months, leap days,

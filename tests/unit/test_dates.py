@@ -230,20 +230,6 @@ def test_digits_of_any_script_are_a_cue() -> None:
     assert dates.parse_date_header("２０２５年２月７日") is not None
 
 
-@pytest.fixture
-def refusing(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
-    """What reaches dateparser from now on; it answers nothing (and its cache forgets that)."""
-    asked: list[str] = []
-
-    def refuse(text: str, *_: object, **__: object) -> None:
-        asked.append(text)
-
-    monkeypatch.setattr(dates.dateparser, "parse", refuse)
-    dates._parse_with_dateparser.cache_clear()
-    yield asked
-    dates._parse_with_dateparser.cache_clear()
-
-
 # Numbers that are no date: designators, counts and section numbers of the kind news titles and
 # Japanese translations carry, and a lone number that dateparser reads as a month of this year.
 NUMBERS_WITHOUT_A_DATE = ("F-35A", "P-8A", "Block 60", "Title 50", "1,550個", "800基", "5", "No. 3")

@@ -221,3 +221,19 @@ def minimal_pair(status: str, translation_url: str = TRANSLATION_URL) -> Pair:
         crawler=dict(CRAWLER),
         **fields,
     )
+
+
+def numbered_pair(number: int, crawled_at: str, **changes: Any) -> Pair:
+    """A fully populated pair of its own post (``number`` picks the post)."""
+    url = f"{BLOG}/2025/01/post-{number:04d}.html"
+    base = full_pair()
+    translation = replace(
+        base.translation, url=url, published=f"2025-01-{1 + number % 28:02d}T08:00:00+09:00"
+    )
+    return replace(
+        base,
+        pair_id=pair_id(url, CITED_URL),
+        translation=translation,
+        crawled_at=crawled_at,
+        **changes,
+    )

@@ -22,31 +22,18 @@ from crawler.manifest import (
     encode_line,
     fold_lines,
     fold_manifest,
-    pair_id,
     write_manifest,
 )
 from crawler.manifest.io import dump_line
 from crawler.util import atomic
-from tests.unit.manifest.builders import BLOG, CITED_URL, full_pair
+from tests.unit.manifest.builders import numbered_pair
 
 OLD = "2025-02-01T00:00:00Z"
 NEW = "2025-03-01T00:00:00Z"
 
 
 def _pair(number: int, crawled_at: str = NEW, **changes: object) -> Pair:
-    """A fully populated pair of its own post (``number`` picks the post)."""
-    url = f"{BLOG}/2025/01/post-{number:04d}.html"
-    base = full_pair()
-    translation = dataclasses.replace(
-        base.translation, url=url, published=f"2025-01-{1 + number % 28:02d}T08:00:00+09:00"
-    )
-    return dataclasses.replace(
-        base,
-        pair_id=pair_id(url, CITED_URL),
-        translation=translation,
-        crawled_at=crawled_at,
-        **changes,  # type: ignore[arg-type]
-    )
+    return numbered_pair(number, crawled_at, **changes)
 
 
 def _lines(path: Path, lines: list[bytes]) -> Path:

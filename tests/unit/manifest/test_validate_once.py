@@ -15,29 +15,16 @@ from crawler.manifest import (
     ManifestJournal,
     Pair,
     encode_line,
-    pair_id,
     write_manifest,
 )
 from crawler.manifest import io as manifest_io
 from crawler.manifest import model as manifest_model
 from crawler.manifest import repair as manifest_repair
-from tests.unit.manifest.builders import BLOG, CITED_URL, full_pair, minimal_pair
+from tests.unit.manifest.builders import full_pair, minimal_pair, numbered_pair
 
 
 def _pair(number: int, crawled_at: str = "2025-03-01T04:05:06Z", **changes: object) -> Pair:
-    """A fully populated pair of its own post (``number`` picks the post)."""
-    url = f"{BLOG}/2025/01/post-{number:04d}.html"
-    base = full_pair()
-    translation = dataclasses.replace(
-        base.translation, url=url, published=f"2025-01-{1 + number % 28:02d}T08:00:00+09:00"
-    )
-    return dataclasses.replace(
-        base,
-        pair_id=pair_id(url, CITED_URL),
-        translation=translation,
-        crawled_at=crawled_at,
-        **changes,  # type: ignore[arg-type]
-    )
+    return numbered_pair(number, crawled_at, **changes)
 
 
 @pytest.fixture
