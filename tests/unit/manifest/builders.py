@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 from crawler.archive.pointer import WarcPointer
@@ -22,6 +23,7 @@ from crawler.manifest import (
     STATUS_TRANSLATION_UNAVAILABLE,
     STATUS_TRANSLATION_UNPARSABLE,
     CitationSide,
+    ManifestJournal,
     Pair,
     SourceSide,
     TranslationCaption,
@@ -237,3 +239,11 @@ def numbered_pair(number: int, crawled_at: str, **changes: Any) -> Pair:
         crawled_at=crawled_at,
         **changes,
     )
+
+
+def write_journal(path: Path, pairs: list[Pair]) -> Path:
+    """A journal of ``pairs``, appended as a crawl appends them."""
+    with ManifestJournal(path) as journal:
+        for pair in pairs:
+            journal.append(pair)
+    return path

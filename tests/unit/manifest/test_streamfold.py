@@ -17,7 +17,6 @@ from crawler.manifest import (
     FoldSummary,
     ManifestError,
     ManifestFold,
-    ManifestJournal,
     Pair,
     encode_line,
     fold_lines,
@@ -26,7 +25,7 @@ from crawler.manifest import (
 )
 from crawler.manifest.io import dump_line
 from crawler.util import atomic
-from tests.unit.manifest.builders import numbered_pair
+from tests.unit.manifest.builders import numbered_pair, write_journal
 
 OLD = "2025-02-01T00:00:00Z"
 NEW = "2025-03-01T00:00:00Z"
@@ -42,10 +41,7 @@ def _lines(path: Path, lines: list[bytes]) -> Path:
 
 
 def _journal(path: Path, pairs: list[Pair]) -> Path:
-    with ManifestJournal(path) as journal:
-        for pair in pairs:
-            journal.append(pair)
-    return path
+    return write_journal(path, pairs)
 
 
 def _json_line(data: object) -> bytes:

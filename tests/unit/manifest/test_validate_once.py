@@ -20,7 +20,7 @@ from crawler.manifest import (
 from crawler.manifest import io as manifest_io
 from crawler.manifest import model as manifest_model
 from crawler.manifest import repair as manifest_repair
-from tests.unit.manifest.builders import full_pair, minimal_pair, numbered_pair
+from tests.unit.manifest.builders import full_pair, minimal_pair, numbered_pair, write_journal
 
 
 def _pair(number: int, crawled_at: str = "2025-03-01T04:05:06Z", **changes: object) -> Pair:
@@ -48,10 +48,7 @@ def _manifest(path: Path, pairs: list[Pair]) -> Path:
 
 
 def _journal(path: Path, pairs: list[Pair]) -> Path:
-    with ManifestJournal(path) as journal:
-        for pair in pairs:
-            journal.append(pair)
-    return path
+    return write_journal(path, pairs)
 
 
 def test_new_lines_are_validated_once_and_the_manifest_is_unchanged(
