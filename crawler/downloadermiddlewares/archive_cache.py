@@ -69,7 +69,7 @@ from crawler.extensions.warc_capture import (
 )
 from crawler.items import PostItem, SourceItem
 from crawler.policy.offline import Answer, replay_request
-from crawler.policy.refetch import SOURCES_ARCHIVED, RefetchPolicy
+from crawler.policy.refetch import RefetchPolicy
 from crawler.reading.archived import item_from_log, read_response, source_item_from_state
 from crawler.state import PAGE_STATUSES, CrawlState, SourceRecord
 from crawler.truncation import FLAG_DATALOSS, FLAG_STOPPED, FLAG_TIME
@@ -208,14 +208,14 @@ class ArchiveCacheMiddleware:
         if record is None:
             return None
         if record.status not in PAGE_STATUSES or record.warc is None or not record.http_status:
-            self.policy.count(SOURCES_ARCHIVED)
+            self.policy.taken_from_archive(url)
             raise ArchivedOutcome(self._outcome(record))
         try:
             response = self._archived_response(request, record)
         except RecordError as exc:
             self.policy.unreadable(url, exc)
             return None
-        self.policy.count(SOURCES_ARCHIVED)
+        self.policy.taken_from_archive(url)
         return response
 
     def _outcome(self, record: SourceRecord) -> SourceItem:

@@ -126,6 +126,7 @@ class RefetchPolicy:
         self.refetched = refetched
         # The cited URLs this run has asked about: an unchanged post's sources are judged once.
         self.asked: set[str] = set()
+        self._taken: set[str] = set()  # those taken from the archive, counted once each
 
     def post_needs_fetch(self, url: str, modified: datetime | None) -> bool:
         """Whether the listed post at ``url`` (canonical) is fetched in this run."""
@@ -179,8 +180,15 @@ class RefetchPolicy:
         if problem is not None:
             self.unreadable(url, problem)
             return None
-        self.count(SOURCES_ARCHIVED)
+        self.taken_from_archive(url)
         return record
+
+    def taken_from_archive(self, url: str) -> None:
+        """Count a cited URL whose archived outcome this run takes, once however often it is
+        judged (for an unchanged post, then when the archive cache answers its request)."""
+        if url not in self._taken:
+            self._taken.add(url)
+            self.count(SOURCES_ARCHIVED)
 
     def unreadable(self, url: str, problem: object) -> None:
         """An archived page that did not read back: the source is fetched again."""

@@ -91,6 +91,22 @@ def test_the_policy_reads_the_crawl_state(tmp_path: Path, stats: MemoryStatsColl
     assert nothing.post_needs_fetch(POST_URL, None) and nothing.archived_source(SOURCE) is None
 
 
+def test_a_source_taken_from_the_archive_is_counted_once(
+    tmp_path: Path, stats: MemoryStatsCollector
+) -> None:
+    # Judged for an unchanged post while a fetched post's request for it waits in the queue,
+    # then answered by the archive cache when that request comes: one source taken.
+    with CrawlState.open(tmp_path) as state:
+        state.record_post(post_record(), [(SOURCE, "pair-a")])
+        state.record_source(source_record("source_not_found", 404, warc=None))
+        policy = RefetchPolicy(state, tmp_path, stats=stats, now=lambda: SOON)
+        assert policy.unchanged_post(POST_URL, DAY) == []  # nothing of it to fetch
+        assert policy.archived_source(SOURCE) is not None
+        policy.taken_from_archive(SOURCE)
+        assert policy.readable_archived_source(SOURCE) is not None
+    assert stats.get_value(SOURCES_ARCHIVED) == 1
+
+
 def test_an_archived_page_that_does_not_read_back_is_fetched(
     tmp_path: Path, stats: MemoryStatsCollector, caplog: pytest.LogCaptureFixture
 ) -> None:
