@@ -11,9 +11,9 @@ NEWSPIDER_MODULE = "crawler.spiders"
 # The project's own settings (ARCHIVE_DIR, WARC_*, PAIRS_*, BOT_CONTACT_URL) take their defaults
 # from crawler/defaults.py; set them here, with -s on the command line, or in a spider.
 
-# USER_AGENT: the spiders build an honest one that carries BOT_CONTACT_URL (crawler/defaults.py);
-# `python -m crawler crawl` adds the operator's contact to it, and names the operator in every
-# warcinfo record (WARC_OPERATOR, else ARCHIVE_DIR/operator.json: crawler/commands/operator.py).
+# USER_AGENT: the spiders build an honest one that carries BOT_CONTACT_URL and the operator's
+# contact, and name the operator in every warcinfo record (WARC_OPERATOR, else
+# ARCHIVE_DIR/operator.json: crawler/spiders/identity.py, crawler/archive/operator.py).
 
 # Politeness: a daily crawl of somebody else's blog must stay invisible in their load.
 ROBOTSTXT_OBEY = True

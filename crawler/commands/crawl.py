@@ -199,28 +199,19 @@ def _missing_extra(spider: str, settings: Settings) -> str | None:
 
 def _operator(settings: Settings) -> None:
     """Name the crawl's operator in its warcinfo records and its User-Agent (see
-    crawler/commands/operator.py); ask for it at a terminal, warn when there is none."""
-    from scrapy.settings import SETTINGS_PRIORITIES
-
-    from crawler.commands.operator import SETTING, resolve_operator
+    crawler/archive/operator.py); ask for it at a terminal, warn when there is none."""
+    from crawler.archive.operator import resolve_operator
+    from crawler.spiders.identity import identify
 
     archive = Path(str(settings.get("ARCHIVE_DIR", defaults.ARCHIVE_DIR)))
     interactive = is_terminal(sys.stdin) and is_terminal(sys.stderr)
     resolved = resolve_operator(settings.get, archive, interactive=interactive, out=sys.stderr)
     if resolved.warning is not None:
         logger.warning("%s", resolved.warning)
-    operator = resolved.operator
-    if operator is None:
+    if resolved.operator is None:
         return
-    if resolved.source != SETTING:
-        # Read by the WARC capture extension for every file's warcinfo record.
-        settings.set("WARC_OPERATOR", operator.warcinfo, priority="cmdline")
-    # As the spiders do (crawler/spiders/blogger.py): a User-Agent the user set wins.
-    if (settings.getpriority("USER_AGENT") or 0) <= SETTINGS_PRIORITIES["default"]:
-        contact_url = str(settings.get("BOT_CONTACT_URL", defaults.BOT_CONTACT_URL))
-        user_agent = defaults.user_agent(contact_url, operator.contact)
-        settings.set("USER_AGENT", user_agent, priority="cmdline")
-    logger.info("operator: %s (from the %s)", operator.warcinfo, resolved.source)
+    identify(settings, resolved, priority="cmdline")
+    logger.info("operator: %s (from the %s)", resolved.operator.warcinfo, resolved.source)
 
 
 def _start_outcome(spider: str, crawler: Crawler, failure: Failure) -> Outcome:

@@ -16,7 +16,6 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 import scrapy
-from scrapy.settings import SETTINGS_PRIORITIES
 
 from crawler import defaults
 from crawler.blogger import blog_root, canonical_post_url
@@ -29,6 +28,7 @@ from crawler.spiders.archive_fallback import ArchiveFallback, published_meta
 from crawler.spiders.cited_fetches import CitedFetchGuards
 from crawler.spiders.discovery import BlogDiscovery
 from crawler.spiders.failures import failure_status, url_too_long
+from crawler.spiders.identity import identify
 from crawler.spiders.options import parse_day, parse_limit
 from crawler.spiders.responses import archived_as, fetched_at, header, now
 from crawler.truncation import META_BUDGET, is_truncated
@@ -89,10 +89,7 @@ class BloggerSpider(ArchiveFallback, CitedFetchGuards, BlogDiscovery, scrapy.Spi
     @classmethod
     def update_settings(cls, settings: BaseSettings) -> None:
         super().update_settings(settings)
-        # An honest User-Agent carries the contact URL, unless the user set one explicitly.
-        if (settings.getpriority("USER_AGENT") or 0) <= SETTINGS_PRIORITIES["default"]:
-            contact = settings.get("BOT_CONTACT_URL", defaults.BOT_CONTACT_URL)
-            settings.set("USER_AGENT", defaults.user_agent(contact), priority="spider")
+        identify(settings)  # the User-Agent and the WARC files' operator (spiders/identity.py)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:

@@ -12,7 +12,7 @@ import pytest
 
 from crawler import __version__, defaults
 from crawler.archive.layout import OPERATOR_NAME
-from crawler.commands.operator import (
+from crawler.archive.operator import (
     ASKED,
     CONTACT_URL,
     SETTING,
