@@ -231,7 +231,8 @@ class BloggerSpider(ArchiveFallback, CitedFetchGuards, BlogDiscovery, scrapy.Spi
         item = SourceItem(
             cited_url=request.meta["cited_url"],
             status=status,
-            crawled_at=now(),
+            # An answer's capture time (its WARC-Date), as for a page read; else the failure's.
+            crawled_at=fetched_at(response) if response is not None else now(),
             url=response.url if response is not None else None,
             redirects=list(request.meta.get("redirect_urls", [])),
             http_status=response.status if response is not None else None,

@@ -26,7 +26,7 @@ from crawler.downloadermiddlewares.archive_cache import (
     ArchivedOutcome,
     ArchivedPost,
 )
-from crawler.extensions.warc_capture import META_PAYLOAD_DIGEST, META_POINTER
+from crawler.extensions.warc_capture import META_FETCHED_AT, META_PAYLOAD_DIGEST, META_POINTER
 from crawler.items import ListedPost, ListingItem, PostItem, SourceItem
 from crawler.spiders.blogger import BloggerSpider
 from crawler.truncation import META_BUDGET
@@ -262,10 +262,12 @@ def test_a_source_http_error_is_described_from_its_response(
     tests/unit/spiders/test_archive_fallback.py asks the archives)."""
     spider = _spider(tmp_path, settings={"SOURCE_ARCHIVE_FALLBACK": False})
     meta = {"cited_url": SOURCE, META_POINTER: POINTER, META_PAYLOAD_DIGEST: "sha1:CCCC"}
+    meta[META_FETCHED_AT] = "2025-02-07T03:04:05Z"  # the capture's WARC-Date
     request = Request(SOURCE, meta=meta)
     headers = {"Content-Type": "text/html; charset=utf-8"}
     response = HtmlResponse(SOURCE, status=code, headers=headers, body=b"<p>", request=request)
     (item,) = spider.source_failed(_failure(HttpError(response, "Ignoring"), request))
+    assert item.crawled_at == "2025-02-07T03:04:05Z"  # when it was fetched, as for a page read
     assert (item.cited_url, item.status, item.http_status, item.url) == (
         SOURCE,
         status,
