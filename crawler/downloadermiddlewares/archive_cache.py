@@ -9,9 +9,13 @@ outcome was final are not fetched again. The spiders request every post their li
 every URL a post cites; what is archived is decided here alone.
 
 - A post a list gave (``meta[META_LISTED]``: the list's date for it, or None) whose archived copy
-  is as new as the lists say fails with :class:`ArchivedPost`, which names the URLs its copy cites
-  that this run fetches all the same (no final outcome yet, or due for a re-check): the spider
-  requests those, past this middleware. A post requested otherwise (``-a post=URL``) is fetched.
+  is as new as the lists say is not fetched. When its pairs are composed again (its copy cites a
+  URL this run fetches all the same, or a killed run did not journal them all), it is answered
+  with its archived copy, as a settled page is (below), and the spider reads it and requests what
+  it cites; otherwise the request fails with :class:`ArchivedPost`. A post requested otherwise
+  (``-a post=URL``) is fetched. When the crawl would end (``spider_idle``), the archived posts
+  owed so that no list gave are requested through the spider's ``archived_post_request``
+  (``meta[META_REREAD]``) and answered with their copies.
 - An outcome read from a page (``ok``, ``source_paywalled``, ``source_not_html``) is answered
   with the archived response: the final URL, the HTTP status and content type of that fetch,
   the payload as the crawl's callback was given it (``Content-Encoding`` removed), the flag
@@ -22,7 +26,8 @@ every URL a post cites; what is archived is decided here alone.
   request with :class:`ArchivedOutcome`, which carries the item made from the state's record.
 - A page that does not read back (a damaged file) is fetched again, with a WARNING.
 
-Nothing answered here reaches the network or the WARC capture (the downloader never sends
+The responses are made by crawler/downloadermiddlewares/archived_responses.py. Nothing answered
+here reaches the network or the WARC capture (the downloader never sends
 ``response_downloaded`` for it). Only requests with ``meta["cited_url"]`` equal to their URL are
 looked up (a redirect hop is a fetch of its own); ``meta["dont_cache"]`` opts one out.
 ``ARCHIVE_CACHE_ENABLED`` switches it off, and a full crawl (``BITEXT_FULL_CRAWL``) fetches all.
@@ -52,27 +57,22 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from scrapy import signals
-from scrapy.exceptions import IgnoreRequest, NotConfigured
-from scrapy.http import Headers
-from scrapy.responsetypes import responsetypes
+from scrapy.exceptions import DontCloseSpider, IgnoreRequest, NotConfigured
 
 from crawler import defaults
 from crawler.archive.layout import STATE_DIR, STATE_NAME
 from crawler.archive.reader import RecordError
-from crawler.archive.storage import ArchiveStorage, StoredResponse
-from crawler.dates import isoformat
-from crawler.extensions.warc_capture import (
-    META_FETCHED_AT,
-    META_PAYLOAD_DIGEST,
-    META_POINTER,
-    META_RECORD,
+from crawler.archive.storage import ArchiveStorage
+from crawler.downloadermiddlewares.archived_responses import (
+    ArchivedFetch,
+    archived_response,
+    stored_response,
 )
 from crawler.items import PostItem, SourceItem
 from crawler.policy.offline import Answer, replay_request
-from crawler.policy.refetch import RefetchPolicy
-from crawler.reading.archived import item_from_log, read_response, source_item_from_state
+from crawler.policy.refetch import POSTS_REREAD, PostAnswer, RefetchPolicy
+from crawler.reading.archived import item_from_log, source_item_from_state
 from crawler.state import PAGE_STATUSES, CrawlState, SourceRecord
-from crawler.truncation import FLAG_DATALOSS, FLAG_STOPPED, FLAG_TIME
 
 if TYPE_CHECKING:
     from scrapy import Request, Spider
@@ -81,13 +81,9 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-FLAG_ARCHIVED = "archived"
 META_LISTED = "bitext_listed"  # on a listed post's request: the list's date for it (ISO) or None
-META_RECOVERED = "bitext_recovered"  # memento and live outcome of a page read from a capture
-FLAG_REPLAYED = "replayed"  # answered from the archive a crawl is replayed from
+META_REREAD = "bitext_reread"  # on an owed post's request: answered with its archived copy
 REPLAYED = "archive_cache/replay"  # stats prefix: one count per answer (capture, logged, ...)
-# Headers that described the bytes on the wire, not the decoded payload the response carries.
-_WIRE_HEADERS = frozenset({b"content-encoding", b"content-length", b"transfer-encoding"})
 
 
 class ArchivedOutcome(IgnoreRequest):
@@ -102,13 +98,11 @@ class ArchivedOutcome(IgnoreRequest):
 
 
 class ArchivedPost(IgnoreRequest):
-    """The listed post is not fetched: its archived copy stands. ``fetched``: the URLs the copy
-    cites that this run fetches all the same."""
+    """The listed post is not fetched: its archived copy and its pairs stand."""
 
-    def __init__(self, url: str, fetched: list[str]) -> None:
+    def __init__(self, url: str) -> None:
         super().__init__(f"{url}: unchanged since it was archived")
         self.url = url
-        self.fetched = fetched
 
 
 class ArchivedPostOutcome(IgnoreRequest):
@@ -143,6 +137,7 @@ class ArchiveCacheMiddleware:
         self.policy: RefetchPolicy | None = None
         self._state: CrawlState | None = None
         self.replay = replay
+        self.requested_posts: set[str] = set()  # this run's, read again from the archive or not
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchiveCacheMiddleware:
@@ -159,6 +154,7 @@ class ArchiveCacheMiddleware:
         if not cls.answers_responses:
             crawler.signals.connect(middleware.spider_opened, signal=signals.spider_opened)
             crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
+            crawler.signals.connect(middleware.spider_idle, signal=signals.spider_idle)
         return middleware
 
     def spider_opened(self, spider: Spider) -> None:
@@ -194,62 +190,68 @@ class ArchiveCacheMiddleware:
         meta = request.meta
         if self.policy is None or meta.get("dont_cache"):
             return None
-        if META_LISTED in meta and meta.get("post_url") == request.url:
+        post_url = meta.get("post_url")
+        if post_url == request.url:
+            self.requested_posts.add(post_url)
+            if META_REREAD in meta:
+                return self._reread(request, post_url)
+            if META_LISTED not in meta:
+                return None  # asked for by URL: fetched
             listed = meta[META_LISTED]
             modified = datetime.fromisoformat(listed) if listed else None
-            fetched = self.policy.unchanged_post(request.url, modified)
-            if fetched is not None:
-                raise ArchivedPost(request.url, fetched)
-            return None
+            answer = self.policy.listed_post(request.url, modified)
+            if answer is PostAnswer.UNCHANGED:
+                raise ArchivedPost(request.url)
+            return self._reread(request, post_url) if answer is PostAnswer.REREAD else None
         url = meta.get("cited_url")
         if url != request.url:
             return None
-        record = self.policy.archived_source(url)
+        record = self.policy.source_outcome(url)
         if record is None:
             return None
         if record.status not in PAGE_STATUSES or record.warc is None or not record.http_status:
-            self.policy.taken_from_archive(url)
             raise ArchivedOutcome(self._outcome(record))
         try:
-            response = self._archived_response(request, record)
+            return archived_response(self.archive_dir, request, ArchivedFetch.of_source(record))
         except RecordError as exc:
             self.policy.unreadable(url, exc)
             return None
-        self.policy.taken_from_archive(url)
+
+    def _reread(self, request: Request, url: str) -> Response | None:
+        """The archived copy of a post whose pairs this run composes again (None: it is fetched,
+        there being no copy that reads back)."""
+        assert self.policy is not None
+        record = self.policy.archived_post(url)
+        if record is None or record.warc is None or not record.http_status:
+            return None
+        try:
+            response = archived_response(self.archive_dir, request, ArchivedFetch.of_post(record))
+        except RecordError as exc:
+            logger.warning("archived post %s cannot be read back (%s): fetching it", url, exc)
+            return None
+        self._count(POSTS_REREAD)
         return response
+
+    def spider_idle(self, spider: Spider) -> None:
+        """Before the crawl ends, the archived posts it has not requested whose pairs it owes
+        (a killed run's, or citing a URL this run fetched) are requested, to be read again."""
+        build = getattr(spider, "archived_post_request", None)
+        if self.policy is None or self.crawler.engine is None or not callable(build):
+            return  # a spider without the method reads nothing again
+        owed = self.policy.owed_posts(self.requested_posts)
+        for url in owed:
+            self.requested_posts.add(url)
+            request = build(url)
+            request.meta[META_REREAD] = True
+            self.crawler.engine.crawl(request)
+        if owed:
+            logger.info("reading %d archived posts again, whose pairs this crawl owes", len(owed))
+            raise DontCloseSpider
 
     def _outcome(self, record: SourceRecord) -> SourceItem:
         item = source_item_from_state(self.archive_dir, record)
         item.from_archive = True
         return item
-
-    def _archived_response(self, request: Request, record: SourceRecord) -> Response:
-        assert record.warc is not None and record.http_status is not None
-        archived = read_response(self.archive_dir, record.warc)
-        headers = Headers()
-        for name, value in archived.headers:
-            if name.encode("latin-1").lower() not in _WIRE_HEADERS:
-                headers.appendlist(name, value)
-        if record.content_type:
-            # This fetch's: a revisit's original record may have been served with another.
-            headers[b"Content-Type"] = record.content_type
-        url = record.url or request.url
-        cls = responsetypes.from_args(headers=headers, url=url, body=archived.body)
-        request.meta[META_POINTER] = record.warc
-        request.meta[META_FETCHED_AT] = record.fetched_at
-        request.meta[META_PAYLOAD_DIGEST] = record.payload_digest
-        if record.redirects:
-            request.meta["redirect_urls"] = list(record.redirects)
-        if record.live is not None:
-            request.meta[META_RECOVERED] = (record.memento, record.live)
-        return cls(
-            url=url,
-            status=record.http_status,
-            headers=headers,
-            body=archived.body,
-            flags=[FLAG_ARCHIVED],
-            request=request,
-        )
 
     def _replayed(self, request: Request, storage: ArchiveStorage) -> Response | None:
         meta = request.meta
@@ -276,7 +278,7 @@ class ArchiveCacheMiddleware:
                 raise NotArchived(
                     f"{request.url}: the archived response does not read back ({exc})"
                 ) from None
-            return self._stored_response(request, stored)
+            return stored_response(request, stored)
         if replay.answer is Answer.MISSING:
             raise NotArchived(f"{request.url}: not in the archive ({replay.reason}); not fetched")
         assert replay.entry is not None
@@ -300,37 +302,9 @@ class ArchiveCacheMiddleware:
             self._count(f"{REPLAYED}/settled")
         return answered
 
-    def _stored_response(self, request: Request, stored: StoredResponse) -> Response:
-        headers = Headers()
-        for name, value in stored.headers:
-            headers.appendlist(name, value)
-        url = stored.capture.url
-        cls = responsetypes.from_args(headers=headers, url=url, body=stored.body)
-        request.meta[META_POINTER] = stored.payload
-        request.meta[META_RECORD] = stored.capture.pointer
-        request.meta[META_FETCHED_AT] = isoformat(
-            datetime.fromisoformat(stored.date.replace("Z", "+00:00"))
-        )
-        request.meta[META_PAYLOAD_DIGEST] = stored.payload_digest
-        return cls(
-            url=request.url.partition("#")[0],  # as the download handler gives it
-            status=stored.http_status,
-            headers=headers,
-            body=stored.body,
-            flags=[FLAG_REPLAYED, *_truncation_flags(stored.truncated)],
-            request=request,
-        )
-
     def _count(self, key: str) -> None:
         if self.crawler.stats is not None:
             self.crawler.stats.inc_value(key)
-
-
-def _truncation_flags(truncated: str | None) -> list[str]:
-    """The flags the downloader put on a response the archive says was cut short."""
-    if truncated == "time":
-        return [FLAG_STOPPED, FLAG_TIME]
-    return [FLAG_DATALOSS] if truncated else []
 
 
 class ArchiveReplayMiddleware(ArchiveCacheMiddleware):

@@ -10,12 +10,13 @@ included) is folded with the existing manifest into a new ``pairs.jsonl`` (one l
 the latest wins), written atomically; the folded journals are then removed.
 
 Every item this run fetched is also recorded in the crawl state (crawler/state/), and every
-journalled pair noted there, which makes the next run incremental: a source an earlier run settled
-comes as an item from the archive (crawler/downloadermiddlewares/archive_cache.py) and is not
-recorded again, a source fetched again updates the pairs of every archived post citing it, and the
-posts a killed run had recorded without journalling all their pairs are read back from their WARC
-records (crawler/reading/archived.py) when the pipeline opens, with the final outcomes the state
-holds for their sources.
+journalled pair noted there, which makes the next run incremental. What an earlier run archived
+comes as items too: the archive cache (crawler/downloadermiddlewares/archive_cache.py) answers a
+settled source, and a post whose pairs are composed again (it cites a source fetched again, or a
+killed run did not journal all its pairs), with the archived response, which the spider reads
+as it read the page; such an item (``from_archive``) is paired as any other and not recorded
+again. The pipeline asks the state only what a fetch changes (the capture a source keeps, when
+its page was first seen changed) and, at the close, the last outcome of a URL never answered.
 """
 
 from __future__ import annotations
@@ -34,7 +35,6 @@ from scrapy.exceptions import DropItem, NotConfigured
 from crawler import defaults
 from crawler.archive.layout import JOURNAL_DIR, journals
 from crawler.archive.reader import RecordError
-from crawler.archive.storage import ArchiveStorage
 from crawler.items import ListingItem, PostItem, SourceItem
 from crawler.items.codec import source_record
 from crawler.manifest import (
@@ -55,9 +55,7 @@ from crawler.manifest.rejected import (
 from crawler.outcome import MANIFEST_REPAIRED, MANIFEST_UNWRITABLE, PAIRS_PREFIX, manifest_damage
 from crawler.pairing.compose import cited_urls, compose_post_pairs, crawler_info
 from crawler.pairing.fetched import FetchedSources
-from crawler.policy.refetch import RefetchPolicy
 from crawler.reading.archived import (
-    post_item_from_state,
     source_item_from_state,
 )
 from crawler.state import CrawlState, SourceRecord
@@ -80,9 +78,7 @@ class PairsPipeline:
         archive_dir: Path,
         manifest_path: Path,
         *,
-        full: bool = False,
         fsync_interval: float = defaults.PAIRS_JOURNAL_FSYNC_INTERVAL,
-        recheck_days: float = defaults.SOURCE_RECHECK_DAYS,
     ) -> None:
         self.crawler = crawler
         self.archive_dir = archive_dir
@@ -95,13 +91,7 @@ class PairsPipeline:
         self.waiting: dict[str, list[PostItem]] = defaultdict(list)  # cited URL -> posts
         self.journalled: Counter[str] = Counter()
         self.crawler_info: dict[str, str] = {}
-        # A full crawl composes from its own fetches only; otherwise archived final outcomes count.
-        self.full = full
-        self.recheck_days = recheck_days  # a settled source due for a re-check is fetched
         self.state: CrawlState | None = None
-        self.refetch = RefetchPolicy(None, archive_dir, full=full, recheck_days=recheck_days)
-        self.seen_posts: set[str] = set()  # composed by this run, fetched or read back
-        self.archived: dict[str, SourceItem | None] = {}  # cited URL -> read back, final only
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> PairsPipeline:
@@ -110,15 +100,11 @@ class PairsPipeline:
             raise NotConfigured("PAIRS_ENABLED is off")
         archive_dir = Path(settings.get("ARCHIVE_DIR", defaults.ARCHIVE_DIR))
         manifest = archive_dir / settings.get("PAIRS_MANIFEST", defaults.PAIRS_MANIFEST)
-        full = settings.getbool("BITEXT_FULL_CRAWL", defaults.BITEXT_FULL_CRAWL)
         fsync = settings.getfloat(
             "PAIRS_JOURNAL_FSYNC_INTERVAL", defaults.PAIRS_JOURNAL_FSYNC_INTERVAL
         )
         interval = max(0.0, fsync)  # less than 0 (or NaN) is 0: an fsync per line, the safe side
-        recheck = settings.getfloat("SOURCE_RECHECK_DAYS", defaults.SOURCE_RECHECK_DAYS)
-        return cls(
-            crawler, archive_dir, manifest, full=full, fsync_interval=interval, recheck_days=recheck
-        )
+        return cls(crawler, archive_dir, manifest, fsync_interval=interval)
 
     @property
     def journal_dir(self) -> Path:
@@ -132,21 +118,6 @@ class PairsPipeline:
         self.crawler_info = crawler_info(self.crawler.spider.name if self.crawler.spider else "")
         self.state = CrawlState.open(self.archive_dir)
         self._forget_damaged()
-        # The archive cache's rules: what an earlier run settled stands.
-        replay = self.crawler.settings.get("ARCHIVE_CACHE_REPLAY")
-        refetched = replay.logged_source if isinstance(replay, ArchiveStorage) else None
-        self.refetch = RefetchPolicy(
-            self.state, self.archive_dir, full=self.full, recheck_days=self.recheck_days,
-            refetched=refetched,
-        )  # fmt: skip
-        pending = self.state.pending_posts()
-        with self._batch():
-            for url in pending:
-                self._read_back(url)
-        if pending:
-            logger.info(
-                "%d posts of an earlier crawl still owed pairs; resuming them", len(pending)
-            )
 
     def _forget_damaged(self) -> None:
         # Before anything is read back (here, or by the archive cache, opened after): what a
@@ -176,26 +147,18 @@ class PairsPipeline:
                 record_listing(self.state, item)
         elif isinstance(item, PostItem):
             self._complete_or_wait(item)
-            self._record_post(item)
+            if not item.from_archive:  # a copy read again was recorded when it was fetched
+                self._record_post(item)
         elif isinstance(item, SourceItem):
             # A fetched source is recorded first: its pairs may keep the page captured earlier.
             paired = item if item.from_archive else self._record_source(item)
             self.sources[item.cited_url] = self._dated(paired)
             for post in self.waiting.pop(item.cited_url, []):
                 self._complete_or_wait(post)
-            if item.from_archive:
-                return item  # an earlier run's outcome, recorded then; it changes no pair
-            if not self.full and self.state is not None:
-                # A source fetched again (a retry, a re-check) may change the pairs of archived
-                # posts.
-                for url in self.state.posts_citing(item.cited_url):
-                    if url not in self.seen_posts:
-                        self._read_back(url)
         return item
 
     def _complete_or_wait(self, post: PostItem) -> None:
-        self.seen_posts.add(post.url)
-        missing = [url for url in cited_urls(post) if self._source(url, post) is None]
+        missing = [url for url in cited_urls(post) if self.sources.get(url) is None]
         if missing:
             if post not in self.waiting[missing[0]]:
                 self.waiting[missing[0]].append(post)
@@ -203,48 +166,18 @@ class PairsPipeline:
         for pair in compose_post_pairs(post, self._sources_of(post), self.crawler_info):
             self._journal(pair)
 
-    def _source(self, url: str, post: PostItem) -> SourceItem | None:
-        """This run's outcome of a cited URL. A post this run fetched waits for it (the spider
-        requests each cited URL, and the archive cache answers those an earlier run settled);
-        a post read back from the archive takes an earlier run's final outcome, which this run
-        does not request (not in a full crawl, which fetches every source again, nor one due for
-        a re-check, which the post waits for as for any source this run fetches)."""
-        item = self.sources.get(url)
-        if item is not None or not post.from_archive or self.full or self.state is None:
-            return item
-        if url not in self.archived:
-            record = self.refetch.archived_source(url)  # final, not due for a re-check
-            read = self._read_back_source(record) if record is not None else None
-            self.archived[url] = self._dated(read) if read is not None else None
-        return self.archived[url]
-
     def _sources_of(self, post: PostItem, *, last_known: bool = False) -> dict[str, SourceItem]:
         """The outcomes the post's pairs are composed with; ``last_known``: an earlier run's
         outcome, final or not, for a URL this run did not get to."""
         found = {}
         for url in cited_urls(post):
-            item = self._source(url, post)
+            item = self.sources.get(url)
             if item is None and last_known and self.state is not None:
                 item = self._read_back_source(self.state.source(url))
                 item = self._dated(item) if item is not None else None
             if item is not None:
                 found[url] = item
         return found
-
-    def _read_back(self, url: str) -> None:
-        """Compose the pairs of an archived post again, read back from its WARC record."""
-        assert self.state is not None
-        post = self.state.post(url)
-        if post is None:
-            return
-        self.seen_posts.add(url)
-        try:
-            item = post_item_from_state(self.archive_dir, post)
-        except RecordError as exc:
-            logger.warning("cannot read back the archived post %s: %s", url, exc)
-            return
-        item.from_archive = True
-        self._complete_or_wait(item)
 
     def _read_back_source(self, record: SourceRecord | None) -> SourceItem | None:
         if record is None:

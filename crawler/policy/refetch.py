@@ -6,16 +6,19 @@ show a newer date than the archived copy, or the last attempt got no page
 final (:func:`is_final`), its archived page cannot be read back, or it was last fetched more than
 ``SOURCE_RECHECK_DAYS`` ago (:func:`needs_recheck`: what the new fetch says against the archived
 page is crawler/state/drift.py's). A full crawl fetches everything. :class:`RefetchPolicy`
-applies these rules to the crawl state; the archive cache
+applies these rules to the crawl state, deciding each cited URL once per run; the archive cache
 (crawler/downloadermiddlewares/archive_cache.py) asks it about every listed post and cited source
-the spider requests, and answers from the archive what it need not fetch.
+the spider requests, and answers from the archive what it need not fetch. A post not fetched is
+read again from the archive when its pairs are composed again (:meth:`RefetchPolicy.listed_post`,
+:meth:`RefetchPolicy.owed_posts`).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import UTC, datetime, timedelta
+from enum import Enum
 from pathlib import Path
 from typing import Protocol
 
@@ -46,6 +49,15 @@ SOURCES_ARCHIVED = "bitext/incremental/sources_archived"
 SOURCES_UNREADABLE = "bitext/incremental/sources_unreadable"
 SOURCES_RECHECKED = "bitext/incremental/sources_rechecked"
 POSTS_UNCHANGED = "bitext/incremental/posts_unchanged"
+POSTS_REREAD = "bitext/incremental/posts_reread"
+
+
+class PostAnswer(Enum):
+    """What a run does with a listed post (:meth:`RefetchPolicy.listed_post`)."""
+
+    FETCH = "fetch"  # new, changed since its archived copy, or never fetched with a usable page
+    REREAD = "reread"  # the archived copy stands, and its pairs are composed again from it
+    UNCHANGED = "unchanged"  # the archived copy and its pairs stand: nothing to do
 
 
 class Counter(Protocol):
@@ -124,9 +136,9 @@ class RefetchPolicy:
         # Replaying an archived run: the cited URLs that run fetched again, due for a re-check
         # then (by its clock and its SOURCE_RECHECK_DAYS, which the archive does not keep).
         self.refetched = refetched
-        # The cited URLs this run has asked about: an unchanged post's sources are judged once.
-        self.asked: set[str] = set()
+        self._decided: dict[str, SourceRecord | None] = {}  # cited URL -> taken, None: fetched
         self._taken: set[str] = set()  # those taken from the archive, counted once each
+        self._owing: set[str] | None = None  # posts whose pairs an earlier run did not journal
 
     def post_needs_fetch(self, url: str, modified: datetime | None) -> bool:
         """Whether the listed post at ``url`` (canonical) is fetched in this run."""
@@ -134,27 +146,57 @@ class RefetchPolicy:
             return True
         return post_needs_fetch(self.state.post(url), modified)
 
-    def unchanged_post(self, url: str, modified: datetime | None) -> list[str] | None:
-        """For a listed post this run does not fetch (its archived copy stands), the URLs its
-        copy cites that are fetched nevertheless: no final outcome yet, a page that does not read
-        back, or one due for a re-check. None: the post is fetched."""
+    def listed_post(self, url: str, modified: datetime | None) -> PostAnswer:
+        """What this run does with a post its blog's lists give (``modified``: their date for
+        it). A post whose archived copy stands is read again from the archive when its pairs are
+        owed (a killed run did not journal them all) or one of the URLs it cites is fetched in
+        this run (no final outcome yet, a page that does not read back, a re-check): its pairs
+        are composed again with what this run gets."""
         if self.post_needs_fetch(url, modified):
-            return None
+            return PostAnswer.FETCH
         assert self.state is not None
         self.count(POSTS_UNCHANGED)
-        fetched = []
-        for cited in self.state.cited_urls(url):
-            if cited in self.asked:
-                continue  # requested already, or judged for another unchanged post
-            if self.readable_archived_source(cited) is None:
-                fetched.append(cited)
-        return fetched
+        if url in self.owing() or any(
+            self.source_outcome(cited) is None for cited in self.state.cited_urls(url)
+        ):
+            return PostAnswer.REREAD
+        return PostAnswer.UNCHANGED
+
+    def archived_post(self, url: str) -> PostRecord | None:
+        """The archived copy of a post this run reads again (None: nothing is archived)."""
+        return self.state.post(url) if self.state is not None and not self.full else None
+
+    def owing(self) -> set[str]:
+        """The archived posts an earlier run recorded without journalling all their pairs."""
+        if self._owing is None:
+            self._owing = set() if self.full or self.state is None else set(
+                self.state.pending_posts()
+            )  # fmt: skip
+        return self._owing
+
+    def owed_posts(self, requested: Collection[str]) -> list[str]:
+        """The archived posts this run has not requested whose pairs it composes again: those
+        owed pairs, and those citing a URL this run fetches (its new outcome changes them)."""
+        if self.full or self.state is None:
+            return []
+        owed = set(self.owing())
+        for cited, taken in self._decided.items():
+            if taken is None:
+                owed.update(self.state.posts_citing(cited))
+        return sorted(owed.difference(requested))
+
+    def source_outcome(self, url: str) -> SourceRecord | None:
+        """This run's one decision on a cited URL: the archived final outcome it takes (its page,
+        if it has one, reads back), or None: the URL is fetched. Decided once per run, whoever
+        asks first (the archive cache for a request, or a listed post's judgement)."""
+        if url not in self._decided:
+            self._decided[url] = self.readable_archived_source(url)
+        return self._decided[url]
 
     def archived_source(self, url: str) -> SourceRecord | None:
         """The final outcome an earlier run recorded for the cited URL, which this run takes
         instead of fetching it; None when the URL is fetched (a full crawl, no final outcome, or
         one due for a re-check)."""
-        self.asked.add(url)
         record = self._settled(url)
         if record is not None and self.refetched is not None and self.refetched(url):
             return None
@@ -171,8 +213,7 @@ class RefetchPolicy:
 
     def readable_archived_source(self, url: str) -> SourceRecord | None:
         """``archived_source``, once its page (if it has one) is known to read back: taken as
-        archived, a page that does not would end ``source_not_fetched`` on every run (the spider
-        asks, and its request then skips the archive cache)."""
+        archived, a page that does not would end ``source_not_fetched`` on every run."""
         record = self.archived_source(url)
         if record is None:
             return None
@@ -192,6 +233,7 @@ class RefetchPolicy:
 
     def unreadable(self, url: str, problem: object) -> None:
         """An archived page that did not read back: the source is fetched again."""
+        self._decided[url] = None
         logger.warning("archived source %s cannot be read back (%s): fetching it", url, problem)
         self.count(SOURCES_UNREADABLE)
 

@@ -4,8 +4,8 @@ The crawl's callbacks turn a response into an item with ``crawler/reading/page.p
 hand the same code the same bytes, headers and times, read back from the archive (through the
 item codec, crawler/items/codec.py), so the item is the one the crawl made (the payload is decoded
 from its ``Content-Encoding`` with warcio's ``content_stream()``, as Scrapy's HTTP client decoded
-it). The archive cache answers requests with ``read_response``; the pairs pipeline reads back the
-posts a killed run left with ``post_item_from_state``; ``python -m crawler rebuild`` reads its
+it). The archive cache answers requests with ``read_response``; ``post_item_from_state`` and
+``source_item_from_state`` make the item of a state record; ``python -m crawler rebuild`` reads its
 pages with ``read_payload`` (it takes every other value from the crawl-log record); a crawl replayed
 from the archive takes the outcomes that were not read from a page with ``item_from_log``.
 

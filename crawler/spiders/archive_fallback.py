@@ -29,7 +29,7 @@ import scrapy
 from crawler import defaults
 from crawler.archive.pointer import WarcPointer
 from crawler.dates import isoformat
-from crawler.downloadermiddlewares import archive_cache as cache
+from crawler.downloadermiddlewares.archived_responses import META_RECOVERED
 from crawler.extensions.crawl_log import META_ITEM_RECORD
 from crawler.extensions.warc_capture import (
     META_FETCHED_AT,
@@ -212,7 +212,7 @@ def published_meta(published: datetime | None) -> dict[str, str]:
 def recovered_as_recorded(item: SourceItem, meta: dict[str, Any]) -> SourceItem:
     """A page the archive cache answered: when an earlier crawl read it from a capture, the
     capture's memento and the live outcome the cache found recorded with it."""
-    recovered = meta.get(cache.META_RECOVERED)
+    recovered = meta.get(META_RECOVERED)
     if recovered is not None and item.memento is None:
         item.memento, item.live = recovered
     return item

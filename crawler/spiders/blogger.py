@@ -20,6 +20,7 @@ import scrapy
 from crawler import defaults
 from crawler.blogger import blog_root, canonical_post_url
 from crawler.downloadermiddlewares import archive_cache as cache
+from crawler.downloadermiddlewares.archived_responses import FLAG_ARCHIVED
 from crawler.extensions.warc_capture import META_PAYLOAD_DIGEST, META_POINTER
 from crawler.items import ListedPost, ListingItem, PostItem, SourceItem
 from crawler.reading.page import dated_by_feed
@@ -119,7 +120,8 @@ class BloggerSpider(ArchiveFallback, CitedFetchGuards, BlogDiscovery, scrapy.Spi
         if post.published and not self._in_window(post.published.date()):
             self._inc("bitext/posts/outside_window")
             return
-        self._inc("bitext/posts/parsed")
+        if not item.from_archive:  # one read again from the archive was counted unchanged
+            self._inc("bitext/posts/parsed")
         yield item
         # Every cited URL is requested once per run; one an earlier run settled is answered
         # from the archive (crawler/downloadermiddlewares/archive_cache.py).
@@ -131,8 +133,7 @@ class BloggerSpider(ArchiveFallback, CitedFetchGuards, BlogDiscovery, scrapy.Spi
                 yield self._fetch_source(url, published=post.published)
 
     def post_failed(self, failure: Failure) -> Iterator[PostItem | SourceItem | scrapy.Request]:
-        if failure.check(cache.ArchivedPost):  # unchanged: its archived copy stands
-            yield from self._retried_sources(failure.value.fetched)
+        if failure.check(cache.ArchivedPost):  # unchanged: its archived copy and pairs stand
             return
         if failure.check(cache.ArchivedPostOutcome):  # replaying: the archived crawl's outcome
             yield failure.value.item
@@ -210,7 +211,7 @@ class BloggerSpider(ArchiveFallback, CitedFetchGuards, BlogDiscovery, scrapy.Spi
         self._inc("bitext/read_ahead/used" if pooled else "bitext/read_ahead/in_process")
         # What the archive says of the page, beside what the page says of itself.
         item.payload_digest = response.meta.get(META_PAYLOAD_DIGEST)
-        item.from_archive = cache.FLAG_ARCHIVED in response.flags
+        item.from_archive = FLAG_ARCHIVED in response.flags
         return item
 
     def source_failed(self, failure: Failure) -> Iterator[SourceItem | scrapy.Request]:
@@ -280,19 +281,8 @@ class BloggerSpider(ArchiveFallback, CitedFetchGuards, BlogDiscovery, scrapy.Spi
             if request is not None:
                 yield request
 
-    def _retried_sources(self, urls: Sequence[str]) -> Iterator[scrapy.Request | SourceItem]:
-        """The requests for the cited URLs of an unchanged post that the refetch policy fetches
-        again (no final outcome yet, or due for a re-check)."""
-        for url in urls:
-            if url in self.cited:
-                continue
-            self.cited.add(url)
-            self._inc("bitext/incremental/sources_retried")
-            # The policy has decided: the archive cache is not asked again.
-            yield self._fetch_source(url, dont_cache=True)
-
     def _fetch_source(
-        self, url: str, *, dont_cache: bool = False, published: datetime | None = None
+        self, url: str, *, published: datetime | None = None
     ) -> scrapy.Request | SourceItem:
         """The request for a cited URL, or its outcome when it cannot be requested."""
         max_length = self.settings.getint("URLLENGTH_LIMIT")
@@ -301,16 +291,12 @@ class BloggerSpider(ArchiveFallback, CitedFetchGuards, BlogDiscovery, scrapy.Spi
             status, error = url_too_long(url, max_length)
             self._inc(f"bitext/sources/{status}")
             return SourceItem(cited_url=url, status=status, crawled_at=now(), error=error)
-        return self._source_request(url, dont_cache=dont_cache, published=published)
+        return self._source_request(url, published=published)
 
-    def _source_request(
-        self, url: str, *, dont_cache: bool = False, published: datetime | None = None
-    ) -> scrapy.Request:
+    def _source_request(self, url: str, *, published: datetime | None = None) -> scrapy.Request:
         # META_BUDGET: a page cut off at a budget (size, time, decoded size) is kept and
         # recorded as truncated, not dropped (crawler/truncation.py).
         meta: dict[str, Any] = {"cited_url": url, META_BUDGET: True, **published_meta(published)}
-        if dont_cache:
-            meta["dont_cache"] = True
         return scrapy.Request(
             url, callback=self.parse_source, errback=self.source_failed, meta=meta
         )
@@ -339,8 +325,17 @@ class BloggerSpider(ArchiveFallback, CitedFetchGuards, BlogDiscovery, scrapy.Spi
         meta: dict[str, Any] = {"post_url": canonical}
         if listed:
             meta[cache.META_LISTED] = modified.isoformat() if modified is not None else None
+        return self._permalink_request(canonical, meta)
+
+    def archived_post_request(self, url: str) -> scrapy.Request:
+        """The request for an archived post no list of this run gave, whose pairs the archive
+        cache has this run compose again (it answers the request with the archived copy)."""
+        self.scheduled.add(url)
+        return self._permalink_request(url, {"post_url": url})
+
+    def _permalink_request(self, url: str, meta: dict[str, Any]) -> scrapy.Request:
         return scrapy.Request(
-            canonical,
+            url,
             callback=self.parse_post,
             errback=self.post_failed,
             meta=meta,

@@ -207,6 +207,15 @@ def test_an_unchanged_blog_costs_only_its_lists_and_the_retries(runs: Runs) -> N
     assert len(fetched(runs.first)) > 3 * len(urls)
 
 
+def test_the_posts_citing_a_retried_source_are_read_again_from_the_archive(runs: Runs) -> None:
+    # Not fetched (above), but answered with their archived copies, so that their pairs are
+    # composed again with what the retries get.
+    retry = retried(runs.manifests["first"])
+    citing = {p.translation.url for p in runs.manifests["first"].values() if p.cited_url in retry}
+    match = re.search(r"'bitext/incremental/posts_reread': (\d+)", runs.unchanged.log)
+    assert citing and match is not None and int(match.group(1)) == len(citing)
+
+
 def test_the_summary_counts_the_unchanged_posts_as_done(runs: Runs) -> None:
     # Each listed post is requested and the archive cache answers it: none is left undone.
     [line] = [line for line in runs.unchanged.log.splitlines() if line.startswith("  posts ")]

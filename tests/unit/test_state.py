@@ -9,13 +9,9 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from scrapy import Spider
-from scrapy.utils.test import get_crawler
 
 from crawler.archive.pointer import WarcPointer
 from crawler.archive.reader import RecordError
-from crawler.manifest import pair_id, read_manifest
-from crawler.pipelines.pairs import PairsPipeline
 from crawler.reading.archived import (
     post_item_from_state,
     read_payload_digest,
@@ -289,69 +285,3 @@ def test_bad_pointers_raise_record_errors(tmp_path: Path) -> None:
         read_response(tmp_path, WarcPointer("missing.warc.gz", 0, "<urn:uuid:1>"))
     with pytest.raises(RecordError, match="not a file of the archive"):
         read_response(tmp_path, WarcPointer("../x.warc.gz", 0, "<urn:uuid:1>"))
-
-
-def test_the_pipeline_resumes_posts_that_still_owe_pairs(tmp_path: Path) -> None:
-    """A killed crawl recorded a post and its source but journalled none of its pairs."""
-    post_at, source_at, _, _ = archive_pages(tmp_path)
-    owed = pair_id(POST_URL, SOURCE)
-    with CrawlState.open(tmp_path) as state:
-        state.record_post(post_record(warc=post_at), [(SOURCE, owed)])
-        state.record_source(source_record(warc=source_at))
-        assert state.pending_posts() == [POST_URL]
-    pipeline = PairsPipeline.from_crawler(get_crawler(Spider, {"ARCHIVE_DIR": str(tmp_path)}))
-
-    pipeline.open_spider()
-    pipeline.close_spider()
-
-    [pair] = read_manifest(tmp_path / "pairs.jsonl")
-    assert (pair.pair_id, pair.cited_url) == (owed, SOURCE)
-    assert pair.source is not None and pair.source.warc == source_at and pair.source.text
-    assert pair.translation.warc == post_at
-    with CrawlState.open(tmp_path) as state:
-        assert state.pending_posts() == []
-
-
-def test_a_resumed_post_waits_for_a_source_due_for_a_recheck_and_keeps_its_capture(
-    tmp_path: Path,
-) -> None:
-    post_at, source_at, _, _ = archive_pages(tmp_path)
-    captured = source_record(warc=source_at, payload_digest="sha1:FIRST")  # fetched 2025-02-08
-    with CrawlState.open(tmp_path) as state:
-        state.record_post(post_record(warc=post_at), [(SOURCE, pair_id(POST_URL, SOURCE))])
-        state.record_source(captured)
-    crawler = get_crawler(Spider, {"ARCHIVE_DIR": str(tmp_path), "SOURCE_RECHECK_DAYS": 30})
-    pipeline = PairsPipeline.from_crawler(crawler)
-    pipeline.open_spider()
-    assert sum(pipeline.journalled.values()) == 0  # the spider fetches the source again
-    # The re-check: another payload (the same text here: nothing changed in the paragraphs).
-    rechecked = dataclasses.replace(
-        source_item_from_state(tmp_path, captured),
-        crawled_at="2026-01-10T00:00:00+00:00",
-        payload_digest="sha1:SECOND",
-    )
-    pipeline.process_item(rechecked)
-    assert rechecked.drift == {"paragraphs": {"added": 0, "removed": 0, "changed": 0}}
-    assert sum(pipeline.journalled.values()) == 1
-    pipeline.close_spider()
-    [pair] = read_manifest(tmp_path / "pairs.jsonl")
-    assert pair.source is not None and pair.source.warc == source_at
-    assert pair.source.changed_since == "2026-01-10T00:00:00+00:00"
-    with CrawlState.open(tmp_path) as state:
-        change = state.history(SOURCE)[-1]
-        kept = state.source(SOURCE)
-    assert (change.old_payload_digest, change.new_payload_digest) == ("sha1:FIRST", "sha1:SECOND")
-    assert kept == captured and kept is not None
-    assert kept.checked_at == "2026-01-10T00:00:00+00:00"
-
-
-def test_a_resumed_post_takes_a_settled_source_at_once_without_a_recheck(tmp_path: Path) -> None:
-    post_at, source_at, _, _ = archive_pages(tmp_path)
-    with CrawlState.open(tmp_path) as state:
-        state.record_post(post_record(warc=post_at), [(SOURCE, pair_id(POST_URL, SOURCE))])
-        state.record_source(source_record(warc=source_at))
-    crawler = get_crawler(Spider, {"ARCHIVE_DIR": str(tmp_path), "SOURCE_RECHECK_DAYS": 0})
-    pipeline = PairsPipeline.from_crawler(crawler)
-    pipeline.open_spider()
-    assert sum(pipeline.journalled.values()) == 1  # composed when read back
-    pipeline.close_spider()

@@ -11,21 +11,23 @@ from typing import Any
 
 import pytest
 from scrapy import Request
-from scrapy.exceptions import NotConfigured
+from scrapy.exceptions import DontCloseSpider, NotConfigured
 from scrapy.http import HtmlResponse
 from scrapy.utils.test import get_crawler
 from twisted.python.failure import Failure
 
 from crawler.archive.pointer import WarcPointer
 from crawler.downloadermiddlewares.archive_cache import (
-    FLAG_ARCHIVED,
     META_LISTED,
     ArchiveCacheMiddleware,
     ArchivedOutcome,
     ArchivedPost,
 )
+from crawler.downloadermiddlewares.archived_responses import FLAG_ARCHIVED
 from crawler.extensions.warc_capture import META_FETCHED_AT, META_POINTER
+from crawler.items import PostItem
 from crawler.policy.refetch import (
+    POSTS_REREAD,
     POSTS_UNCHANGED,
     SOURCES_ARCHIVED,
     SOURCES_RECHECKED,
@@ -243,22 +245,56 @@ def _stat(middleware: ArchiveCacheMiddleware, key: str) -> int:
     return int(middleware.crawler.stats.get_value(key) or 0)
 
 
-def test_an_unchanged_post_is_answered_with_the_sources_still_to_fetch(
+def journal_all(archive: Path) -> None:
+    """The archived post's pairs noted as journalled: nothing is owed."""
+    with CrawlState.open(archive) as state:
+        for pair_id in ("p0", "p1", "p2", "p3", "p4"):
+            state.record_journaled(pair_id, "ok", DAY.isoformat())
+
+
+def test_a_listed_post_citing_a_url_fetched_again_is_answered_with_its_archived_copy(
     archived_post: Path,
 ) -> None:
-    """Listed with its archived date: not fetched; of its sources, the 503 and the unreachable
-    one are fetched again, the ok page and the 404 stand."""
+    """Listed with its archived date, its copy stands; two of its sources (the 503, the
+    unreachable one) are fetched again, so its pairs are composed again: the archived copy is
+    the answer, and the spider reads it as it read the page."""
+    journal_all(archived_post)
+    middleware = cache(archived_post, BITEXT_PARSE_WORKERS=0)
+    request = listed()
+    response = middleware.process_request(request)
+    assert isinstance(response, HtmlResponse) and FLAG_ARCHIVED in response.flags
+    with CrawlState.open(archived_post) as state:
+        archived_copy = state.post(POST_URL)
+    assert archived_copy is not None and archived_copy.warc is not None
+    assert (response.url, response.status) == (POST_URL, 200)
+    assert request.meta[META_POINTER] == archived_copy.warc
+    assert _stat(middleware, POSTS_UNCHANGED) == 1 and _stat(middleware, POSTS_REREAD) == 1
+    spider = middleware.crawler.spider
+    assert isinstance(spider, BloggerSpider)
+    item, *requests = spider.parse_post(response)
+    assert isinstance(item, PostItem) and item.from_archive and item.post is not None
+    assert [r.url for r in requests] == [SOURCE]  # each cited URL requested; the cache decides
+    assert _stat(middleware, "bitext/posts/parsed") == 0  # counted unchanged, not fetched
+
+
+def test_an_unchanged_post_whose_sources_stand_is_not_fetched(archived_post: Path) -> None:
+    journal_all(archived_post)
+    for url, status, code in (
+        (USNI, "source_not_found", 404),
+        (UNREACHABLE, "source_refused", None),
+    ):
+        record_outcome(
+            archived_post, source_record(status, code, cited_url=url, url=url, warc=None)
+        )
     middleware = cache(archived_post)
     with pytest.raises(ArchivedPost) as raised:
         middleware.process_request(listed())
-    assert (raised.value.url, raised.value.fetched) == (POST_URL, [USNI, UNREACHABLE])
-    assert _stat(middleware, POSTS_UNCHANGED) == 1
-    assert _stat(middleware, SOURCES_ARCHIVED) == 2  # the ok page (it reads back) and the 404
+    assert raised.value.url == POST_URL
     # A post listed without a date: its copy cannot be shown older, so it stands too.
-    with pytest.raises(ArchivedPost) as again:
+    with pytest.raises(ArchivedPost):
         middleware.process_request(listed(modified=None))
-    assert again.value.fetched == []  # its sources were judged once this run
-    assert _stat(middleware, POSTS_UNCHANGED) == 2
+    assert _stat(middleware, POSTS_UNCHANGED) == 2 and _stat(middleware, POSTS_REREAD) == 0
+    assert _stat(middleware, SOURCES_ARCHIVED) == 4  # each judged once: ok, 404, 404, refused
 
 
 def test_a_post_the_archive_cannot_answer_is_fetched(archived_post: Path) -> None:
@@ -277,11 +313,39 @@ def test_a_post_the_archive_cannot_answer_is_fetched(archived_post: Path) -> Non
     assert cache(archived_post, BITEXT_FULL_CRAWL=True).process_request(listed()) is None
 
 
-def test_a_source_already_requested_is_not_named_again(archived_post: Path) -> None:
-    """A cited URL this run requested already (here: the 503, which goes to the network) is
-    not named again for an unchanged post that cites it: the spider has it under way."""
+class _Engine:
+    def __init__(self) -> None:
+        self.crawled: list[Request] = []
+
+    def crawl(self, request: Request) -> None:
+        self.crawled.append(request)
+
+
+def test_before_the_crawl_ends_the_posts_owed_pairs_are_read_again(archived_post: Path) -> None:
+    """A killed run recorded the post without journalling its pairs; this run's lists did not
+    give it: when the crawl would end, it is requested, and answered with its archived copy."""
     middleware = cache(archived_post)
-    assert middleware.process_request(cited(USNI)) is None
-    with pytest.raises(ArchivedPost) as raised:
-        middleware.process_request(listed())
-    assert raised.value.fetched == [UNREACHABLE]
+    engine = _Engine()
+    middleware.crawler.engine = engine  # type: ignore[assignment]
+    spider = middleware.crawler.spider
+    assert spider is not None
+    with pytest.raises(DontCloseSpider):
+        middleware.spider_idle(spider)
+    [request] = engine.crawled
+    assert request.url == POST_URL and request.meta["post_url"] == POST_URL
+    response = middleware.process_request(request)
+    assert isinstance(response, HtmlResponse) and FLAG_ARCHIVED in response.flags
+    middleware.spider_idle(spider)  # asked once: the crawl may end
+    assert len(engine.crawled) == 1
+
+
+def test_a_post_a_list_gave_is_not_asked_for_again_when_the_crawl_would_end(
+    archived_post: Path,
+) -> None:
+    middleware = cache(archived_post)
+    engine = _Engine()
+    middleware.crawler.engine = engine  # type: ignore[assignment]
+    assert middleware.process_request(listed()) is not None  # owed: read again
+    assert middleware.crawler.spider is not None
+    middleware.spider_idle(middleware.crawler.spider)
+    assert engine.crawled == []

@@ -16,13 +16,13 @@ from scrapy.utils.test import get_crawler
 from crawler.archive import WarcArchive
 from crawler.archive.storage import ArchiveStorage
 from crawler.downloadermiddlewares.archive_cache import (
-    FLAG_REPLAYED,
     ArchiveCacheMiddleware,
     ArchivedOutcome,
     ArchivedPostOutcome,
     ArchiveReplayMiddleware,
     NotArchived,
 )
+from crawler.downloadermiddlewares.archived_responses import FLAG_REPLAYED
 from crawler.downloadhandlers.offline import (
     HANDLER_REACHED,
     OfflineDownloadError,

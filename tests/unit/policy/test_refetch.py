@@ -13,9 +13,11 @@ from scrapy.utils.test import get_crawler
 
 from crawler.archive.pointer import WarcPointer
 from crawler.policy.refetch import (
+    POSTS_UNCHANGED,
     SOURCES_ARCHIVED,
     SOURCES_RECHECKED,
     SOURCES_UNREADABLE,
+    PostAnswer,
     RefetchPolicy,
     is_final,
     is_final_record,
@@ -95,16 +97,53 @@ def test_a_source_taken_from_the_archive_is_counted_once(
     tmp_path: Path, stats: MemoryStatsCollector
 ) -> None:
     # Judged for an unchanged post while a fetched post's request for it waits in the queue,
-    # then answered by the archive cache when that request comes: one source taken.
+    # then answered by the archive cache when that request comes: one decision, one count.
     with CrawlState.open(tmp_path) as state:
         state.record_post(post_record(), [(SOURCE, "pair-a")])
+        state.record_journaled("pair-a", "source_not_found", DAY.isoformat())
         state.record_source(source_record("source_not_found", 404, warc=None))
         policy = RefetchPolicy(state, tmp_path, stats=stats, now=lambda: SOON)
-        assert policy.unchanged_post(POST_URL, DAY) == []  # nothing of it to fetch
-        assert policy.archived_source(SOURCE) is not None
+        assert policy.listed_post(POST_URL, DAY) is PostAnswer.UNCHANGED
+        assert policy.source_outcome(SOURCE) is not None
         policy.taken_from_archive(SOURCE)
         assert policy.readable_archived_source(SOURCE) is not None
     assert stats.get_value(SOURCES_ARCHIVED) == 1
+    assert stats.get_value(POSTS_UNCHANGED) == 1
+
+
+def test_a_listed_post_is_fetched_read_again_or_left(
+    tmp_path: Path, stats: MemoryStatsCollector
+) -> None:
+    """Fetched when new or changed; read again from the archive when a killed run did not
+    journal all its pairs, or when it cites a URL this run fetches; else left as it is."""
+    unreachable = "https://breakingdefense.com/2025/02/story"
+    other_post = "https://blog.example/2025/02/other.html"
+    with CrawlState.open(tmp_path) as state:
+        state.record_post(post_record(), [(SOURCE, "pair-a")])
+        state.record_source(source_record("source_not_found", 404, warc=None))
+        owed = RefetchPolicy(state, tmp_path, stats=stats, now=lambda: SOON)
+        assert owed.listed_post(POST_URL, DAY) is PostAnswer.REREAD  # pair-a not journalled
+        assert owed.owed_posts(set()) == [POST_URL]
+        assert owed.owed_posts({POST_URL}) == []  # requested: not asked for again
+
+        state.record_journaled("pair-a", "source_not_found", DAY.isoformat())
+        state.record_post(post_record(other_post), [(SOURCE, "pair-b"), (unreachable, "pair-c")])
+        state.record_journaled("pair-b", "source_not_found", DAY.isoformat())
+        state.record_journaled("pair-c", "source_unreachable", DAY.isoformat())
+        state.record_source(source_record("source_unreachable", None, cited_url=unreachable))
+        policy = RefetchPolicy(state, tmp_path, stats=stats, now=lambda: SOON)
+        assert policy.listed_post(POST_URL, DAY + timedelta(days=1)) is PostAnswer.FETCH
+        assert policy.listed_post(POST_URL, DAY) is PostAnswer.UNCHANGED
+        assert policy.owed_posts(set()) == []  # nothing fetched yet that an archived post cites
+        # Its unreachable source is fetched again this run: its pairs are composed again.
+        assert policy.listed_post(other_post, DAY) is PostAnswer.REREAD
+        assert policy.source_outcome(unreachable) is None
+        assert policy.owed_posts({POST_URL}) == [other_post]
+        assert policy.archived_post(other_post) == post_record(other_post)
+        full = RefetchPolicy(state, tmp_path, full=True)
+        assert full.listed_post(other_post, DAY) is PostAnswer.FETCH
+        assert full.owed_posts(set()) == [] and full.archived_post(other_post) is None
+    assert stats.get_value(POSTS_UNCHANGED) == 3  # the three answers that fetched no post
 
 
 def test_an_archived_page_that_does_not_read_back_is_fetched(

@@ -21,11 +21,11 @@ from twisted.internet.error import DNSLookupError
 from twisted.python.failure import Failure
 
 from crawler.downloadermiddlewares.archive_cache import (
-    FLAG_ARCHIVED,
     META_LISTED,
     ArchivedOutcome,
     ArchivedPost,
 )
+from crawler.downloadermiddlewares.archived_responses import FLAG_ARCHIVED
 from crawler.extensions.warc_capture import META_FETCHED_AT, META_PAYLOAD_DIGEST, META_POINTER
 from crawler.items import ListedPost, ListingItem, PostItem, SourceItem
 from crawler.spiders.blogger import BloggerSpider
@@ -353,25 +353,20 @@ def test_a_post_asked_for_by_url_is_not_a_listed_one(tmp_path: Path) -> None:
     assert request.meta == {"post_url": POST_URL}
 
 
-def test_an_unchanged_post_retries_the_sources_the_archive_cache_names(tmp_path: Path) -> None:
-    """Its copy stands: no item, a request past the cache for each source named, once a run."""
+def test_an_unchanged_post_makes_nothing_and_one_read_again_is_a_post(tmp_path: Path) -> None:
+    """Its copy and its pairs stand: no item, no request. A copy the archive cache answers with
+    (flag ``archived``) is read as the page was: an item, and a request for each cited URL not
+    requested yet, counted as unchanged rather than parsed."""
     spider = _spider(tmp_path)
     request = Request(POST_URL, meta={"post_url": POST_URL, META_LISTED: DAY.isoformat()})
-    unchanged = _failure(ArchivedPost(POST_URL, [USNI, UNREACHABLE]), request)
-    requests = list(spider.post_failed(unchanged))
-    assert [r.url for r in requests] == [USNI, UNREACHABLE]
-    for retry in requests:
-        assert isinstance(retry, Request) and "post_url" not in retry.meta
-        assert retry.meta["cited_url"] == retry.url and retry.meta["dont_cache"] is True
-        assert retry.callback == spider.parse_source and retry.errback == spider.source_failed
-    assert _stat(spider, "bitext/incremental/sources_retried") == 2
-    # Another unchanged post citing one of them, or a post parsed later: no second request.
-    other = _failure(ArchivedPost(OTHER_POST, [USNI]), request)
-    assert list(spider.post_failed(other)) == []
-    _, *parsed = spider.parse_post(_post_response(TEXT + CITATION_TWO))  # USNI and SOURCE
-    assert [r.url for r in parsed] == [SOURCE]
-    assert _stat(spider, "bitext/incremental/sources_retried") == 2
+    assert list(spider.post_failed(_failure(ArchivedPost(POST_URL), request))) == []
     assert _stat(spider, "bitext/posts/unavailable") == 0
+    archived = _post_response(TEXT + CITATION_TWO).replace(flags=[FLAG_ARCHIVED])
+    item, *requests = spider.parse_post(archived)
+    assert isinstance(item, PostItem) and item.from_archive
+    assert [r.url for r in requests] == [USNI, SOURCE]
+    assert all("dont_cache" not in r.meta for r in requests)  # the archive cache decides each
+    assert _stat(spider, "bitext/posts/parsed") == 0
 
 
 def test_a_post_past_the_limit_is_not_requested(tmp_path: Path) -> None:

@@ -24,7 +24,7 @@ from crawler.cli import main
 from crawler.items import PostItem, SourceItem
 from crawler.manifest import ManifestJournal, read_manifest
 from crawler.pipelines.pairs import PairsPipeline
-from crawler.reading.archived import read_payload_digest
+from crawler.reading.archived import post_item_from_state, read_payload_digest
 from crawler.reading.page import read_source_page
 from crawler.rebuild import DamagedArchiveError, rebuild_pairs
 from crawler.state import CrawlState
@@ -95,6 +95,15 @@ class Crawl:
     def item(self, item: PostItem | SourceItem) -> None:
         if item.warc is not None:
             item.payload_digest = read_payload_digest(self.directory, item.warc)
+        self.pipeline.process_item(item)
+
+    def reread(self, url: str) -> None:
+        """An archived post read again, as the archive cache answers its request when one of its
+        sources is fetched again (crawler/downloadermiddlewares/archive_cache.py)."""
+        record = self.state.post(url)
+        assert record is not None
+        item = post_item_from_state(self.directory, record)
+        item.from_archive = True
         self.pipeline.process_item(item)
 
     def close(self) -> None:
@@ -379,10 +388,12 @@ def _drifting_crawls(directory: Path) -> SourceItem:
     index = DigestIndex()
     first_synthetic, second_synthetic = _new_crawls(directory, index)
     first = Crawl(first_synthetic, directory)
-    first.item(first_synthetic.post("blog-post_7.html", blogger_page(BODY + CITATION_TWZ)))
+    post = first_synthetic.post("blog-post_7.html", blogger_page(BODY + CITATION_TWZ))
+    first.item(post)
     first.item(first_synthetic.source(SOURCE_URL))
     first.close()
     second = Crawl(second_synthetic, directory)
+    second.reread(post.url)
     edited = _fetched_again(second, EDITED_ARTICLE)
     _fetched_again(second, EDITED_ARTICLE)  # the same version again: no new entry
     second.close()
