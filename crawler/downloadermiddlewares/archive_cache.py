@@ -180,6 +180,8 @@ class ArchiveCacheMiddleware:
         self.policy = None
 
     def process_request(self, request: Request) -> Response | None:
+        if request.meta.get("post_url") == request.url:
+            self.requested_posts.add(request.url)  # however answered: not asked for at the end
         if self.replay is not None:
             return self._replayed(request, self.replay)
         return self._from_state(request)
@@ -192,7 +194,6 @@ class ArchiveCacheMiddleware:
             return None
         post_url = meta.get("post_url")
         if post_url == request.url:
-            self.requested_posts.add(post_url)
             if META_REREAD in meta:
                 return self._reread(request, post_url)
             if META_LISTED not in meta:

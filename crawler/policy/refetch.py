@@ -139,6 +139,8 @@ class RefetchPolicy:
         self._decided: dict[str, SourceRecord | None] = {}  # cited URL -> taken, None: fetched
         self._taken: set[str] = set()  # those taken from the archive, counted once each
         self._owing: set[str] | None = None  # posts whose pairs an earlier run did not journal
+        self._citing: set[str] = set()  # archived posts citing a URL this run fetches
+        self._expanded: set[str] = set()  # the fetched URLs whose citing posts are in _citing
 
     def post_needs_fetch(self, url: str, modified: datetime | None) -> bool:
         """Whether the listed post at ``url`` (canonical) is fetched in this run."""
@@ -180,10 +182,11 @@ class RefetchPolicy:
         if self.full or self.state is None:
             return []
         owed = set(self.owing())
-        for cited, taken in self._decided.items():
-            if taken is None:
-                owed.update(self.state.posts_citing(cited))
-        return sorted(owed.difference(requested))
+        for cited in [url for url, taken in self._decided.items() if taken is None]:
+            if cited not in self._expanded:  # asked at each idle: each URL's posts looked up once
+                self._expanded.add(cited)
+                self._citing.update(self.state.posts_citing(cited))
+        return sorted(owed.union(self._citing).difference(requested))
 
     def source_outcome(self, url: str) -> SourceRecord | None:
         """This run's one decision on a cited URL: the archived final outcome it takes (its page,

@@ -349,3 +349,18 @@ def test_a_post_a_list_gave_is_not_asked_for_again_when_the_crawl_would_end(
     assert middleware.crawler.spider is not None
     middleware.spider_idle(middleware.crawler.spider)
     assert engine.crawled == []
+
+
+def test_a_post_requested_past_the_cache_is_not_asked_for_again_when_the_crawl_would_end(
+    archived_post: Path,
+) -> None:
+    """Owed pairs, but this run requested it already (here opted out of the cache, so fetched):
+    its pairs come from that request."""
+    middleware = cache(archived_post)
+    engine = _Engine()
+    middleware.crawler.engine = engine  # type: ignore[assignment]
+    opted_out = Request(POST_URL, meta={"post_url": POST_URL, "dont_cache": True})
+    assert middleware.process_request(opted_out) is None
+    assert middleware.crawler.spider is not None
+    middleware.spider_idle(middleware.crawler.spider)
+    assert engine.crawled == []
