@@ -1,5 +1,8 @@
 """Rebuild the pairs manifest from the WARC files alone: the crawl log and the archived pages.
 
+``python -m crawler rebuild --from-log`` and ``merge`` rebuild so, and ``rebuild`` does when the
+archive's crawls cannot be run again (crawler/commands/rebuild_crawl.py runs them otherwise).
+
 A crawl writes one crawl-log ``metadata`` record per post and source item (the format is in
 ``crawler/items/crawllog.py``). Rebuilding re-reads every page an item was read from (through
 ``crawler/reading/archived.py``) with today's ``crawler.reading.page`` (so better code gives better

@@ -87,6 +87,9 @@ class ArchiveStorage:
     warcinfo: dict[str, dict[str, str]] = field(default_factory=dict)  # file -> its fields
     open_files: int = 0  # left out: still being written, or left by a killed crawl
     index_lines: dict[str, list[str]] = field(default_factory=dict)  # file -> its CDXJ lines
+    # A replay's own: the (kind, url) of the logged items it has requested (crawler/commands/
+    # rebuild_crawl.py checks it reached every item the crawl log records).
+    reached: set[tuple[str, str]] = field(default_factory=set)
 
     def __deepcopy__(self, memo: dict[int, Any]) -> ArchiveStorage:
         # Read-only once scanned: Scrapy's copies of the settings that carry it share it.
@@ -171,6 +174,10 @@ class ArchiveStorage:
     def logged_item(self, kind: str, url: str) -> LogEntry | None:
         """The latest crawl-log record of the ``kind`` (post, source) item of ``url``."""
         return self.logged.get((kind, url))
+
+    def unreached(self) -> list[tuple[str, str]]:
+        """The (kind, url) of the logged items a replay of this storage did not request."""
+        return sorted(set(self.logged).difference(self.reached))
 
     def logged_source(self, url: str) -> bool:
         """Whether the archived crawl made an item of the cited URL (it fetched it)."""

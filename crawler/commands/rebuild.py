@@ -1,4 +1,6 @@
-"""``python -m crawler rebuild ARCHIVE_DIR``: the pairs manifest again, from the WARC files only."""
+"""``python -m crawler rebuild ARCHIVE_DIR``: the pairs manifest again, from the WARC files only:
+the archive's crawls run again offline (crawler/commands/rebuild_crawl.py) or, when they cannot
+be or with ``--from-log``, its crawl-log records replayed (crawler/rebuild.py)."""
 
 from __future__ import annotations
 
@@ -22,10 +24,13 @@ def register(subparsers: Any) -> None:
         "rebuild",
         help="recompose the pairs manifest from the archived pages, without fetching anything",
         description=(
-            "Read the crawl-log records and archived pages of the closed WARC files in "
-            "ARCHIVE_DIR, parse every post and source page again with this version of the "
-            f"crawler and write the manifest (default ARCHIVE_DIR/{REBUILT_NAME}). Makes no "
-            "network access."
+            "Run the crawls of ARCHIVE_DIR again from its closed WARC files, every response "
+            "(robots.txt, lists, posts, sources, redirects) answered from the archive, with this "
+            "version of the crawler, and write the manifest (default "
+            f"ARCHIVE_DIR/{REBUILT_NAME}). An archive whose crawls cannot be run again (a "
+            "spider a replay cannot run, such as a distributed crawl's, or list pages not "
+            "archived) is rebuilt from its crawl-log records instead, as --from-log does, and "
+            "the command says why. Makes no network access."
         ),
         epilog=examples(
             "python -m crawler rebuild archives/t2",
@@ -53,13 +58,22 @@ def register(subparsers: Any) -> None:
             "--in-place). Without it a damaged archive exits 1 and writes nothing"
         ),
     )
-    parser.add_argument(
+    way = parser.add_mutually_exclusive_group()
+    way.add_argument(
         "--via-crawl",
         action="store_true",
         help=(
-            "run the archive's crawl again, every response (robots.txt, lists, posts, sources, "
-            "redirects) answered from the archive and nothing fetched, instead of replaying the "
-            "crawl-log records; --workers is then the read-ahead pool's size"
+            "run the archive's crawls again, or fail (exit 1): never rebuild from the crawl-log "
+            "records; --workers is then the read-ahead pool's size"
+        ),
+    )
+    way.add_argument(
+        "--from-log",
+        action="store_true",
+        help=(
+            "rebuild from the crawl-log records: each post and source page read again, in "
+            "--workers processes, and the pairs composed crawl by crawl, no crawl run (any "
+            "archive with crawl-log records, a merged distributed one too)"
         ),
     )
     add_workers(parser)
@@ -67,11 +81,7 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    # Imported here: the reading code (trafilatura, lxml) is slow to import for other commands.
-    from crawler.manifest import Repair, write_manifest
-    from crawler.manifest.rejected import report_repairs
-    from crawler.rebuild import rebuild_pairs
-
+    # The reading code (trafilatura, lxml) is imported by each way: slow for other commands.
     directory: Path = args.archive_dir
     if not directory.is_dir():
         echo(f"rebuild: {directory} is not a directory", file=sys.stderr)
@@ -87,8 +97,18 @@ def run(args: argparse.Namespace) -> int:
     if args.allow_damaged and replacing:
         echo("rebuild: --allow-damaged never replaces the manifest: give -o FILE", file=sys.stderr)
         return 2
-    if args.via_crawl:
-        return _via_crawl(args, directory, output, replacing)
+    if not args.from_log:
+        code = _via_crawl(args, directory, output, replacing)
+        if code is not None:
+            return code
+    return _from_log(args, directory, output, replacing)
+
+
+def _from_log(args: argparse.Namespace, directory: Path, output: Path, replacing: bool) -> int:
+    from crawler.manifest import Repair, write_manifest
+    from crawler.manifest.rejected import report_repairs
+    from crawler.rebuild import rebuild_pairs
+
     started = time.perf_counter()
     repaired: list[Repair] = []
     try:
@@ -131,10 +151,14 @@ class _Failed(Exception):
 
 
 @contextlib.contextmanager
-def _rebuilding(directory: Path, output: Path, *, replacing: bool) -> Iterator[None]:
+def _rebuilding(
+    directory: Path, output: Path, *, replacing: bool, cannot_replay: bool = False
+) -> Iterator[None]:
     """Rebuild under the archive lock when the manifest is replaced (a crawl's write: not while
-    one runs); a failure is said once, the same for both ways of rebuilding, as ``_Failed``."""
+    one runs); a failure is said once, the same for both ways of rebuilding, as ``_Failed``.
+    ``cannot_replay``: a CannotReplay is passed on, for the other way to be taken."""
     from crawler.archive.lock import ArchiveLock, ArchiveLocked
+    from crawler.commands.rebuild_crawl import CannotReplay
     from crawler.manifest import ManifestError
     from crawler.rebuild import DamagedArchiveError, RebuildError
 
@@ -142,6 +166,11 @@ def _rebuilding(directory: Path, output: Path, *, replacing: bool) -> Iterator[N
     try:
         with held:
             yield
+    except CannotReplay as error:
+        if cannot_replay:
+            raise
+        echo(f"rebuild: {error}", file=sys.stderr)
+        raise _Failed(1) from None
     except ArchiveLocked as error:
         echo(
             f"rebuild: {error}: --in-place once it has ended; nothing was written", file=sys.stderr
@@ -165,17 +194,25 @@ def _counts(statuses: Counter[str]) -> str:
     return ", ".join(f"{status} {count}" for status, count in sorted(statuses.items())) or "none"
 
 
-def _via_crawl(args: argparse.Namespace, directory: Path, output: Path, replacing: bool) -> int:
-    from crawler.commands.rebuild_crawl import rebuild_by_crawl
+def _via_crawl(
+    args: argparse.Namespace, directory: Path, output: Path, replacing: bool
+) -> int | None:
+    """Run the archive's crawls again; None: they cannot be, and the crawl-log records are
+    replayed instead (unless --via-crawl: then that is a failure)."""
+    from crawler.commands.rebuild_crawl import CannotReplay, rebuild_by_crawl
 
     started = time.perf_counter()
     try:
-        with _rebuilding(directory, output, replacing=replacing):
+        with _rebuilding(directory, output, replacing=replacing, cannot_replay=not args.via_crawl):
             result = rebuild_by_crawl(
                 directory, output, workers=args.workers, allow_damaged=args.allow_damaged
             )
     except _Failed as failed:
         return failed.code
+    except CannotReplay as why:
+        echo(f"rebuild: cannot run the crawls again ({why}); rebuilding from the crawl-log "
+             "records", file=sys.stderr)  # fmt: skip
+        return None
     if result.damage is not None:
         echo(f"rebuild: --allow-damaged: {result.damage}", file=sys.stderr)
     if result.open_files:

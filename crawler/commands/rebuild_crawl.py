@@ -76,6 +76,12 @@ def open_storage(directory: Path, *, allow_damaged: bool) -> tuple[ArchiveStorag
     return storage, damage
 
 
+class CannotReplay(RebuildError):
+    """The archive's crawls cannot be run again from it: a spider a replay cannot run, a blog
+    its warcinfo does not name, or a replay that did not reach every item the crawl log records
+    (its lists are not archived, say). The crawl-log records can still be replayed."""
+
+
 @dataclass(frozen=True)
 class ReplayedRun:
     """A crawl of the archive to run again: what it wrote, and its spider's arguments."""
@@ -89,11 +95,11 @@ def replay_runs(storage: ArchiveStorage) -> list[ReplayedRun]:
     names)."""
     runs = storage.runs()
     if not runs:
-        raise RebuildError("no crawl-log records in these WARC files: no crawl to replay")
+        raise CannotReplay("no crawl-log records in these WARC files: no crawl to replay")
     replayed = []
     for run in runs:
         if run.spider not in REPLAYABLE:
-            raise RebuildError(
+            raise CannotReplay(
                 f"a crawl of the archive ran the {run.spider!r} spider; a replay runs "
                 f"{', '.join(REPLAYABLE)}"
             )
@@ -101,7 +107,7 @@ def replay_runs(storage: ArchiveStorage) -> list[ReplayedRun]:
             (blog_of(storage.warcinfo.get(name, {}), run.spider) for name in run.files), None
         )
         if run.spider in ("blogger", "blog") and blog is None:
-            raise RebuildError(f"{run.files[0]}: its warcinfo does not name the blog crawled")
+            raise CannotReplay(f"{run.files[0]}: its warcinfo does not name the blog crawled")
         replayed.append(ReplayedRun(run, {"blog": blog} if blog else {}))
     return replayed
 
@@ -117,7 +123,8 @@ def rebuild_by_crawl(
     scratch = Path(tempfile.mkdtemp(prefix=".rebuild-", dir=output.parent))
     try:
         _link_warc_files(storage, scratch)
-        every = _crawl(storage, scratch, runs, workers)
+        views = [storage.of_run(replayed.run) for replayed in runs]
+        every = _crawl(storage, scratch, runs, views, workers)
         manifest = scratch / defaults.PAIRS_MANIFEST
         for stats in every:
             if stats.get("finish_reason") != "finished":
@@ -127,6 +134,7 @@ def rebuild_by_crawl(
                 raise RebuildError("a replayed crawl tried to download; nothing was written")
         if len(every) < len(runs) or not manifest.exists():
             raise RebuildError("the replayed crawls did not finish")
+        _check_reached(views)
         rejected = _keep_rejected(scratch, output.parent)
         os.replace(manifest, output)
     finally:
@@ -136,6 +144,21 @@ def rebuild_by_crawl(
     result.rejected = rejected
     _count_pairs(result, output)
     return result
+
+
+def _check_reached(views: list[ArchiveStorage]) -> None:
+    """Raise CannotReplay unless each replayed crawl requested every item its crawl log
+    records: one it did not reach (its list page is not archived, or was never one) would be
+    missing from the manifest."""
+    missed = [item for view in views for item in view.unreached()]
+    if missed:
+        total = sum(len(view.logged) for view in views)
+        kind, url = missed[0]
+        raise CannotReplay(
+            f"the replayed crawls did not reach {len(missed)} of the {total} items their crawl "
+            f"logs record (the first: the {kind} {url}); the lists that gave them are not all "
+            "in the archive"
+        )
 
 
 def _link_warc_files(storage: ArchiveStorage, scratch: Path) -> None:
@@ -150,7 +173,11 @@ def _link_warc_files(storage: ArchiveStorage, scratch: Path) -> None:
 
 
 def _crawl(
-    storage: ArchiveStorage, scratch: Path, runs: list[ReplayedRun], workers: int
+    storage: ArchiveStorage,
+    scratch: Path,
+    runs: list[ReplayedRun],
+    views: list[ArchiveStorage],
+    workers: int,
 ) -> list[dict[str, Any]]:
     """Replay the runs one after the other in one reactor; the stats of each that ran."""
     from scrapy.crawler import Crawler, CrawlerProcess
@@ -163,11 +190,11 @@ def _crawl(
 
     @defer.inlineCallbacks
     def one_after_another() -> Any:
-        for replayed in runs:
+        for replayed, view in zip(runs, views, strict=True):
             run_settings = settings.copy()
             run_settings.setdict(
                 {
-                    "ARCHIVE_CACHE_REPLAY": storage.of_run(replayed.run),
+                    "ARCHIVE_CACHE_REPLAY": view,
                     "BITEXT_FULL_CRAWL": replayed.run.full,
                 },
                 priority="cmdline",

@@ -261,6 +261,9 @@ class ArchiveCacheMiddleware:
         cited = meta.get("cited_url") if first and meta.get("cited_url") == request.url else None
         replay = replay_request(storage, request.url, post_url=post_url, cited_url=cited)
         item_request = post_url is not None or cited is not None
+        if replay.entry is not None and replay.answer is not Answer.MISSING:
+            kind, url = ("post", post_url) if post_url is not None else ("source", cited)
+            storage.reached.add((kind, str(url)))
         if not self.answers_responses and (
             replay.answer is Answer.CAPTURE
             or (replay.answer is Answer.MISSING and not item_request)

@@ -1,5 +1,6 @@
 """End to end: ``python -m crawler rebuild`` recomposes the t2 crawl's manifest from its WARCs,
-by replaying the crawl-log records or (``--via-crawl``) by running the crawl again offline."""
+by running the crawl again offline (the default, or ``--via-crawl``) or (``--from-log``) by
+replaying the crawl-log records."""
 
 from __future__ import annotations
 
@@ -25,7 +26,9 @@ pytestmark = pytest.mark.e2e
 
 
 def _rebuild(archive: Path, output: Path, workers: int) -> subprocess.CompletedProcess[str]:
-    return offline_command("rebuild", str(archive), "-o", str(output), "--workers", str(workers))
+    return offline_command(
+        "rebuild", "--from-log", str(archive), "-o", str(output), "--workers", str(workers)
+    )
 
 
 def _lines(path: Path) -> list[dict[str, object]]:
@@ -154,6 +157,15 @@ def test_a_replayed_crawl_gives_the_crawls_manifest_byte_for_byte(
     )
     assert found is not None and int(found[2]) > 0, result.stdout
     assert " ERROR: " not in result.stderr, result.stderr[-4000:]
+
+
+def test_rebuild_runs_the_crawl_again_by_default(t2_crawl: CrawlRun, tmp_path: Path) -> None:
+    output = tmp_path / "pairs.rebuilt.jsonl"
+    result = offline_command("rebuild", str(t2_crawl.archive), "-o", str(output))
+    assert result.returncode == 0, result.stderr[-4000:]
+    assert "replayed the t2 crawl from the archive" in result.stdout
+    assert "crawl-log records" not in result.stderr
+    assert output.read_bytes() == (t2_crawl.archive / "pairs.jsonl").read_bytes()
 
 
 def test_a_replayed_incremental_archive_gives_its_manifest(

@@ -18,6 +18,12 @@ from tests.unit.archive.builders import read_records
 from tests.unit.test_rebuild import _pipeline_manifest, _two_crawls
 
 
+def from_log(*args: str) -> int:
+    """``python -m crawler rebuild --from-log ARGS``, in this process (a crawl run again would
+    start a reactor here)."""
+    return main(["rebuild", "--from-log", *args])
+
+
 @pytest.fixture
 def archive_dir(tmp_path: Path) -> Path:
     """The two synthetic crawls of tests/unit/test_rebuild.py, with the manifest their pipelines
@@ -111,25 +117,43 @@ def test_the_command_never_replaces_the_manifest_with_a_damaged_rebuild(
     manifest = (archive_dir / "pairs.jsonl").read_bytes()
     path = first_file(archive_dir)
     os.truncate(path, int(path.stat().st_size * 0.6))
-    assert main(["rebuild", str(archive_dir), "--in-place", "--workers", "1"]) == 1
+    assert from_log(str(archive_dir), "--in-place", "--workers", "1") == 1
     err = capsys.readouterr().err
     assert "rebuild: the archive lost records" in err and path.name in err
     assert "nothing was written" in err
     assert (archive_dir / "pairs.jsonl").read_bytes() == manifest
     output = archive_dir.parent / "rebuilt.jsonl"
-    assert main(["rebuild", str(archive_dir), "-o", str(output), "--workers", "1"]) == 1
+    assert from_log(str(archive_dir), "-o", str(output), "--workers", "1") == 1
     assert not output.exists()
-    assert main(["rebuild", str(archive_dir), "--in-place", "--allow-damaged"]) == 2
+    assert from_log(str(archive_dir), "--in-place", "--allow-damaged") == 2
     assert (
         main(
-            ["rebuild", str(archive_dir), "-o", str(archive_dir / "pairs.jsonl"), "--allow-damaged"]
+            [
+                "rebuild",
+                "--from-log",
+                str(archive_dir),
+                "-o",
+                str(archive_dir / "pairs.jsonl"),
+                "--allow-damaged",
+            ]
         )
         == 2
     )
     assert (archive_dir / "pairs.jsonl").read_bytes() == manifest
     capsys.readouterr()
     assert (
-        main(["rebuild", str(archive_dir), "-o", str(output), "--allow-damaged", "--workers", "1"])
+        main(
+            [
+                "rebuild",
+                "--from-log",
+                str(archive_dir),
+                "-o",
+                str(output),
+                "--allow-damaged",
+                "--workers",
+                "1",
+            ]
+        )
         == 0
     )
     assert "rebuild: --allow-damaged: the archive lost records" in capsys.readouterr().err
@@ -141,11 +165,11 @@ def test_in_place_is_refused_while_a_crawl_holds_the_archive(
 ) -> None:
     manifest = (archive_dir / "pairs.jsonl").read_bytes()
     with ArchiveLock(archive_dir):
-        assert main(["rebuild", str(archive_dir), "--in-place", "--workers", "1"]) == 3
+        assert from_log(str(archive_dir), "--in-place", "--workers", "1") == 3
         err = capsys.readouterr().err
         assert "rebuild: " in err and "nothing was written" in err
         # Writing elsewhere does not touch what the crawl writes: no lock needed.
         output = archive_dir.parent / "rebuilt.jsonl"
-        assert main(["rebuild", str(archive_dir), "-o", str(output), "--workers", "1"]) == 0
+        assert from_log(str(archive_dir), "-o", str(output), "--workers", "1") == 0
     assert (archive_dir / "pairs.jsonl").read_bytes() == manifest
-    assert main(["rebuild", str(archive_dir), "--in-place", "--workers", "1"]) == 0
+    assert from_log(str(archive_dir), "--in-place", "--workers", "1") == 0

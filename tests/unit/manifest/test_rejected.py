@@ -57,7 +57,7 @@ def test_rebuild_writes_a_refused_pair_repaired_and_exits_1(
     _rebuilt(monkeypatch, "crawler.rebuild.rebuild_pairs")
     output = tmp_path / "out" / "pairs.jsonl"
     output.parent.mkdir()
-    assert main(["rebuild", str(tmp_path), "-o", str(output), "--workers", "1"]) == 1
+    assert main(["rebuild", "--from-log", str(tmp_path), "-o", str(output), "--workers", "1"]) == 1
     pairs = {p.pair_id: p for p in read_manifest(output)}
     assert len(pairs) == 2
     assert [d.field for d in pairs[full_pair().pair_id].defects] == ["translation.language"]
