@@ -36,6 +36,12 @@ REPLAYABLE = ("t1", "t2", "blogger", "blog")
 REPLAY = "crawler.downloadermiddlewares.archive_cache.ArchiveReplayMiddleware"
 GUARD = "crawler.downloadermiddlewares.urlguard.UrlGuardMiddleware"
 OFFLINE_HANDLER = "crawler.downloadhandlers.offline.OfflineDownloadHandler"
+# Nothing is written into the archive (no WARC capture, no crawl log), so it is not locked.
+UNUSED_EXTENSIONS = (
+    "crawler.extensions.archive_lock.ArchiveLockExtension",
+    "crawler.extensions.warc_capture.WarcCapture",
+    "crawler.extensions.crawl_log.CrawlLog",
+)
 # The archive cache (95) answers with the crawl log's outcomes; the replay middleware, last before
 # the download handler as Scrapy's HttpCacheMiddleware (900), with the archived responses, on
 # which robots.txt, retries, redirects and decompression run again as on the crawl's.
@@ -234,12 +240,16 @@ def _replay_settings(storage: ArchiveStorage, scratch: Path, workers: int) -> An
     middlewares[GUARD] = None
     handlers = dict(settings.getdict("DOWNLOAD_HANDLERS"))
     handlers.update(http=OFFLINE_HANDLER, https=OFFLINE_HANDLER)
+    # Left out rather than switched off, which each would log as a WARNING.
+    extensions = dict(settings.getdict("EXTENSIONS"))
+    extensions.update(dict.fromkeys(UNUSED_EXTENSIONS))
     robots = next(iter(storage.warcinfo.values()), {}).get("robots", "obey")
     settings.setdict(
         {
             "ARCHIVE_DIR": str(scratch),
             "DOWNLOADER_MIDDLEWARES": middlewares,
             "DOWNLOAD_HANDLERS": handlers,
+            "EXTENSIONS": extensions,
             "WARC_ENABLED": False,
             "ARCHIVE_LOCK_ENABLED": False,
             "ROBOTSTXT_OBEY": robots != "ignore",

@@ -165,6 +165,7 @@ def test_rebuild_runs_the_crawl_again_by_default(t2_crawl: CrawlRun, tmp_path: P
     assert result.returncode == 0, result.stderr[-4000:]
     assert "replayed the t2 crawl from the archive" in result.stdout
     assert "crawl-log records" not in result.stderr
+    assert "Disabled crawler." not in result.stderr  # what a rebuild does not use is left out
     assert output.read_bytes() == (t2_crawl.archive / "pairs.jsonl").read_bytes()
 
 
