@@ -25,9 +25,10 @@ each citing its own source article) behind the replica proxy, in this process, a
     per page, lxml parse of each post, ``trafilatura.bare_extraction(fast=True)`` of each source,
     gzip + SHA-1 of each page's record, ``json.dumps`` of each manifest line, summed per page;
 (d) a second crawl of the unchanged replica into the same archive: the requests it makes;
-(c) on the largest size only (unless ``--no-rebuild``): ``python -m crawler rebuild DIR
-    --workers 2`` against plain ``trafilatura.extract`` over the same post and source pages in a
-    2-process pool (payloads read from the WARC files first; only the extraction is timed).
+(c) on the largest size only (unless ``--no-rebuild``): ``python -m crawler rebuild --from-log
+    DIR --workers 2`` against plain ``trafilatura.extract`` over the same post and source pages in
+    a 2-process pool (payloads read from the WARC files first; only the extraction is timed), and
+    the wall time of the default rebuild (the crawl again, ``--via-crawl``) beside it.
 
 The replica proxy runs in this process (threads), apart from the crawl's; (a) and (b) both go
 through it, so its CPU time is in neither figure, and it is printed apart. A table of every
@@ -310,10 +311,11 @@ def extraction_baseline(archive: Path, workers: int) -> tuple[int, float]:
     return len(pages), len(pages) / elapsed
 
 
-def rebuild(archive: Path, workers: int) -> tuple[float, float, str]:
-    """(pages/s as the command reports it, wall seconds, its summary line)."""
+def rebuild(archive: Path, workers: int, way: str = "--from-log") -> tuple[float, float, str]:
+    """(pages/s as ``rebuild --from-log`` reports it, else 0, wall seconds, its summary line);
+    ``way``: ``--from-log`` or ``--via-crawl``."""
     output = archive.parent / "rebuilt.jsonl"
-    command = [sys.executable, "-m", "crawler", "rebuild", str(archive)]
+    command = [sys.executable, "-m", "crawler", "rebuild", way, str(archive)]
     command += ["--workers", str(workers), "-o", str(output)]
     started = time.perf_counter()
     result = subprocess.run(
@@ -323,7 +325,7 @@ def rebuild(archive: Path, workers: int) -> tuple[float, float, str]:
     if result.returncode != 0:
         raise SystemExit(f"rebuild failed:\n{result.stderr}")
     line = result.stdout.splitlines()[0]
-    rate = float(line.split(" pages/s")[0].rsplit("(", 1)[1])
+    rate = float(line.split(" pages/s")[0].rsplit("(", 1)[1]) if " pages/s" in line else 0.0
     return rate, wall, line
 
 
@@ -439,8 +441,14 @@ def measure_size(posts: int, args: argparse.Namespace, base: Path, rebuild_too: 
             f"exit {size.again.returncode}"
         )
     if rebuild_too:
-        rebuild_rate, _, line = rebuild(archive, args.rebuild_workers)
-        print(f"(c) rebuild --workers {args.rebuild_workers}: {line}")
+        rebuild_rate, wall, line = rebuild(archive, args.rebuild_workers)
+        workers = args.rebuild_workers
+        print(f"(c) rebuild --from-log --workers {workers}: {line} ({wall:.1f} s wall)")
+        _, crawl_wall, crawl_line = rebuild(archive, args.rebuild_workers, "--via-crawl")
+        print(
+            f"(c) rebuild (the crawl again, the default) --workers {args.rebuild_workers}: "
+            f"{crawl_line} ({crawl_wall:.1f} s wall, {crawl_wall / wall:.1f}x --from-log's)"
+        )
         pages, plain_rate = extraction_baseline(archive, args.rebuild_workers)
         ratio = rebuild_rate / plain_rate
         print(
