@@ -55,9 +55,7 @@ from crawler.manifest.rejected import (
 from crawler.outcome import MANIFEST_REPAIRED, MANIFEST_UNWRITABLE, PAIRS_PREFIX, manifest_damage
 from crawler.pairing.compose import cited_urls, compose_post_pairs, crawler_info
 from crawler.pairing.fetched import FetchedSources
-from crawler.reading.archived import (
-    source_item_from_state,
-)
+from crawler.reading.archived import source_item_from_state
 from crawler.state import CrawlState, SourceRecord
 from crawler.state.recording import record_fetched_source, record_listing, record_post_item
 from crawler.state.repair import repair_archive
@@ -120,8 +118,8 @@ class PairsPipeline:
         self._forget_damaged()
 
     def _forget_damaged(self) -> None:
-        # Before anything is read back (here, or by the archive cache, opened after): what a
-        # damaged WARC file lost is fetched again. Files are set aside only under the lock.
+        # Before the archive cache (opened after) reads anything back: what a damaged WARC file
+        # lost is fetched again. Files are set aside only under the lock.
         assert self.state is not None
         lock = self.crawler.settings.getbool("ARCHIVE_LOCK_ENABLED", defaults.ARCHIVE_LOCK_ENABLED)
         for damaged in repair_archive(self.archive_dir, self.state, set_damaged_aside=lock):
