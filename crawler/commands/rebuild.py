@@ -38,6 +38,8 @@ def register(subparsers: Any) -> None:
             "python -m crawler rebuild --in-place archives/t2",
             f"    replaces archives/t2/{defaults.PAIRS_MANIFEST} (not while a crawl writes it)",
             "python -m crawler rebuild archives/t2 --allow-damaged -o /tmp/whole.jsonl",
+            "python -m crawler rebuild --from-log --workers 4 archives/t2",
+            "    from the crawl-log records, pages read in 4 processes (faster on a large archive)",
         ),
         formatter_class=ExamplesFormatter,
     )
@@ -152,11 +154,11 @@ class _Failed(Exception):
 
 @contextlib.contextmanager
 def _rebuilding(
-    directory: Path, output: Path, *, replacing: bool, cannot_replay: bool = False
+    directory: Path, output: Path, *, replacing: bool, falls_back: bool = False
 ) -> Iterator[None]:
     """Rebuild under the archive lock when the manifest is replaced (a crawl's write: not while
     one runs); a failure is said once, the same for both ways of rebuilding, as ``_Failed``.
-    ``cannot_replay``: a CannotReplay is passed on, for the other way to be taken."""
+    ``falls_back``: a CannotReplay is passed on, for the crawl-log records to be taken instead."""
     from crawler.archive.lock import ArchiveLock, ArchiveLocked
     from crawler.commands.rebuild_crawl import CannotReplay
     from crawler.manifest import ManifestError
@@ -167,7 +169,7 @@ def _rebuilding(
         with held:
             yield
     except CannotReplay as error:
-        if cannot_replay:
+        if falls_back:
             raise
         echo(f"rebuild: {error}", file=sys.stderr)
         raise _Failed(1) from None
@@ -203,7 +205,7 @@ def _via_crawl(
 
     started = time.perf_counter()
     try:
-        with _rebuilding(directory, output, replacing=replacing, cannot_replay=not args.via_crawl):
+        with _rebuilding(directory, output, replacing=replacing, falls_back=not args.via_crawl):
             result = rebuild_by_crawl(
                 directory, output, workers=args.workers, allow_damaged=args.allow_damaged
             )
